@@ -1,0 +1,146 @@
+"""Records produced by the parser; they serialise to the gold JSON schema (data/gold/SCHEMA.md).
+
+Every record carries ``line``: the 1-based line of the source text it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Document:
+    """A plan document inside the file: the notice (通知), the 总体方案, every annex (附件N)."""
+
+    line: int
+    title: str
+    kind: str  # 通知|总体方案|工作方案|实施方案|名单|责任分解表|任务清单|项目清单
+    annex: int | str | None = None
+    end_line: int | None = None  # last line that belongs to this document (not serialised)
+
+    def to_json(self) -> dict:
+        return {"line": self.line, "annex": self.annex, "title": self.title, "kind": self.kind}
+
+
+@dataclass
+class Target:
+    """A quantitative target (主要目标/主要指标): indicator, measure, value, unit, qualifier."""
+
+    line: int
+    plan: str
+    indicator: str
+    measure: str
+    value: float
+    unit: str
+    qualifier: str | None
+    text: str
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        if isinstance(self.value, float) and self.value.is_integer():
+            d["value"] = int(self.value)
+        return d
+
+
+@dataclass
+class Team:
+    """A 工作专班 / 领导小组: convener (召集人/组长), deputies, office (办公室设在), members."""
+
+    line: int
+    plan: str
+    name: str
+    convener: str | None = None
+    deputy_conveners: list[str] = field(default_factory=list)
+    office_at: str | None = None
+    members: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CadenceItem:
+    every: str  # 日|周|旬|月|两月|季|半年|年 …
+    action: str  # 简报|通报|总结|调度|报送 …
+
+
+@dataclass
+class Cadence:
+    """A reporting / dispatch / review rhythm (调度机制)."""
+
+    line: int
+    plan: str
+    text: str
+    items: list[CadenceItem] = field(default_factory=list)
+    report_to: str | None = None
+    due: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Task:
+    """A task with its responsibility: units (责任单位), lead units (牵头), persons, leaders."""
+
+    line: int
+    plan: str
+    source: str  # table|prose
+    section: list[str]
+    seq: str | None
+    title: str
+    units: list[str] = field(default_factory=list)
+    lead_units: list[str] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+    deadline: str | None = None
+    progress: str | None = None
+    text: str = ""  # the full task text (not in the gold schema; stored for the UI)
+    end_line: int | None = None  # last source line of the task (not serialised)
+    id: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "line": self.line,
+            "plan": self.plan,
+            "source": self.source,
+            "section": list(self.section),
+            "seq": self.seq,
+            "title": self.title,
+            "units": list(self.units),
+            "lead_units": list(self.lead_units),
+            "persons": list(self.persons),
+            "leaders": list(self.leaders),
+            "deadline": self.deadline,
+            "progress": self.progress,
+        }
+
+
+@dataclass
+class ParseResult:
+    """Everything read from one file."""
+
+    seed: str
+    lines: list[int]
+    issuer: dict
+    documents: list[Document] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+    cadences: list[Cadence] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    source_lines: list[str] = field(default_factory=list, repr=False)
+
+    def to_json(self) -> dict:
+        return {
+            "seed": self.seed,
+            "lines": self.lines,
+            "issuer": self.issuer,
+            "documents": [d.to_json() for d in self.documents],
+            "targets": [t.to_json() for t in self.targets],
+            "teams": [t.to_json() for t in self.teams],
+            "cadences": [c.to_json() for c in self.cadences],
+            "tasks": [t.to_json() for t in self.tasks],
+            "warnings": list(self.warnings),
+        }

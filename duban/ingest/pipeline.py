@@ -1,0 +1,50 @@
+"""The parser pipeline: load -> prepare -> structure -> passes -> ParseResult."""
+
+from __future__ import annotations
+
+import os
+
+from duban.ingest import cadences, flat_tables, issuer, prose, tables, targets, teams
+from duban.ingest.errors import IngestError
+from duban.ingest.load import load_lines
+from duban.ingest.model import ParseResult
+from duban.ingest.structure import find_documents
+from duban.ingest.text import prepare
+
+
+def parse_file(path: str) -> ParseResult:
+    """Parse a plan file of any supported format. Raises :class:`IngestError` on bad input."""
+    raw = load_lines(path)
+    return parse_lines(raw, source=os.path.basename(path), path=path)
+
+
+def parse_text(text: str, source: str = "<text>") -> ParseResult:
+    return parse_lines(text.split("\n"), source=source)
+
+
+def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None) -> ParseResult:
+    lines = prepare(raw)
+    if not any(ln.text for ln in lines):
+        raise IngestError("文件没有任何文字内容（no text in file）", path=path or source)
+    outline = find_documents(lines)
+    if not outline.documents:
+        raise IngestError(
+            "没有找到方案标题（如“……工作方案”“……责任分解表”），不像是一份工作方案（not a plan document）",
+            path=path or source,
+        )
+    result = ParseResult(
+        seed=source,
+        lines=[1, len(lines)],
+        issuer=issuer.detect(lines, outline),
+        documents=outline.documents,
+        source_lines=[ln.raw for ln in lines],
+    )
+    task_list = tables.extract(lines, outline) + flat_tables.extract(lines, outline) + prose.extract(lines, outline)
+    task_list.sort(key=lambda t: t.line)
+    for i, t in enumerate(task_list, 1):
+        t.id = str(i)
+    result.tasks = task_list
+    result.targets = targets.extract(lines, outline)
+    result.teams = teams.extract(lines, outline)
+    result.cadences = cadences.extract(lines, outline)
+    return result

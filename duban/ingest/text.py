@@ -1,0 +1,64 @@
+"""Line preparation and string helpers shared by every pass.
+
+A :class:`Line` keeps the raw source line (EN SPACE padding and tabs matter to table passes)
+and ``text``: the line with markup removed (``**``, ``<p>``, ``<b>``, leading ``#``) and outer
+white space stripped. Nothing here joins or reorders lines, so line numbers stay those of the file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TAG = re.compile(r"</?(?:p|b|strong|em|i|u|span|div|br|td|tr|th|font)(?:\s[^<>]*)?/?>", re.I)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
+_BOLD = re.compile(r"\*\*|__")
+# every kind of space that layout puts inside Chinese text
+SPACES = " \t\u00a0\u2002\u2003\u2009\u3000\u200b\ufeff"
+_SPACE_RE = re.compile(f"[{SPACES}]+")
+
+
+@dataclass(slots=True)
+class Line:
+    no: int  # 1-based line number in the source
+    raw: str  # the line as in the file, without its newline
+    text: str  # markup removed, stripped
+    heading: int = 0  # markdown heading depth (0 = none)
+    bold: bool = False  # the line carried bold markup
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+
+def strip_markup(s: str) -> str:
+    """Remove markdown/HTML emphasis and heading marks, keep the words."""
+    s = _TAG.sub("", s)
+    s = _HEADING.sub("", s)
+    s = _BOLD.sub("", s)
+    return s
+
+
+def prepare(raw_lines: list[str]) -> list[Line]:
+    """One :class:`Line` per source line."""
+    out = []
+    for i, raw in enumerate(raw_lines, 1):
+        raw = raw.rstrip("\r\n")
+        m = _HEADING.match(raw)
+        depth = 0
+        if m and raw.lstrip().startswith("#"):
+            depth = len(m.group(0).strip())
+        text = strip_markup(raw).strip(SPACES)
+        out.append(Line(i, raw, text, depth, "**" in raw or "<b>" in raw.lower()))
+    return out
+
+
+def nospace(s: str) -> str:
+    """Remove every space (names like '杨 平' -> '杨平')."""
+    return _SPACE_RE.sub("", s)
+
+
+def norm_key(s: str) -> str:
+    """Comparison key: NFKC, no spaces. For matching names, never for output."""
+    return nospace(unicodedata.normalize("NFKC", s))
