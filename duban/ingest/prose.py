@@ -1,7 +1,454 @@
-"""Pass: prose (to be written)."""
+"""Pass: tasks written as prose — numbered items that carry, or are covered by, a responsibility statement.
+
+Prose plans put responsibility in statements: '（市商务局牵头，市市监局等按职责分工负责）' or
+'[X等负责]' at the end of an item, '（牵头单位：X，责任单位：Y）' in mid-paragraph, 'X牵头，Y等配合。' or
+'牵头责任单位：X' on a paragraph of its own after the item (or after its sub-items: then it covers
+the whole item), '（牵头单位：X）' in a section heading (it covers the items below that have none).
+Page breaks leave blank lines inside sentences, words and statements, so lines are first joined
+into paragraphs. The pass then builds the tree of numbered items, gives every statement to the
+item it covers and emits one task per covered item.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 
-def extract(lines, outline) -> list:
-    return []
+from duban.ingest.model import Task
+from duban.ingest.structure import Outline, numbering_level
+from duban.ingest.text import Line, nospace, strip_markup
+from duban.ingest.units import Responsibility, parse_responsibility
+
+# documents that hold tables or rosters, not prose
+_NOT_PROSE = {"责任分解表", "任务清单", "项目清单", "名单"}
+
+DASH_LEVEL = 6  # '——' sub-items sit below every numbered level
+_DASH = "——"
+_GARBLED_SECTION = re.compile(r"^[一二三四五六七八九十]{1,3}[)）]")  # '四)' that lost its '('
+_NUMBER = re.compile(
+    r"^(?:[（(]?(?P<a>[一二三四五六七八九十]{1,3}|\d{1,3})[)）]|(?P<b>[一二三四五六七八九十]{1,3}|\d{1,3})[、.．]"
+    r"|(?P<c>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])|——)\s*"
+)
+# a paragraph that ends with one of these is complete; otherwise the next line continues it
+_TERMINATORS = tuple("。！？；;!?.）)】]：:")
+_SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+_BARE_HEADING_MAX = 40
+
+_BRACKET_CHAR = re.compile(r"[（(\[【）)\]】]")
+_OPEN = "（([【"
+_CLOSE = "）)]】"
+_MARKER = re.compile(r"牵头|负责|配合|参与|协办|责任单位|分工")
+# a statement ends with its marker word ('…等按职责分工负责', '…负责具体实施', '…按职责分工'),
+# opens with a label ('牵头单位：') or with a lead clause ('由X牵头，…')
+_MARKER_END = re.compile(r"(?:牵头|负责|配合|参与|协办|按职责分工)[^，,；;、]{0,6}$")
+_LABEL = re.compile(r"(?<!总)(?:牵头责任单位|牵头单位|主责单位|责任单位|配合单位|协办单位|参与单位)\s*[:：]")
+_LEAD_CLAUSE = re.compile(r"^由?[^，,；;。：:（(]{2,60}?牵头")
+_MAX_STATEMENT = 400
+# '市气象局：负责…' — an item that opens with the unit responsible for it
+_LABEL_LAYOUT = re.compile(r"^(?P<units>[^：:，,。；;]{2,40})[：:]")
+_UNIT_END = re.compile(
+    r"(?:局|委|办|院|部|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡|[（(][^（()）]*[)）])$"
+)
+_DEADLINE = re.compile(r"到\s*\d{4}\s*年\s*(?:\d{1,2}\s*月\s*)?底|\d{4}\s*年\s*(?:\d{1,2}\s*月\s*|年\s*)?底前")
+_BOLD_OPEN = re.compile(r"^(?:\*\*|__|<b>|<strong>)", re.I)
+_BOLD_RUN = re.compile(r"^(?:\*\*|__|<b>|<strong>)(?P<inner>.+?)(?:\*\*|__|</b>|</strong>)", re.I)
+_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s*")
+
+
+@dataclass
+class _Statement:
+    """A responsibility statement found in a paragraph, with its span there and its units."""
+
+    start: int
+    end: int
+    resp: Responsibility
+
+
+@dataclass
+class _Para:
+    """Lines of one paragraph, joined across page breaks (no separator: breaks split words)."""
+
+    first: int
+    last: int
+    text: str
+    raw: str  # raw first line: bold lead-ins live there
+    head: str  # text of the first line
+    level: int = 0  # numbering level, 0 when not numbered
+    closed: bool = False  # a heading: the next line never continues it
+    statements: list[_Statement] = field(default_factory=list)
+
+    @property
+    def pure(self) -> bool:
+        """The paragraph holds nothing but statements (and punctuation)."""
+        return bool(self.statements) and not _rest(self.text, self.statements)
+
+    @property
+    def tail(self) -> _Statement | None:
+        """The statement that ends the paragraph, if one does."""
+        if self.statements and not nospace(self.text[self.statements[-1].end :]).strip("。；;，,."):
+            return self.statements[-1]
+        return None
+
+
+@dataclass
+class _Node:
+    """A numbered item with the unnumbered paragraphs that follow it."""
+
+    para: _Para
+    parent: _Node | None
+    children: list[_Node] = field(default_factory=list)
+    body: list[_Para] = field(default_factory=list)
+    statements: list[Responsibility] = field(default_factory=list)  # make this item a task
+    heading_statements: list[Responsibility] = field(default_factory=list)  # cover the items below
+    inline: bool = False  # a statement in its own text (not on a paragraph of its own)
+    closing_seen: bool = False  # a statement already covered a run of its sub-items
+
+    @property
+    def level(self) -> int:
+        return self.para.level
+
+
+def extract(lines: list[Line], outline: Outline) -> list[Task]:
+    """Tasks of every prose plan document in the file."""
+    tasks: list[Task] = []
+    for doc in outline.documents:
+        if doc.kind in _NOT_PROSE:
+            continue
+        scope = lines[doc.line : doc.end_line or doc.line]  # lines after the title (line n is lines[n-1])
+        for root in _build_tree(_paragraphs(scope)):
+            _emit(root, [], tasks, outline)
+    return tasks
+
+
+# ---------------------------------------------------------------- paragraphs and the item tree
+
+
+def item_level(text: str) -> int:
+    """Outline level of a numbered item ('——' sub-items deepest), 0 for plain text."""
+    if text.startswith(_DASH):
+        return DASH_LEVEL
+    level = numbering_level(text)
+    if not level and _GARBLED_SECTION.match(text):
+        level = 2
+    return level
+
+
+def _number_len(text: str) -> int:
+    m = _NUMBER.match(text)
+    return m.end() if m else 0
+
+
+def is_bare_heading(text: str) -> bool:
+    """'1.循环经济', '（三）压实责任', '一、防范化解政府债务风险（牵头单位：市财政局）': a numbered
+    heading with no sentence of its own."""
+    rest = _BRACKETED.sub("", text[_number_len(text) :]).strip()
+    return len(rest) <= _BARE_HEADING_MAX and not _SENTENCE_PUNCT.search(rest)
+
+
+def _paragraphs(scope: list[Line]) -> list[_Para]:
+    """Join lines into paragraphs: a line continues the paragraph before it unless that one is
+    complete (ends a sentence or statement, or is a heading) or the line opens a numbered item."""
+    out: list[_Para] = []
+    cur: _Para | None = None
+    for ln in scope:
+        if ln.blank:
+            continue
+        if "\t" in ln.raw:  # a table row
+            cur = None
+            continue
+        level = item_level(ln.text)
+        if cur is None or level or ln.heading or cur.closed or cur.text.endswith(_TERMINATORS):
+            cur = _Para(ln.no, ln.no, ln.text, ln.raw, ln.text, level)
+            cur.closed = bool(ln.heading and not level) or bool(level and is_bare_heading(ln.text))
+            out.append(cur)
+        else:
+            cur.text += ln.text
+            cur.last = ln.no
+    for p in out:
+        p.statements = find_statements(p.text, whole=not p.level)
+    return out
+
+
+def _build_tree(paras: list[_Para]) -> list[_Node]:
+    roots: list[_Node] = []
+    stack: list[_Node] = []
+    nodes: list[_Node] = []
+    for p in paras:
+        if not p.level:
+            if stack:
+                stack[-1].body.append(p)
+            continue
+        while stack and stack[-1].level >= p.level:
+            stack.pop()
+        node = _Node(p, stack[-1] if stack else None)
+        (node.parent.children if node.parent else roots).append(node)
+        stack.append(node)
+        nodes.append(node)
+    _assign_own_statements(nodes, roots)
+    _assign_loose_statements(nodes, roots)
+    return roots
+
+
+# ---------------------------------------------------------------- statements
+
+
+def _bracket_spans(text: str) -> list[tuple[int, int]]:
+    """Outermost bracketed spans; full- and half-width brackets mix ('（…)'); an unclosed bracket
+    runs to the end of the paragraph."""
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []
+    for m in _BRACKET_CHAR.finditer(text):
+        i = m.start()
+        if text[i] in _OPEN:
+            opened.append(i)
+        elif opened:
+            start = opened.pop()
+            if not opened:
+                spans.append((start, i + 1))
+    if opened:
+        spans.append((opened[0], len(text)))
+    return spans
+
+
+def _parse_statement(text: str) -> Responsibility | None:
+    """Units of ``text`` when it is a responsibility statement ('市科技局牵头，…等按职责分工负责',
+    '牵头单位：X，责任单位：Y', '由X牵头，Y等配合', 'X、Y等负责'), else None."""
+    t = nospace(text).strip("。；;，,")
+    if not t or len(t) > _MAX_STATEMENT or "。" in t or t.startswith("总"):
+        return None
+    if not (_LABEL.match(t) or _MARKER_END.search(t) or _LEAD_CLAUSE.match(t)):
+        return None
+    resp = parse_responsibility(t)
+    if not any(_UNIT_END.search(u) or u.startswith(("各", "相关", "有关")) for u in resp.units):
+        return None
+    return resp
+
+
+def is_statement(text: str) -> bool:
+    """Does ``text`` (without its brackets) say who is responsible?"""
+    return _parse_statement(text) is not None
+
+
+def find_statements(text: str, whole: bool = False) -> list[_Statement]:
+    """Responsibility statements in a paragraph: bracketed ones, label ones ('责任单位：X' up to the
+    end of the sentence) and, with ``whole``, a bare paragraph that is one ('X牵头，Y等配合。')."""
+    found: list[_Statement] = []
+    spans = _bracket_spans(text) if _MARKER.search(text) else []
+    for a, b in spans:
+        inner = text[a + 1 : b - 1] if text[b - 1] in _CLOSE else text[a + 1 : b]
+        resp = _parse_statement(inner) if _MARKER.search(inner) else None
+        if resp:
+            found.append(_Statement(a, b, resp))
+    for m in _LABEL.finditer(text):
+        a = m.start()
+        if any(s <= a < e for s, e in spans):
+            continue
+        stop = text.find("。", a)
+        b = stop + 1 if stop >= 0 else len(text)
+        resp = _parse_statement(text[a:b])
+        if resp:
+            found.append(_Statement(a, b, resp))
+    if whole and not found:
+        resp = _parse_statement(text)
+        if resp:
+            found.append(_Statement(0, len(text), resp))
+    found.sort(key=lambda s: s.start)
+    return found
+
+
+def _rest(text: str, statements: list[_Statement]) -> str:
+    """``text`` without its statements and punctuation."""
+    for s in reversed(statements):
+        text = text[: s.start] + text[s.end :]
+    return nospace(text).strip("。；;，,.、")
+
+
+def _label_layout(node: _Node) -> Responsibility | None:
+    """'市气象局：负责…', '镇（街道、中心）、沅江高新区：负责…' — the item opens with its units."""
+    m = _LABEL_LAYOUT.match(node.para.text[_number_len(node.para.text) :])
+    if not m:
+        return None
+    resp = parse_responsibility(m.group("units"))
+    return resp if resp.units and all(_UNIT_END.search(u) for u in resp.units) else None
+
+
+def _assign_own_statements(nodes: list[_Node], roots: list[_Node]) -> None:
+    """Statements in an item's own text: in its numbered paragraph, or ending a paragraph after it.
+    In a bare heading with sub-items they cover the sub-items instead."""
+    for node in nodes:
+        head = [s.resp for s in node.para.statements]
+        if head and node.para.closed and node.children:
+            node.heading_statements = head
+            node.inline = True
+            continue
+        head += [p.tail.resp for p in node.body if p.tail and not p.pure]
+        if head:
+            node.statements = head
+            node.inline = True
+    # a run of sibling items in the 'unit：duties' layout (one such item alone is content)
+    for group in [roots] + [n.children for n in nodes if n.children]:
+        labelled = [(n, _label_layout(n)) for n in group if not n.inline]
+        labelled = [(n, r) for n, r in labelled if r]
+        if len(labelled) >= 2 and 2 * len(labelled) >= len(group):
+            for n, r in labelled:
+                n.statements = [r]
+                n.inline = True
+
+
+def _assign_loose_statements(nodes: list[_Node], roots: list[_Node]) -> None:
+    """Statements on paragraphs of their own, in document order (see :func:`_resolve`)."""
+    for i, node in enumerate(nodes):
+        nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+        for group in _loose_groups(node):
+            _resolve(node, group, nxt, roots)
+
+
+def _loose_groups(node: _Node) -> list[list[Responsibility]]:
+    """Consecutive statement paragraphs after an item ('牵头单位：X' then '责任单位：Y') form one group."""
+    groups: list[list[Responsibility]] = []
+    prev_pure = False
+    for p in node.body:
+        if p.pure:
+            if not prev_pure:
+                groups.append([])
+            groups[-1].extend(s.resp for s in p.statements)
+        prev_pure = p.pure
+    return groups
+
+
+def _has_task(node: _Node) -> bool:
+    return bool(node.statements or node.heading_statements) or any(_has_task(c) for c in node.children)
+
+
+def _resolve(last: _Node, group: list[Responsibility], nxt: _Node | None, roots: list[_Node]) -> None:
+    """Give a statement paragraph that follows item ``last`` to the item it covers.
+
+    It covers the parent item when it closes the parent's last sub-item and no sub-item has a
+    statement of its own ('（1）…（8）' then 'X牵头，Y等配合。'); otherwise the run of items just
+    before it that have no statement yet ('（1）…（5）' then 'X牵头…', '（6）…（8）' then 'Z牵头…'),
+    which is often just ``last`` (a statement on its own line after its item)."""
+    parent = last.parent
+    closes_parent = parent is not None and (nxt is None or nxt.level <= parent.level)
+    if (
+        closes_parent
+        and not parent.statements
+        and not parent.heading_statements
+        and not parent.closing_seen
+        and not any(c.inline for c in parent.children)
+    ):
+        parent.statements = list(group)
+        return
+    siblings = parent.children if parent else roots
+    run: list[_Node] = []
+    for sib in reversed(siblings[: siblings.index(last) + 1]):
+        if _has_task(sib):
+            break
+        run.append(sib)
+    if parent is not None:
+        parent.closing_seen = True
+    for sib in run or [last]:
+        sib.statements.extend(group)
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _emit(node: _Node, inherited: list[Responsibility], out: list[Task], outline: Outline) -> None:
+    """Walk the tree: an item with statements is a task; a heading's statements cover the items
+    below it that have none (a bare heading passes them on to its own sub-items)."""
+    if node.statements:
+        out.append(_task(node, node.statements, outline))
+        inherited = []
+    elif node.heading_statements:
+        inherited = node.heading_statements
+    elif inherited and not (node.para.closed and node.children):
+        out.append(_task(node, inherited, outline))
+        inherited = []
+    for child in node.children:
+        _emit(child, inherited, out, outline)
+
+
+def _merge(statements: list[Responsibility]) -> Responsibility:
+    merged = Responsibility()
+    for r in statements:
+        merged.add(r.units)
+        merged.add(r.lead_units, lead=True)
+    return merged
+
+
+def _ancestors(node: _Node) -> list[_Node]:
+    chain = []
+    p = node.parent
+    while p is not None:
+        chain.append(p)
+        p = p.parent
+    return chain[::-1]
+
+
+def _section_name(node: _Node) -> str:
+    """A heading as written; a heading that runs on into its paragraph is cut at its first 。."""
+    head = node.para.head
+    cut = head.find("。")
+    return head[:cut] if 0 <= cut < len(head) - 1 else head
+
+
+def _seq(node: _Node) -> str | None:
+    """The item number as written ('1', '一', '13'); a '——' sub-item takes its parent's."""
+    while node is not None and node.level == DASH_LEVEL:
+        node = node.parent
+    m = _NUMBER.match(node.para.text) if node is not None else None
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def _title(node: _Node) -> str:
+    """The bold lead-in when there is one, else the first sentence up to the first 。."""
+    raw = _HEADING_MARK.sub("", node.para.raw).strip()
+    if not _BOLD_OPEN.match(raw):
+        raw = _NUMBER.sub("", raw, count=1)
+    m = _BOLD_RUN.match(raw)
+    if m:
+        title = strip_markup(m.group("inner")).strip()
+        title = title[_number_len(title) :].strip()
+        if title:
+            return title
+    text = node.para.text
+    start = _number_len(text)
+    cut = text.find("。", start)
+    end = cut + 1 if cut >= 0 else len(text)
+    for s in node.para.statements:  # '1.xxx（X牵头）' with no 。 before the statement
+        if start < s.start < end:
+            end = s.start
+            break
+    return text[start:end].strip()
+
+
+def _span(node: _Node) -> list[_Para]:
+    paras = [node.para, *node.body]
+    for child in node.children:
+        paras += _span(child)
+    return paras
+
+
+def _deadline(node: _Node) -> str | None:
+    """A single dated deadline in the item's own text ('2023年年底前', '到2023年底')."""
+    hits = _DEADLINE.findall(" ".join(p.text for p in [node.para, *node.body]))
+    return hits[0].strip() if len(hits) == 1 else None
+
+
+def _task(node: _Node, statements: list[Responsibility], outline: Outline) -> Task:
+    resp = _merge(statements)
+    span = _span(node)
+    return Task(
+        line=node.para.first,
+        plan=outline.plan_at(node.para.first),
+        source="prose",
+        section=[_section_name(a) for a in _ancestors(node)],
+        seq=_seq(node),
+        title=_title(node),
+        units=resp.units,
+        lead_units=resp.lead_units,
+        deadline=_deadline(node),
+        text="\n".join(p.text for p in span),
+        end_line=max(p.last for p in span),
+    )

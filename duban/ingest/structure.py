@@ -1,5 +1,5 @@
 """Document structure: which plan document (通知, 总体方案, 附件N 工作方案, 责任分解表 …) each line
-belongs to, and the heading path (section) above a line.
+belongs to, and the numbered headings (section path) above a line.
 
 Markdown heading depth does not encode hierarchy in published plans, so levels come from the
 numbering itself: 一、 > （一） > 1. > （1） > ①.
@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from duban.ingest.model import Document
-from duban.ingest.text import Line
+from duban.ingest.text import Line, nospace
 
 # numbering -> level (smaller is higher)
 NUMBERING = [
@@ -32,43 +32,108 @@ def numbering_level(text: str) -> int:
     return 0
 
 
+# title ending -> document kind; longer endings first so 总体方案 wins over 方案
 _KINDS = [
     ("责任分解表", "责任分解表"),
+    ("任务分解表", "责任分解表"),
     ("任务清单", "任务清单"),
+    ("责任清单", "任务清单"),
+    ("工作清单", "任务清单"),
     ("项目清单", "项目清单"),
     ("名单", "名单"),
     ("总体方案", "总体方案"),
     ("实施方案", "实施方案"),
     ("工作方案", "工作方案"),
+    ("行动方案", "工作方案"),
 ]
-_NOTICE = re.compile(r"关于印发.*(的)?(通\s*知)?$")
-_ANNEX = re.compile(r"^附\s*件\s*(\d{1,2})?\s*[:：]?\s*$")
+_TABLE_KINDS = {"责任分解表", "任务清单", "项目清单"}
+_NOTICE = re.compile(r"关于印发.*的通知$")
+_ANNEX = re.compile(r"^附件(\d{1,2})?[:：]?$")  # '附件 3', '附件', '附件：' (a label line)
+_ANNEX_TABLE = re.compile(r"^附表\d{0,2}[:：]?$")  # '附表' label before a table title
+_ANNEX_LIST = re.compile(r"^附件[:：]\s*1[.．、]")  # '附件：1.…名单' opens the list of annexes
+_BULLET = re.compile(r"^[-*+•·]\s+")
+_TITLE_STOP = re.compile(r"[。；;:：，,？?！!\t]")  # a title has no sentence punctuation inside
+# words that show a line is the first half of a plan title broken over two lines
+_TITLE_HEAD = re.compile(r"打好|实施|行动|[仗战]|关于印发|发展")
+_ISSUER_TAIL = re.compile(r"(?:人民政府|政府|办公室|办公厅|委员会)$")
+MAX_TITLE = 70
+
+
+def _plain(text: str) -> str:
+    """Title-comparison form of a line: no list bullet, no spaces."""
+    return nospace(_BULLET.sub("", text))
 
 
 def doc_kind(title: str) -> str | None:
-    if _NOTICE.search(title) and "印发" in title:
+    """Kind of document a title names (通知, 总体方案, 工作方案, 责任分解表 …), or None."""
+    t = nospace(title).rstrip("》")
+    if "印发" in t and _NOTICE.search(t):
         return "通知"
     for word, kind in _KINDS:
-        if title.endswith(word) or title.endswith(word + "》"):
+        if t.endswith(word):
             return kind
     return None
 
 
 def is_title_line(line: Line) -> bool:
-    t = line.text
-    if not t or len(t) > 70 or t.endswith(("。", "；", ";", "，", ",")):
+    """A stand-alone line that names a document: not a sentence, not a list item, not a reference."""
+    t = _plain(line.text)
+    if not t or len(t) > MAX_TITLE or _TITLE_STOP.search(t):
         return False
-    if t.startswith(("附件", "附表", ":", "：", "《")) or numbering_level(t):
+    if t.startswith(("附件", "附表", "《", "(", "（", "-", "—")) or numbering_level(t):
         return False
-    return doc_kind(t) is not None
+    kind = doc_kind(t)
+    if kind is None:
+        return False
+    return len(t) > len(_kind_word(t)) + 1  # a bare '任务清单' is a section row, not a title
+
+
+def _kind_word(t: str) -> str:
+    for word, _ in _KINDS:
+        if t.rstrip("》").endswith(word):
+            return word
+    return "通知" if t.endswith("通知") else ""
+
+
+def _is_title_fragment(text: str) -> bool:
+    """First half of a title broken over two lines ('…持久仗重点工作' + '任务清单')."""
+    t = _plain(text)
+    return (
+        6 <= len(t) <= MAX_TITLE
+        and not _TITLE_STOP.search(t)
+        and not numbering_level(t)
+        and not t.startswith(("附件", "附表"))
+        and doc_kind(t) is None
+        and bool(_TITLE_HEAD.search(t))
+    )
+
+
+def _prev_text(lines: list[Line], i: int, reach: int = 4) -> int | None:
+    """Index of the nearest non-blank line before ``lines[i]`` within ``reach`` lines."""
+    for j in range(i - 1, max(-1, i - 1 - reach), -1):
+        if lines[j].text:
+            return j
+    return None
+
+
+@dataclass(slots=True)
+class Heading:
+    """A numbered line (一、 / （一） / 1. / （1） / ①) and the heading above it."""
+
+    line: int
+    level: int
+    text: str
+    parent: int | None = None  # index of the enclosing heading in Outline.headings
 
 
 @dataclass
 class Outline:
-    """Documents of the file in order, each with the line range it covers."""
+    """Documents of the file in order, each with the line range it covers, plus numbered headings."""
 
     documents: list[Document] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    _heading_lines: list[int] = field(default_factory=list)
 
     def document_at(self, line_no: int) -> Document | None:
         i = bisect_right(self._starts, line_no) - 1
@@ -78,21 +143,126 @@ class Outline:
         d = self.document_at(line_no)
         return d.title if d else ""
 
+    def heading_path(self, line_no: int) -> list[Heading]:
+        """Numbered headings enclosing ``line_no``, outermost first (the line itself included when
+        it is numbered). Stops at the start of the line's document."""
+        i = bisect_right(self._heading_lines, line_no) - 1
+        doc = self.document_at(line_no)
+        start = doc.line if doc else 0
+        path: list[Heading] = []
+        while i is not None and i >= 0 and self.headings[i].line >= start:
+            path.append(self.headings[i])
+            i = self.headings[i].parent
+        return path[::-1]
+
+    def section_at(self, line_no: int) -> list[str]:
+        """Texts of the headings enclosing ``line_no`` (the line itself excluded)."""
+        return [h.text for h in self.heading_path(line_no) if h.line != line_no]
+
+
+def _find_headings(lines: list[Line], doc_starts: list[int]) -> list[Heading]:
+    """Every numbered line with its parent: the nearest earlier heading of a higher level in the
+    same document (one stack pass, so the cost is linear)."""
+    heads: list[Heading] = []
+    stack: list[int] = []
+    d = 0
+    for ln in lines:
+        while d < len(doc_starts) and ln.no >= doc_starts[d]:
+            stack.clear()  # a new document starts a new outline
+            d += 1
+        level = numbering_level(ln.text) if ln.text else 0
+        if not level:
+            continue
+        while stack and heads[stack[-1]].level >= level:
+            stack.pop()
+        heads.append(Heading(ln.no, level, ln.text, stack[-1] if stack else None))
+        stack.append(len(heads) - 1)
+    return heads
+
+
+@dataclass
+class _AnnexState:
+    """Annex numbering as the scan goes: the last 附件N label, and whether one is pending."""
+
+    current: int | None = None
+    label_pending: bool = False  # a '附件N'/'附件' label seen since the last document
+    numbered_label: int | None = None
+    started: bool = False  # annexes have begun (annex list or 总体方案 seen)
+
+    def label(self, number: int | None) -> None:
+        self.label_pending = True
+        self.numbered_label = number
+
+    def for_document(self, kind: str) -> int | None:
+        """Annex number of a document of ``kind`` found now."""
+        if self.numbered_label is not None:
+            self.current = self.numbered_label
+        elif kind not in _TABLE_KINDS and kind not in ("通知", "总体方案"):
+            if self.current is not None:
+                self.current += 1  # an annex without its '附件N' label: next in order
+            elif self.started or self.label_pending:
+                self.current = 1
+        if kind == "总体方案":
+            self.started = True
+        self.label_pending = False
+        self.numbered_label = None
+        return self.current if kind not in ("通知", "总体方案") else None
+
+
+def _title_at(lines: list[Line], i: int) -> tuple[int, str] | None:
+    """(line index, title) of a document title ending at ``lines[i]``, joining a title broken
+    over two lines; None when the line is not a title."""
+    ln = lines[i]
+    t = _plain(ln.text)
+    j = _prev_text(lines, i)
+    if is_title_line(ln):
+        title = _BULLET.sub("", ln.text).strip()
+        if doc_kind(t) == "通知" and t.startswith("关于") and j is not None:
+            head = _plain(lines[j].text)
+            if len(head) <= 20 and _ISSUER_TAIL.search(head) and not _TITLE_STOP.search(head):
+                return j, _BULLET.sub("", lines[j].text).strip() + title  # issuer line + '关于印发…的通知'
+        return i, title
+    if j is None or not 2 <= len(t) <= 5 or _TITLE_STOP.search(t) or not _is_title_fragment(lines[j].text):
+        return None
+    title = _BULLET.sub("", lines[j].text).strip() + t  # '…持久仗重点工作' + '任务清单'
+    return (j, title) if doc_kind(title) else None
+
 
 def find_documents(lines: list[Line]) -> Outline:
     """Find document titles and the annex each belongs to."""
     docs: list[Document] = []
-    annex: int | str | None = None
-    for ln in lines:
-        m = _ANNEX.match(ln.text)
-        if m:
-            annex = int(m.group(1)) if m.group(1) else annex
+    state = _AnnexState()
+    notices: list[str] = []
+    for i, ln in enumerate(lines):
+        t = _plain(ln.text)
+        if not t:
             continue
-        if is_title_line(ln):
-            kind = doc_kind(ln.text)
-            docs.append(Document(line=ln.no, title=ln.text, kind=kind, annex=annex))
+        m = _ANNEX.match(t)
+        if m:
+            state.label(int(m.group(1)) if m.group(1) else None)
+            continue
+        if _ANNEX_LIST.match(t):
+            state.started = True
+            continue
+        if _ANNEX_TABLE.match(t):
+            continue
+        found = _title_at(lines, i)
+        if found is None:
+            continue
+        j, title = found
+        kind = doc_kind(title)
+        if kind == "通知":
+            key = nospace(title)
+            if any(key in k or k in key for k in notices):
+                continue  # the same notice title repeated (web page title, then the document's)
+            notices.append(key)
+        if docs and docs[-1].line >= lines[j].no:
+            continue
+        docs.append(Document(line=lines[j].no, title=title, kind=kind, annex=state.for_document(kind)))
     for a, b in zip(docs, docs[1:], strict=False):
         a.end_line = b.line - 1
     if docs:
         docs[-1].end_line = lines[-1].no if lines else docs[-1].line
-    return Outline(docs, [d.line for d in docs])
+    starts = [d.line for d in docs]
+    heads = _find_headings(lines, starts)
+    return Outline(docs, starts, heads, [h.line for h in heads])

@@ -1,7 +1,329 @@
-"""Pass: targets (to be written)."""
+"""Pass: quantitative targets (主要目标 / 工作目标 / 主要指标).
+
+Only paragraphs and table rows under a target heading ('二、主要目标', '一、工作目标', '一、主要指标',
+'二、指标任务和责任单位') or opened by a target label ('主要目标：…') are read: figures in task bodies
+are work quantities, not targets. Each figure (number + unit) becomes one target; its indicator is
+the words before it in its clause ('地区生产总值增长 7.5%左右'), or after it when the verb comes first
+('完成省定5个县级妇幼保健机构标准化建设任务'), or the previous figure's when the subject is elided
+('…增长 7.5%左右，总量达到 2800 亿元'). 'A、B分别增长X' and 'A和B均增长X' give one target per subject.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 
-def extract(lines, outline) -> list:
-    return []
+from duban.ingest.model import Target
+from duban.ingest.structure import Outline, numbering_level
+from duban.ingest.text import Line, nospace
+
+# heading labels that open a target section: 主要目标, 工作目标, 主要指标, 目标任务, 指标任务和责任单位
+_TARGET_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:目标|指标)(?:任务)?(?:和[\u4e00-\u9fff]{1,8})?$")
+_TARGET_LABEL = re.compile(r"^(?:主要|工作|总体|发展|年度)?(?:目标|指标)[:：。]")
+_NUMBER_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}[.．、])")
+_LABEL_END = re.compile(r"[。，,：:；;\t（(]")
+
+UNITS = (
+    "个百分点 百分点 万人次 人次 亿美元 万美元 美元 亿元 万元 元 万户 户 万人 人 万亩 亩 万吨 吨 公里 千米 "
+    "万立方米 立方米 万方 万平方米 平方米 万千瓦 千瓦 万个 个 家 项 件 所 套 张 台 辆 座 处 条 天 次 名 床 倍 % ％ ‰ 亿"
+).split()
+_UNIT = "|".join(re.escape(u) for u in UNITS)
+_FIGURE = re.compile(
+    rf"(?<![\d.,A-Za-z×*－\-~～])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)((?:{_UNIT})?(?:/[月年日天人户次亩](?:·人)?)?)"
+    r"(及以上|以上|左右|以内|以下)?"
+)
+_PARENS = re.compile(r"[（(\[【][^（()）\[\]【】]*[)）\]】]")
+_CLAUSE = re.compile(r"(?:[^。；;，,：:！!？?]|(?<=\d),(?=\d{3}))+")  # '1,500亿元' is one figure
+_OTHER_SCOPE = re.compile(r"全省|全国")  # a higher region's totals quoted as context
+_CATEGORY_AFTER = re.compile(r"^[\u4e00-\u9fffA-Za-z]")  # '20户以上自然村': a class, not a target
+_MULTI = re.compile(r"(分别|均)(?=增长|下降|提高|达到|达|新增|减少|增加|超过|突破)")
+_COUNT_WORDS = re.compile(r"[一二三四五六七八九十两\d]+项(?:指标)?$|等$")
+_SUBJECT_SPLIT = re.compile(r"[、和与及]")
+# measure verbs (longer spellings first) and the measure each records
+_VERB = re.compile(
+    r"增速达到|增速|增幅|增长|增加(?!值)|下降|降低|减少|提高到|提升到|提高|净增|新增|达到|达|控制在|稳定在|保持在|"
+    r"完成|开展|开工改造|开工|启动|新建|建成|建设(?!任务)|恢复和改善|提升|入库|备案|实现|培育|引进|突破|超过"
+)
+_VERB_MEASURE = {
+    "增速达到": "增长", "增速": "增长", "增幅": "增长", "增加": "增长", "降低": "下降", "减少": "下降",
+    "提升到": "提高到", "达": "达到", "稳定在": "总量", "保持在": "总量",
+}
+_VERB_FIRST = {"完成", "开展", "实现", "建设", "新建", "启动", "开工", "开工改造", "新增", "净增", "突破"}
+_QUALIFIER_BEFORE = ("不低于", "不少于", "不超过", "突破", "超过", "高于", "力争")
+_LEAD = re.compile(
+    r"^(?:其中|实现|确保|力争|并|和|与|及|、|到?20\d\d年(?:底|末)?|全年|全部|[省市县]定|"
+    r"\d{1,3}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）]|完成|开展)+"
+)
+_TEXT_LEAD = re.compile(r"^(?:实现|并|和|与|及|、|\d{1,3}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）])+")
+_SHARED = re.compile(r"(?:均|分别)(?=不低于|不少于|不超过|超过|高于|低于|增长|下降|提高|达|新增|减少)")
+_TRAIL = re.compile(r"(?:分别|均|的|为|在)+$")
+_NOUN = re.compile(r"[\u4e00-\u9fff“”\"A-Za-z]+")
+_SCOPE = {"全市", "全县", "全区", "全省", "全州"}
+_ELIDED = {"", "总量", "总额", "总数", "规模"}
+
+
+@dataclass
+class _Figure:
+    start: int
+    end: int  # end of the figure, its unit and any bound word after it
+    value: float
+    unit: str
+    bound: str | None
+
+
+def _heading_label(text: str) -> str:
+    """'二、主要目标' -> '主要目标'; '（一）经济运行稳中提质。…' -> '经济运行稳中提质'."""
+    t = _NUMBER_PREFIX.sub("", nospace(text))
+    return _LABEL_END.split(t, 1)[0]
+
+
+def is_target_heading(text: str) -> bool:
+    return bool(numbering_level(nospace(text))) and bool(_TARGET_HEADING.match(_heading_label(text)))
+
+
+def _is_bare_heading(text: str) -> bool:
+    """A numbered heading with no sentence after it: '（三）2023年全市重点监测4个民生项目'."""
+    t = nospace(text).rstrip("。")
+    return bool(numbering_level(t)) and _heading_label(t) == _NUMBER_PREFIX.sub("", t)
+
+
+def _in_target_section(outline: Outline, line_no: int) -> bool:
+    return any(is_target_heading(h.text) for h in outline.heading_path(line_no))
+
+
+def _content(text: str) -> str:
+    """The text of a line to read figures from: for a tab-separated row, its task cell."""
+    if "\t" in text:
+        cells = [c for c in text.split("\t") if c.strip()]
+        if len(cells) > 1 and cells[0].strip().isdigit():
+            return cells[1]
+        return cells[0] if cells else ""
+    return text
+
+
+def _continues(text: str) -> bool:
+    """A line cut by a page break: it stops in mid-sentence."""
+    return bool(text) and not text.endswith(("。", "；", ";", "）", ")", "!", "！", "?", "？"))
+
+
+def target_paragraphs(lines: list[Line], outline: Outline) -> list[tuple[int, str]]:
+    """(line, text) of every paragraph in a target section, with page-broken halves rejoined."""
+    out: list[tuple[int, str]] = []
+    label_open = False
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        i += 1
+        if not ln.text:
+            continue
+        if numbering_level(ln.text) and not is_target_heading(ln.text):
+            label_open = False
+        if _TARGET_LABEL.match(nospace(ln.text)):
+            label_open = True
+        if not (label_open or _in_target_section(outline, ln.no)) or _is_bare_heading(ln.text):
+            continue
+        text = _content(ln.text)
+        while _continues(text) and "\t" not in ln.raw:
+            j = i
+            while j < len(lines) and j - i < 4 and not lines[j].text:
+                j += 1
+            if j >= len(lines) or not lines[j].text or numbering_level(lines[j].text) or "\t" in lines[j].raw:
+                break
+            text += lines[j].text
+            i = j + 1
+        out.append((ln.no, text))
+    return out
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """``text`` without spaces, and for each kept character its index in ``text``."""
+    kept = [(i, c) for i, c in enumerate(text) if not c.isspace() and c not in "\u200b\ufeff"]
+    return "".join(c for _, c in kept), [i for i, _ in kept]
+
+
+def _figures(part: str) -> list[_Figure]:
+    figs = [
+        _Figure(m.start(), m.end(), float(m.group(1).replace(",", "")), m.group(2).replace("％", "%"), m.group(3))
+        for m in _FIGURE.finditer(part)
+        if m.group(2)
+    ]
+    # '不低于650/月' after '600元/月': the rate unit lost its base; borrow it from the figure before
+    for a, b in zip(figs, figs[1:], strict=False):
+        if b.unit.startswith("/") and "/" in a.unit:
+            b.unit = a.unit.split("/", 1)[0] + b.unit
+    return [f for f in figs if not f.unit.startswith("/")]
+
+
+def _skip(part: str, f: _Figure) -> bool:
+    """Figures that are not targets: start values, baselines, class thresholds, deadlines."""
+    before, after = part[: f.start], part[f.end :]
+    if re.search(r"从(?:不低于|不少于)?$", before) or re.search(r"一次[\u4e00-\u9fff]{0,3}$", before):
+        return True
+    if after.startswith(("的基础上", "基础上", "内")):
+        return True
+    return bool(f.bound in ("以上", "以下", "及以上") and _CATEGORY_AFTER.match(after))
+
+
+def _qualifier(before: str, f: _Figure) -> str | None:
+    """Bound word after the figure, else the one before it ('超过42%'); 力争 only when alone."""
+    if f.bound:
+        return "以上" if f.bound == "及以上" else f.bound
+    tail = before[-8:]
+    found = sorted((tail.rfind(w), w) for w in _QUALIFIER_BEFORE if w in tail)
+    real = [w for _, w in found if w != "力争"]
+    return real[-1] if real else ("力争" if found else None)
+
+
+def _clean(words: str) -> str:
+    """An indicator without lead words (其中, 确保, 省定, numbering), bound words or particles."""
+    words = _LEAD.sub("", words)
+    for w in _QUALIFIER_BEFORE:
+        if words.endswith(w):
+            words = words[: -len(w)]
+    words = _TRAIL.sub("", words)
+    return _SHARED.split(words, 1)[0]
+
+
+def _split_parts(clause: str) -> list[tuple[int, int]]:
+    """Spans of a clause split on 、 between figures: 'A增长7.5%、B增长10%' -> two parts; a subject
+    list ('进出口、进口、出口三项指标分别增长10.5%') or a bare figure ('8%、10%以上') stays whole."""
+    spans: list[list[int]] = []
+    start = 0
+    pos = 0
+    for piece in clause.split("、"):
+        end = pos + len(piece)
+        text = clause[start:end]
+        figs = _figures(text)
+        if figs:
+            if spans and not _clean(text[: figs[0].start]):
+                spans[-1][1] = end  # a bare figure continues the list before it
+            else:
+                spans.append([start, end])
+            start = end + 1
+        pos = end + 1
+    if spans and start < len(clause):
+        spans[-1][1] = len(clause)
+    return [(a, b) for a, b in spans]
+
+
+def _subjects(words: str) -> list[str]:
+    """'进出口、进口、出口三项指标' -> ['进出口', '进口', '出口']."""
+    words = _COUNT_WORDS.sub("", _LEAD.sub("", words))
+    return [s for s in _SUBJECT_SPLIT.split(words) if s]
+
+
+def _noun_after(after: str) -> str:
+    """'县级妇幼保健机构标准化建设任务（…' -> '县级妇幼保健机构标准化建设'."""
+    m = _NOUN.match(after)
+    return re.sub(r"(?:任务|目标)$", "", m.group(0)) if m else ""
+
+
+def _indicator(before: str, after: str, prev: str, unit: str) -> tuple[str, str]:
+    """Indicator and measure of a figure from the words before (and after) it."""
+    head = before.split("从", 1)[0]
+    verbs = list(_VERB.finditer(before))
+    if not verbs:
+        indicator, verb = _clean(head), ""
+    else:
+        v = verbs[-1]
+        verb = v.group(0)
+        if "从" in before and v.start() > before.index("从"):
+            subject, obj = _clean(head), ""
+        else:
+            subject, obj = _clean(before[: v.start()]), _clean(before[v.end() :])
+        if subject in _SCOPE:
+            subject = ""
+        if subject and obj:
+            indicator = subject + verb + obj if len(obj) <= 2 else subject + obj
+        else:
+            indicator = subject or obj
+        if not obj and verb in _VERB_FIRST and verb not in ("新增", "净增", "突破"):
+            indicator = _noun_after(after) or indicator  # '完成省定…5个县级妇幼保健机构…任务'
+        verb = verb if obj or verb not in ("突破", "超过") else "达到"
+    measure = _VERB_MEASURE.get(verb, verb)
+    if indicator in _ELIDED and verb in _VERB_FIRST:
+        indicator = _noun_after(after) or indicator
+    if indicator in _ELIDED:
+        indicator = prev
+        if measure in ("", "达到", "突破", "超过"):
+            measure = "总量"
+    elif indicator.startswith("占") and prev:
+        indicator = prev + indicator  # '…研发投入增速达到12%以上，占GDP比重达到2.1%'
+    if re.search(r"比重|之比", indicator) or (unit == "%" and before.endswith("的")):
+        measure = "占比"
+    return indicator, measure or ("总量" if indicator else "达到")
+
+
+def _part_targets(s: str, a: int, b: int, prev: str) -> list[tuple[dict, int, int]]:
+    """Targets of the part ``s[a:b]`` with the span of each one's text."""
+    part = s[a:b]
+    figs = [f for f in _figures(part) if not _skip(part, f)]
+    if not figs:
+        return []
+    multi = _MULTI.search(part)
+    if multi and multi.start() < figs[0].start:
+        subjects = _subjects(part[: multi.start()])
+        if len(subjects) > 1:
+            words = part[multi.end() : figs[0].start]
+            v = _VERB.search(words)
+            measure = _VERB_MEASURE.get(v.group(0), v.group(0)) if v else "总量"
+            out = []
+            for k, subject in enumerate(subjects):
+                f = figs[k] if len(figs) == len(subjects) else figs[0]
+                out.append((_target(subject, measure, f, _qualifier(words, f)), a, b))
+            return out
+    out = []
+    cursor = 0
+    for f in figs:
+        before = part[cursor : f.start]
+        after = part[f.end :]
+        indicator, measure = _indicator(before, after, prev, f.unit)
+        end = f.end
+        if indicator and after.startswith(indicator):
+            end += _NOUN.match(after).end()  # the text runs on to the noun the figure counts
+        out.append((_target(indicator, measure, f, _qualifier(before, f)), a + cursor, a + end))
+        prev = indicator
+        cursor = f.end
+    return out
+
+
+def _target(indicator: str, measure: str, f: _Figure, qualifier: str | None) -> dict:
+    return {"indicator": indicator, "measure": measure, "value": f.value, "unit": f.unit, "qualifier": qualifier}
+
+
+def parse_targets(text: str) -> list[dict]:
+    """Targets in one paragraph: dicts with indicator, measure, value, unit, qualifier and text
+    (the source words of the target, spaces kept)."""
+    src = _PARENS.sub("", text)
+    s, offsets = _squeeze(src)
+    out: list[dict] = []
+    prev = ""
+    last_plain = None  # the clause before, when it had no figure: '…比例稳中向好，达到100%'
+    for clause in _CLAUSE.finditer(s):
+        found = []
+        for a, b in _split_parts(clause.group(0)):
+            a, b = a + clause.start(), b + clause.start()
+            if not _OTHER_SCOPE.search(s[a:b]):
+                found += _part_targets(s, a, b, prev)
+                prev = found[-1][0]["indicator"] if found else prev
+        for t, a, b in found:
+            if not t["indicator"] and last_plain:
+                t["indicator"], a = _clean(s[last_plain[0] : last_plain[1]]), last_plain[0]
+            t["text"] = _text(src, s, offsets, a, b)
+            out.append(t)
+        last_plain = None if found or _figures(clause.group(0)) else clause.span()
+    return out
+
+
+def _text(src: str, s: str, offsets: list[int], a: int, b: int) -> str:
+    lead = _TEXT_LEAD.match(s[a:b])
+    a = a + lead.end() if lead and lead.end() < b - a else a
+    return src[offsets[a] : offsets[b - 1] + 1]
+
+
+def extract(lines: list[Line], outline: Outline) -> list[Target]:
+    out = []
+    for line_no, text in target_paragraphs(lines, outline):
+        for t in parse_targets(text):
+            out.append(Target(line=line_no, plan=outline.plan_at(line_no), **t))
+    return out

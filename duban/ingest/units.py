@@ -1,0 +1,300 @@
+"""Splitting responsibility text into unit names (单位) and people (责任人/责任领导).
+
+Shared by every pass that reads responsibility: tab tables, flattened tables, prose statements.
+
+* :func:`split_units` — a 责任单位 cell or list → unit names, in order, without duplicates.
+* :func:`parse_responsibility` — the same, plus which units are marked 牵头 (``lead_units``);
+  understands ``X牵头，Y、Z等负责``, ``X牵头 Y Z 按职责分工负责``, ``牵头单位：X；责任单位：Y``, ``X会同Y``.
+* :func:`split_people` — a 责任人 / 领导 cell → names and generic role groups
+  ('杨 平' → '杨平', '各相关单位 主要负责人' → one entry).
+* :func:`first_unit_leads` — does a 备注 say "排第一的为牵头单位"?
+
+Names are returned verbatim (markup and white space removed, punctuation kept): the scorer and the
+UI compare names after NFKC, so nothing here rewrites full-width brackets or abbreviations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from duban.ingest.text import SPACES, nospace, strip_markup
+
+# --------------------------------------------------------------------------- vocabulary
+
+# closing → opening bracket/quote pairs; separators inside them never split ('各镇（街道、中心）')
+_OPEN = "（([【《“‘「『〔"
+_CLOSE = {"）": "（", ")": "(", "]": "[", "】": "【", "》": "《", "”": "“", "’": "‘", "」": "「", "』": "『", "〕": "〔"}
+_LIST_SEPS = "、，,；;"
+_WS = set(SPACES)
+
+# a unit name can end with one of these (longest first matters only for readability)
+_UNIT_END = (
+    "委员会|管委会|办公室|人民政府|政府|公司|集团|中心|经开区|高新区|开发区|新区|指挥部|小组|"
+    "局|委|办|厅|部|院|联|会|社|海关|队|行|处|所|站|馆|台|校|署"
+)
+_ENDS_UNIT = re.compile(f"(?:{_UNIT_END})$")
+# endings strong enough to cut before a following name that has no 市/县 prefix ('县文旅局新邵经开区')
+_STRONG_END = re.compile(r"(?:局|委|办|政府|管委会|公司|集团|中心|经开区|高新区|开发区|新区)$")
+# a body that belongs to the name before it: '国家税务总局邵阳市税务局', '市公安局交警支队'
+_SUBORDINATE_END = re.compile(
+    r"(?:分局|支队|大队|中队|支行|分行|分公司|办事处|管理部|分中心|分院|分会|营业部|分部|所|站|科|股|室|组)$"
+)
+# words that start a name depending on the one before ('…领导小组各成员单位', '…集团有限公司')
+_DEPENDENT_START = re.compile(r"^(?:各|相关|有关|其他|其它|成员|下属|所属|有限|股份|和|与|及|或|等|管理|管委|工委|党工委|[(（])")
+# characters that end a word, so a name never starts with them ('…委' + '员会…' is no split)
+_WORD_TAIL_CHARS = "员会局委办部室组处队所站心司团院厅联社行门位"
+# a new unit that can follow another without a separator: '县科工局县教育局', '市商务局各县市区人民政府'
+_NEW_UNIT_START = re.compile(
+    r"(?:[市县区省](?![直级])|(?:各|相关|有关)(?:县|市|区|乡|镇|街道)|国家|中国|国网|人民银行|团[县市区]委|中共)"
+)
+# the left part must be a real body, not just '市委' / '市政府' ('市政府金融工作办公室' is one name)
+_BARE_GOV = re.compile(r"^(?:中共)?[市县区省州]?(?:委|人民政府|政府)$")
+
+# trailing words of a responsibility phrase: '等负责', '按职责分工负责', '等相关单位', '配合' …
+_TRAILING = [
+    re.compile(r"(?:按按|按照|按|依照|依|根据)(?:各自)?(?:职责|职能)(?:和|及)?(?:属地(?:管理)?(?:原则)?)?(?:分工)?(?:牵头)?(?:负责|配合|落实)?$"),
+    re.compile(r"(?:按|依)属地(?:管理)?原则(?:分工)?(?:负责|配合)?$"),
+    re.compile(r"(?:分工|共同)?(?:负责|配合|参与|协助|协同|落实)(?:具体实施|实施|落实)?$"),
+    re.compile(r"具体实施$"),
+    re.compile(r"(?<![高中初同平对])等(?:相关|有关|其他|其它)?(?:市直|县直|区直)?(?:单位|部门|成员单位)?$"),
+]
+_LEADING = re.compile(r"^(?:由|并由|另由|请)")
+# a 牵头 marker and the words that may stand between the units and it ('按职责分工牵头负责')
+_LEAD_MARK = re.compile(r"(?:总)?牵头(?:负责|落实)?")
+# label form: '牵头单位：X' '责任单位:Y' '牵头责任单位：X' '配合单位：Z'
+_LABEL = re.compile(
+    r"(总?牵头(?:责任)?(?:单位|部门)|(?:主要)?责任(?:单位|部门)|配合(?:单位|部门)|协办(?:单位|部门)|参与(?:单位|部门)|主办(?:单位|部门))\s*[:：]"
+)
+# '以下工作责任单位均含各县市区人民政府，邵阳经济技术开发区管委会，不再单列。'
+_INCLUDED_NOTE = re.compile(r"以下[^。]*?(?:均含|均包括|均包含|包括|包含)(.+?)[，,。；;]?\s*不再(?:单列|列出|重复|一一列出)[。.]?")
+
+# people: role words that end a person entry; connectors that leave an entry unfinished
+_ROLE_END = re.compile(r"(?:负责人|负责同志|长|主任|书记|领导|委员|专员|人员|干部|同志|召集人)$")
+_OPEN_END = re.compile(r"(?:相关|有关|主要|各|副|及|和|与|的|、|，|,)$")
+_GROUP_END = re.compile(f"(?:{_UNIT_END}|单位|部门|成员)$")
+_CONT_START = re.compile(r"^(?:单位|部门|成员|主要|负责|分管|副职|相关负责)")
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+@dataclass
+class Responsibility:
+    """Units named in a responsibility cell or statement; ``lead_units`` ⊆ ``units`` (牵头)."""
+
+    units: list[str] = field(default_factory=list)
+    lead_units: list[str] = field(default_factory=list)
+
+    def add(self, units: list[str], lead: bool = False) -> None:
+        for u in units:
+            if u not in self.units:
+                self.units.append(u)
+            if lead and u not in self.lead_units:
+                self.lead_units.append(u)
+
+
+# --------------------------------------------------------------------------- tokenising
+
+
+def split_top(text: str, seps: str, spaces: bool = False) -> list[str]:
+    """Split on any char of ``seps`` (and runs of white space when ``spaces``) outside brackets/quotes."""
+    out: list[str] = []
+    buf: list[str] = []
+    stack: list[str] = []
+    for ch in text:
+        if ch in _OPEN:
+            stack.append(ch)
+        elif ch in _CLOSE and stack and stack[-1] == _CLOSE[ch]:
+            stack.pop()
+        elif ch == '"':  # ASCII quote: closes a “ or toggles its own pair
+            if stack and stack[-1] in '“"':
+                stack.pop()
+            else:
+                stack.append('"')
+        elif not stack and (ch in seps or (spaces and ch in _WS)):
+            out.append("".join(buf))
+            buf = []
+            continue
+        buf.append(ch)
+    out.append("".join(buf))
+    return [s.strip(SPACES) for s in out if s.strip(SPACES)]
+
+
+def _clean(text: str) -> str:
+    return strip_markup(text).strip(SPACES + "。.")
+
+
+def strip_trailing(name: str) -> str:
+    """Drop trailing 等 / 负责 / 按职责分工负责 / 配合 … and a leading 由 from one unit phrase."""
+    name = _LEADING.sub("", name.strip(SPACES + "。.；;"))
+    changed = True
+    while changed and name:
+        changed = False
+        for rx in _TRAILING:
+            new = rx.sub("", name).rstrip(SPACES + "、，,")
+            if new != name:
+                name, changed = new, True
+    return name
+
+
+# --------------------------------------------------------------------------- run-together names
+
+
+def _is_whole_unit(part: str) -> bool:
+    """A part that can stand alone as a unit after another one ('新邵经开区', '县财政局')."""
+    return (
+        len(part) >= 4
+        and part[0] not in _WORD_TAIL_CHARS
+        and bool(_ENDS_UNIT.search(part))
+        and not _SUBORDINATE_END.search(part)
+        and not _DEPENDENT_START.match(part)
+    )
+
+
+def _can_end_here(left: str, strong: bool = False) -> bool:
+    rx = _STRONG_END if strong else _ENDS_UNIT
+    return len(left) >= 3 and bool(rx.search(left)) and not _BARE_GOV.match(left) and not left.endswith("总局")
+
+
+def split_run_together(name: str) -> list[str]:
+    """'县科工局县教育局县财政局' → three units; '市公安局交警支队' stays one.
+
+    A split needs a unit ending on the left and, on the right, either the start of a new unit
+    (市/县/各县市区/相关县市区 …) or a complete, non-subordinate unit name.
+    """
+    if len(name) < 6 or any(ch in name for ch in _OPEN):
+        return [name] if name else []
+    for i in range(3, len(name) - 2):
+        left, right = name[:i], name[i:]
+        if not _can_end_here(left):
+            continue
+        if _NEW_UNIT_START.match(right) and len(right) >= 3:
+            return [left, *split_run_together(right)]
+    for i in range(3, len(name) - 3):
+        left, right = name[:i], name[i:]
+        if _can_end_here(left, strong=True) and _is_whole_unit(right):
+            return [left, *split_run_together(right)]
+    return [name]
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _expand_notes(text: str) -> str:
+    """'以下…均含A，B，不再单列。' → 'A、B' (a table-wide note that names extra units)."""
+    return _INCLUDED_NOTE.sub(lambda m: "、" + "、".join(split_top(m.group(1), _LIST_SEPS)), text)
+
+
+_DEPENDENT_GROUP = re.compile(r"^(?:各|其他|其它)?(?:相关|有关)?成员单位")
+
+
+def _rejoin_dependents(tokens: list[str]) -> list[str]:
+    """'市社会信用体系建设领导小组' + '各成员单位' → one unit (members of the body before)."""
+    out: list[str] = []
+    for tok in tokens:
+        if out and _DEPENDENT_GROUP.match(tok) and not _LEAD_MARK.search(out[-1]):
+            out[-1] += tok
+        else:
+            out.append(tok)
+    return out
+
+
+def split_units(cell: str) -> list[str]:
+    """Unit names in a responsibility cell, in order, without duplicates; 牵头/会同 treated as separators."""
+    return parse_responsibility(cell).units
+
+
+def _units_of(text: str) -> list[str]:
+    out: list[str] = []
+    for tok in split_top(text, _LIST_SEPS):
+        for part in re.split(r"会同|协同|联合", tok):
+            part = strip_trailing(part)
+            if not part or not _looks_like_unit(part):
+                continue
+            out.extend(split_run_together(nospace(part)))
+    return out
+
+
+def _looks_like_unit(part: str) -> bool:
+    """Reject leftovers that are not names at all ('按职责和属地管理原则分工负责', '。')."""
+    p = nospace(part)
+    return len(p) >= 2 and not re.fullmatch(r"[\d\W_]+", p)
+
+
+def parse_responsibility(text: str) -> Responsibility:
+    """Units and lead units of a responsibility cell or statement.
+
+    Lead units are the ones explicitly marked: before a 牵头 in the same clause, or under a
+    牵头单位 label. Nothing is marked → ``lead_units`` is empty (callers apply 备注 rules).
+    """
+    text = _expand_notes(_clean(text))
+    if len(text) > 1 and text[0] in "（([【" and text[-1] in "）)]】":
+        text = text[1:-1].strip(SPACES)
+    resp = Responsibility()
+    if _LABEL.search(text):
+        parts = _LABEL.split(text)
+        if parts[0].strip(SPACES + "，,；;"):
+            resp.add(_units_of(parts[0]))
+        for label, value in zip(parts[1::2], parts[2::2], strict=False):
+            resp.add(_units_of(value), lead="牵头" in label or "主办" in label)
+        return resp
+    for clause in _rejoin_dependents(split_top(text, "，,；;", spaces=True)):
+        pieces = _LEAD_MARK.split(clause)
+        for i, piece in enumerate(pieces):
+            resp.add(_units_of(piece), lead=i < len(pieces) - 1)
+    return resp
+
+
+def first_unit_leads(note: str) -> bool:
+    """A 备注 such as '各单项工作排第一的为牵头单位' / '主要责任单位中排第一的为牵头责任单位'."""
+    t = nospace(strip_markup(note))
+    return bool(re.search(r"第一[^。；;]{0,10}牵头", t))
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _is_name(tok: str) -> bool:
+    """A personal name ('杨平', '欧阳晨光'), not a role or a unit."""
+    if not _HAN_NAME.match(tok) or _ROLE_END.search(tok):
+        return False
+    return not (_ENDS_UNIT.search(tok) and (len(tok) >= 4 or tok[0] in "市县区省各"))
+
+
+def _unfinished(tok: str, nxt: str) -> bool:
+    """Does ``tok`` need ``nxt`` to be a whole entry ('各相关单位' + '主要负责人', '市政府各位副' + '市长')?"""
+    if _OPEN_END.search(tok) or (_CONT_START.match(nxt) and not _is_name(tok)):
+        return True
+    if len(tok) >= 4 and _GROUP_END.search(tok) and not _ROLE_END.search(tok):
+        return not _is_name(nxt)
+    return False
+
+
+def split_people(cell: str) -> list[str]:
+    """Persons or leaders in a cell: names and generic groups, in order.
+
+    White space separates entries, but a lone character pairs with the next ('杨 平'), and an
+    unfinished group joins what follows ('市防汛抗旱指挥部 各成员单位主要 负责人'). 、/，split only
+    when every part is a personal name ('何志红、唐青青'), never inside '市安委会、市减灾委相关成员单位主要负责人'.
+    """
+    words = split_top(_clean(cell), "", spaces=True)
+    merged: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if len(w) == 1 and i + 1 < len(words) and len(words[i + 1]) == 1:
+            merged.append(w + words[i + 1])
+            i += 2
+            continue
+        while i + 1 < len(words) and _unfinished(w, words[i + 1]):
+            i += 1
+            w += words[i]
+        merged.append(w)
+        i += 1
+    out: list[str] = []
+    for w in merged:
+        parts = split_top(w, "、，,；;")
+        if len(parts) > 1 and all(_is_name(p) or _ROLE_END.search(p) and len(p) <= 8 for p in parts):
+            out.extend(parts)
+        elif w.strip("、，,；;"):
+            out.append(w.strip("、，,；;"))
+    return out
