@@ -11,10 +11,16 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
-    actor_name = models.CharField("操作人", max_length=150, blank=True, help_text="无登录用户时（命令行）记录系统账户名")
+    actor_name = models.CharField(
+        "操作人", max_length=150, blank=True, help_text="无登录用户时（命令行）记录系统账户名"
+    )
     action = models.CharField("操作", max_length=40, db_index=True)
     object_type = models.CharField("对象类型", max_length=60, blank=True)
     object_id = models.CharField("对象编号", max_length=40, blank=True)

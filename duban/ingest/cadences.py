@@ -1,7 +1,238 @@
-"""Pass: cadences (to be written)."""
+"""Pass: reporting / dispatch / review rhythms (调度机制).
+
+A rhythm is a period plus an action, written in one of four ways:
+
+* a formula list: '旬简报、月通报、季总结', '月调度、季点评、半年测评、年总结';
+* a chained formula: '一周一调度', '两月一讲评', '一月一督导一排名一通报', '每季一通报', '一季度一行动';
+* '每<period>' + action: '每季度最后一个工作日向市安委会报告…', '每天下午4:00之前报送市安委办';
+* '按<period>' + action ('按季度归集并公开…') or a periodic report noun ('交易月报').
+
+One record per sentence, with every rhythm in it. Not rhythms of reporting or dispatch: meetings,
+drills and activities ('每年召开全体成员会议不少于4次'), quotas ('每月谋划新项目不少于3个'),
+service frequencies ('每周随访3次'), rates ('600元每月') and '定期…' without a period.
+"""
 
 from __future__ import annotations
 
+import re
 
-def extract(lines, outline) -> list:
-    return []
+from duban.ingest.model import Cadence, CadenceItem
+from duban.ingest.structure import Outline, continued_lines
+from duban.ingest.text import Line, nospace
+
+_PERIOD = r"半年|季度|季|旬|月|周|日|天|年"
+EVERY = {"季度": "季", "天": "日", "两个月": "两月", "二月": "两月"}
+_ACTIONS = r"简报|通报|总结|小结|调度|点评|讲评|测评|会商|督查|督办|督导|考核|评估|报告|分析|研判|排名"
+# '旬简报、月通报、季总结': a period word that is not the tail of another word, then an action
+_LIST_ITEM = re.compile(rf"(?<![\u4e00-\u9fff])(半年|季|旬|月|周|年)({_ACTIONS})")
+# '一周一调度' '两月一讲评' '每月一统计' '一月一督导一排名一通报' '一季度一行动'
+_CHAIN = re.compile(rf"(?<![\d年第])(每|一|两|二)个?({_PERIOD})((?:一(?!季|月|年|周|次|个|度|天)[\u4e00-\u9fff]{{2}})+)")
+# '每季度…' '每天…' '每两个月…' (not '每个县市区')
+_EVERY = re.compile(rf"(?<![元个])每(两个?|个)?({_PERIOD})(?!的|(?<!周)[一二三四五六七八九十])")  # '每周五' is weekly
+_BY = re.compile(r"(?<![（(般])按(季度|季|月|周|年)(?!度?[）)])")
+_REPORT_NOUN = re.compile(r"(?<=[\u4e00-\u9fff])(周|旬|月|季)报(?![送告名表])")
+# what is not a reporting / dispatch rhythm
+_NOT_RHYTHM = re.compile(
+    r"不少于|至少|不得|不超过|会议|座谈会|沙龙|交流会|演练|活动|宁静日|随访|值班|巡控|"  # meetings, quotas
+    r"发放|支付|拨付|缴纳|缴存|兑付|验收|"  # payment rules
+    r"\d+(?:\.\d+)?\s*(?:个|家|项|亿|万|%|人|次|户|件|所|元)"  # amounts: a quota, not a rhythm
+)
+# a line worth reading: it names a period the way a rhythm does
+_HINT = re.compile(rf"每|按(?:季|月|周|年)|[一两二]个?(?:{_PERIOD})一|(?:半年|[季旬月周年])(?:{_ACTIONS})|[周旬月季]报")
+_QUOTE_OPEN = re.compile(r"[“\"「]")
+_QUOTE_CLOSE = re.compile(r"[”\"」]")
+_SENTENCE = re.compile(r"[^。；;！!？?]+(?:[。；;！!？?]|$)")
+_COLON_BREAK = re.compile(r"[：:](?=每|按)")  # '…呈报市委市政府：每半年开展…' (a colon used as ；)
+_CLAUSE_END = re.compile(r"[，,。；;]|[：:](?!\d)")
+# when in the period: '末月中旬', '最后一个工作日', '22日前', '下午4:00之前', '周五下午5点前', '结束后5个工作日内'
+_WHEN = (
+    r"(?:[上中下]旬|最后一个工作日|\d{1,2}(?:个工作日|日)(?:内|前|之前)?|"
+    r"(?:上午|下午|晚上)?\d{1,2}(?:[:：]\d{2}|点|时)(?:前|之前)?)"
+)
+_WHEN_START = rf"(?:(?:末月|末|结束后|初)(?:{_WHEN})?|[一二三四五六日]?(?:上午|下午)?{_WHEN})"
+_DUE = re.compile(rf"每(?:季度|季|月|周|天|日|年|半年){_WHEN_START}(?:[（(][^）)]*[)）])?")
+_CUTOFF = re.compile(r"截止(?:时间)?为(当[月周年季]\d{1,2}日)")
+_RECIPIENT = re.compile(
+    r"向([^，。；,;]{2,30}?)(?:报告|报送|汇报|报)|"
+    r"(?:报送|上报|呈报)[^，。；,;至]{0,20}?[至给]([^，。；,;]{2,40})|"  # '报送上月进展情况至县发改局'
+    r"(?:报送|呈报|上报|汇报|报告(?=[市县省])|报(?=[市县省区]))(?:至|给)?(?:分别)?([^，。；,;]{2,40})"
+)
+_BODY_END = re.compile(r"(?:政府|办|委|局|会|厅|部|组|系统|部门|领导|中心|室)$")
+_ACTION_NOISE = re.compile(r"^(?:开展一次|一次|定时|及时|按时|要|将|于|对|实行|进行|开展|做好|形成|同时)+")
+_ACTION_TAIL = re.compile(r"(?:一次|1次|一遍)$")
+_DUE_HEAD = re.compile(f"^{_WHEN_START}")
+
+
+def _every(pre: str, period: str) -> str:
+    if pre in ("两", "二", "两个"):
+        return "两" + ("月" if period in ("月",) else period)
+    return EVERY.get(period, period)
+
+
+def _chain_items(sentence: str) -> list[tuple[int, int, list[CadenceItem]]]:
+    out = []
+    for m in _CHAIN.finditer(sentence):
+        if m.group(1) == "一" and m.start() > 0 and sentence[m.start() - 1] in "第每":
+            continue
+        every = _every(m.group(1), m.group(2))
+        acts = [a for a in m.group(3).split("一") if a]
+        out.append((m.start(), m.end(), [CadenceItem(every, a) for a in acts]))
+    return out
+
+
+def _list_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
+    found = [m for m in _LIST_ITEM.finditer(sentence) if not _inside(m.start(), taken)]
+    quoted = any(_QUOTE_OPEN.search(sentence[: m.start()]) and _QUOTE_CLOSE.search(sentence[m.end() :]) for m in found)
+    if len(found) < 2 and not quoted:
+        return []
+    return [(m.start(), m.end(), [CadenceItem(EVERY.get(m.group(1), m.group(1)), m.group(2))]) for m in found]
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _clause_after(sentence: str, start: int) -> str:
+    m = _CLAUSE_END.search(sentence, start)
+    return sentence[start : m.start() if m else len(sentence)]
+
+
+_SEND = re.compile(r"(?:将|把)?(?P<obj>[^，,]*)(?:分别|及时|按时)?(?P<verb>报送|上报|呈报|报告|汇报)(?P<to>[^，,]*)$")
+
+
+def _actions(clause: str) -> list[str]:
+    """Actions of the words after a period: '22日前将汇总数据报送市人社局、市统计局' -> ['报送汇总数据'];
+    '实行监管执法排名、通报监管执法典型案例' -> two actions; '调度通报' -> ['调度', '通报']."""
+    words = _DUE_HEAD.sub("", clause)
+    words = re.sub(r"^[（(][^）)]*[)）]", "", words)  # '（遇节假日往后顺延）' after a due date
+    words = re.sub(r"^向[^，。；,;]{2,30}?(?=报告|报送|汇报)", "", words)
+    words = re.split(r"时间为|的(?:统计|汇总)", words)[0]
+    words = _ACTION_NOISE.sub("", words)
+    send = _SEND.search(words)
+    if send and (not send.group("to") or _recipient_like(send.group("to"))):
+        obj = re.sub(r"(?:分别|及时|按时)$", "", _ACTION_NOISE.sub("", send.group("obj"))).replace("的", "")
+        if not obj and re.search("[至给]", send.group("to")):
+            obj = re.split("[至给]", send.group("to"))[0]  # '报送上月进展情况至县发改局'
+        return [send.group("verb") + obj]
+    pair = re.fullmatch(f"({_ACTIONS})({_ACTIONS})", words)
+    if pair:
+        return [pair.group(1), pair.group(2)]
+    return [w for w in (_ACTION_TAIL.sub("", _ACTION_NOISE.sub("", p)) for p in words.split("、")) if w]
+
+
+def _every_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
+    out = []
+    for rx in (_EVERY, _BY):
+        for m in rx.finditer(sentence):
+            if _inside(m.start(), taken):
+                continue
+            clause = _clause_after(sentence, m.end())
+            if not clause or _NOT_RHYTHM.search(_DUE_HEAD.sub("", clause)):
+                continue
+            every = _every((m.group(1) or "") if rx is _EVERY else "", m.group(rx.groups))
+            items = [CadenceItem(every, a) for a in _actions(clause)]
+            if items:
+                out.append((m.start(), m.end() + len(clause), items))
+    for m in _REPORT_NOUN.finditer(sentence):
+        if not _inside(m.start(), taken):
+            word = re.search(r"[\u4e00-\u9fff]{0,4}$", sentence[: m.start()]).group(0)
+            word = _ACTION_NOISE.sub("", word)
+            out.append((m.start() - len(word), m.end(), [CadenceItem(EVERY.get(m.group(1), m.group(1)), word + m.group(0))]))
+    return out
+
+
+def _recipient_like(who: str) -> bool:
+    return bool(_BODY_END.search(who))
+
+
+def _recipient(sentence: str) -> str | None:
+    for m in _RECIPIENT.finditer(sentence):
+        who = re.sub(r"^分别", "", (m.group(1) or m.group(2) or m.group(3) or "").strip())
+        if _recipient_like(who):
+            return who
+    return None
+
+
+def _due(sentence: str) -> str | None:
+    m = _DUE.search(sentence)
+    if m:
+        return m.group(0)
+    m = _CUTOFF.search(sentence)
+    return m.group(1) if m else None
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    """Spans of the comma clauses of a sentence; commas inside quotes or brackets do not count
+    ('“一周一调度,一月一小结,两月一讲评”' stays in one clause)."""
+    spans, depth, start, ascii_quote = [], 0, 0, False
+    for i, ch in enumerate(sentence):
+        if ch in "“「《（(【":
+            depth += 1
+        elif ch in "”」》）)】":
+            depth = max(0, depth - 1)
+        elif ch == '"':
+            ascii_quote = not ascii_quote
+        elif ch in "，," and depth == 0 and not ascii_quote:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(sentence)))
+    return spans
+
+
+def _sentence_cadences(sentence: str) -> list[tuple[dict, int]]:
+    """One record per clause that holds rhythms; the clauses after it that hold none (up to the
+    next rhythm) still tell where it is reported and when ('…工作调度机制，…，相关情况及时报市政府')."""
+    found = _chain_items(sentence)
+    found += _list_items(sentence, [(a, b) for a, b, _ in found])
+    found += _every_items(sentence, [(a, b) for a, b, _ in found])
+    if not found:
+        return []
+    clauses = _clauses(sentence)
+    owner = [next(k for k, (a, b) in enumerate(clauses) if a <= f[0] <= b) for f in found]
+    out = []
+    for k in sorted(set(owner)):
+        mine = sorted((f for f, o in zip(found, owner, strict=True) if o == k), key=lambda f: f[0])
+        nxt = min((o for o in owner if o > k), default=len(clauses))
+        context = sentence[clauses[k][0] : clauses[nxt - 1][1]]
+        out.append((
+            {
+                "text": sentence[clauses[k][0] : max(clauses[k][1], max(b for _, b, _ in mine))].strip("。；;! "),
+                "items": [it for _, _, its in mine for it in its],
+                "report_to": _recipient(context),
+                "due": _due(context),
+            },
+            clauses[k][0],
+        ))
+    return out
+
+
+def parse_cadences(text: str) -> list[dict]:
+    """Rhythms in a paragraph: one dict per clause that holds any (text, items, report_to, due)
+    plus ``offset``, where the clause starts in ``text``."""
+    out = []
+    for sm in _SENTENCE.finditer(_COLON_BREAK.sub("；", text)):
+        for record, at in _sentence_cadences(sm.group(0)):
+            out.append({**record, "offset": sm.start() + at})
+    return out
+
+
+def extract(lines: list[Line], outline: Outline) -> list[Cadence]:
+    out = []
+    i = 0
+    while i < len(lines):
+        if not _HINT.search(lines[i].text):
+            i += 1
+            continue
+        if outline.in_table(lines[i].no):
+            parts, i = [lines[i]], i + 1
+        else:
+            parts, i = continued_lines(lines, i)
+        texts = [nospace(p.text) if "\t" not in p.raw else p.text for p in parts]
+        text = "".join(texts)
+        starts = [sum(len(t) for t in texts[:k]) for k in range(len(texts))]
+        for c in parse_cadences(text):
+            k = max(n for n, s in enumerate(starts) if s <= c["offset"])
+            line_no = parts[k].no
+            c.pop("offset")
+            out.append(Cadence(line=line_no, plan=outline.plan_at(line_no), **c))
+    return out

@@ -18,28 +18,36 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, is_title_line, numbering_level
 from duban.ingest.text import Line, nospace
-from duban.ingest.units import parse_responsibility, split_people, split_top, split_units, strip_trailing
+from duban.ingest.units import (
+    first_unit_leads,
+    parse_responsibility,
+    split_people,
+    split_top,
+    split_units,
+    strip_trailing,
+)
 
 # --- header ---------------------------------------------------------------------------------
 
-SEQ, CONTENT, LEAD, UNITS, PERSON, LEADER, DEADLINE, PROGRESS, NOTE = (
-    "seq", "content", "lead", "units", "person", "leader", "deadline", "progress", "note")
+SEQ, CONTENT, LEAD, UNITS, PERSON, LEADER, DEADLINE, PROGRESS, NOTE, OTHER = (
+    "seq", "content", "lead", "units", "person", "leader", "deadline", "progress", "note", "other")
 
 # (role, full-match pattern of a header cell without spaces); the first match wins
 _ROLES = [
     (SEQ, re.compile(r"序号|编号")),
-    (LEADER, re.compile(r"\S{0,6}(领导|召集人)")),
-    (PERSON, re.compile(r"\S{0,4}(责任人|负责人)")),
-    (LEAD, re.compile(r"(总)?牵头(责任)?(单位|部门)")),
-    (UNITS, re.compile(r"(主要|具体)?(责任|配合|协同|协助|参与|实施)?(单位|部门)")),
-    (DEADLINE, re.compile(r"(完成|办结)?(时限|时间|期限|时间节点)")),
-    (PROGRESS, re.compile(r"(工作|完成|推进)?(进度|进展(情况)?|完成情况)")),
+    (LEADER, re.compile(r"[\u4e00-\u9fff]{0,6}(领导|召集人)")),
+    (PERSON, re.compile(r"[\u4e00-\u9fff]{0,4}(责任人|负责人|联系人)")),
+    (LEAD, re.compile(r"(总)?(牵头|主办)(责任)?(单位|部门)")),
+    (UNITS, re.compile(r"[\u4e00-\u9fff]{0,4}(单位|部门|主体)")),
+    (DEADLINE, re.compile(r"[\u4e00-\u9fff]{0,2}(时限|时间|期限|时间节点|时间要求)")),
+    (PROGRESS, re.compile(r"[\u4e00-\u9fff]{0,2}(进度|进展|完成情况)(情况)?")),
     (NOTE, re.compile(r"备注")),
-    (CONTENT, re.compile(r"(重点|主要|具体|目标)?(工作)?(内容|任务|举措|措施|项目|事项)(名称|内容)?")),
+    (CONTENT, re.compile(r"[\u4e00-\u9fff]{0,4}(内容|任务|举措|措施|项目|事项|目标)(名称|内容)?")),
 ]
 # a header cell broken before its role word: '县政府' + '分管领导'
 _HEADER_PREFIX = re.compile(r"[省市县区乡镇]?(人民)?政府|[省市县区乡镇]级")
@@ -59,10 +67,11 @@ def column_role(text: str) -> str | None:
 
 @dataclass
 class Header:
+    """A table's header: the role of each column, in order, and where the body starts."""
+
     roles: list[str]
-    start: int  # index of the first header line
-    end: int  # index just after the last header line
-    tabbed: bool
+    end: int  # index of the line after the header
+    tabbed: bool  # the tabbed layout (else spaced)
 
 
 def _is_gap(ln: Line) -> bool:
@@ -79,41 +88,62 @@ def _single_cell(ln: Line) -> bool:
     return "\t" not in ln.raw.strip("\t \r")
 
 
+def _stacked_lines(lines: list[Line], i: int, limit: int = 24) -> list[tuple[int, bool]]:
+    """Indexes of the one-cell lines from ``i`` on (with: a gap before it?), up to a double gap."""
+    out: list[tuple[int, bool]] = []
+    gap = False
+    j, n = i, len(lines)
+    while j < n and len(out) < limit:
+        ln = lines[j]
+        if _is_gap(ln):
+            if gap:
+                break
+            gap = True
+        elif not _single_cell(ln):
+            break
+        else:
+            out.append((j, gap and bool(out)))
+            gap = False
+        j += 1
+    return out
+
+
+def _header_role(lines: list[Line], cells: list[tuple[int, bool]], k: int) -> tuple[str | None, int]:
+    """Role of header cell ``k`` and how many lines it takes: '县政府' + '分管领导' is one cell; an
+    unknown short word followed by a header word is a column we do not read ('other')."""
+    t = nospace(lines[cells[k][0]].text)
+    role = column_role(t)
+    if role is not None or k + 1 >= len(cells):
+        return role, 1
+    nxt = column_role(lines[cells[k + 1][0]].text)
+    if nxt is None:
+        return None, 1
+    if _HEADER_PREFIX.fullmatch(t):
+        return nxt, 2
+    if 0 < len(t) <= 8 and not re.search(r"[\d。，,；;]", t):
+        return OTHER, 1
+    return None, 1
+
+
 def read_header(lines: list[Line], i: int) -> Header | None:
     """The header block starting at ``lines[i]``, if it is one: ≥3 cells with a task column and
     a unit column, each cell on its own line."""
+    cells = _stacked_lines(lines, i)
     roles: list[str] = []
-    gaps = 0  # gaps between header cells
-    tabs = True
-    j, n = i, len(lines)
-    last = i
-    pending_prefix = False
-    while j < n:
-        ln = lines[j]
-        if _is_gap(ln):
-            if j + 1 < n and _is_gap(lines[j + 1]):
-                break
-            j += 1
-            continue
-        if not _single_cell(ln):
-            break
-        t = _cell_text(ln)
-        tabs = tabs and ln.raw.startswith("\t")
-        role = column_role(t)
-        if role is None and _HEADER_PREFIX.fullmatch(nospace(t)) and not pending_prefix:
-            pending_prefix = True
-            j += 1
-            continue
+    gaps = tabs = 0
+    k = 0
+    while k < len(cells):
+        role, used = _header_role(lines, cells, k)
         if role is None:
             break
-        pending_prefix = False
         roles.append(role)
-        gaps += j > last + 1
-        last = j
-        j += 1
+        gaps += any(gap for _, gap in cells[k: k + used])
+        tabs += all(lines[j].raw.startswith("\t") for j, _ in cells[k: k + used])
+        k += used
     if len(roles) < 3 or CONTENT not in roles or not any(r in _UNIT_ROLES for r in roles):
         return None
-    return Header(roles, i, last + 1, tabbed=tabs and gaps == 0)
+    end = cells[k - 1][0] + 1
+    return Header(roles, end, tabbed=tabs == len(roles) and gaps == 0)
 
 
 # --- cells ----------------------------------------------------------------------------------
@@ -141,7 +171,9 @@ _ANNEX_LABEL = re.compile(r"^附\s*[件表]\s*\d{0,2}\s*[:：]?")
 
 # --- spaced layout --------------------------------------------------------------------------
 
-_SEQ_CELL = re.compile(r"\d{1,3}")
+# a 序号 cell: '12', '12.', '(12)'
+_SEQ_CELL = re.compile(r"[（(]?(\d{1,3})[)）.．、]?")
+_NOTE_LINE = re.compile(r"^(备注|注)\s*[:：]")
 
 
 def _spaced_cells(lines: list[Line], j: int) -> tuple[list[Cell], int]:
@@ -157,11 +189,15 @@ def _spaced_cells(lines: list[Line], j: int) -> tuple[list[Cell], int]:
             j += 1
             continue
         t = _cell_text(ln)
-        if _is_boundary(ln) or not _single_cell(ln):
+        if _is_boundary(ln) or not _single_cell(ln) or _NOTE_LINE.match(t):
             break
         if gaps >= 2 and cells and not (_SEQ_CELL.fullmatch(t) or _heading_like(t)):
             break
         gaps = 0
+        repeated = find_header(lines, j)  # the header printed again after a page break
+        if repeated is not None:
+            j = repeated.end
+            continue
         cells.append(Cell(t, ln.no, ln.no))
         j += 1
     return cells, j
@@ -184,17 +220,25 @@ _STRONG_SUFFIX = re.compile(
     r"站|部|指挥部|小组)$")
 _WEAK_SUFFIX = re.compile(r"(会|区|社|联|行|团|馆|台|组|室|镇|乡|园|场|厂|关|校)$")
 _PLACE_PREFIX = re.compile(r"^(县|市|区|省|镇|乡|团)")
-_ROLE_TITLE = re.compile(r"(长|主任|书记|领导|负责人|同志|召集人)$")
+# generic groups: '各镇', '各乡镇', '相关县市区', '各成员单位'
+_GROUP = re.compile(r"(各|相关|有关)[\u4e00-\u9fff]{0,12}(镇|乡|街道|区|县|市|单位|部门|企业)")
+# a post, alone or before a name: '县长', '县委常委', '常务副县长王智刚', '各县市区长'
+_POST = re.compile(
+    r"(常委|[省市州县区镇乡]长|书记|主任|主席|委员|秘书长|局长|部长|领导|负责人|负责同志|召集人)([\u4e00-\u9fff·]{2,3})?$")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 _SEPS = "、，,；;"
-_PERSON_PIECE = re.compile(r"[\u4e00-\u9fff·]{1,12}")
-_SENTENCE_MARK = re.compile(r"[。；;：:!?！？]")
+# a personal name ('王智刚', '欧阳晨光', '颖' left of a garbled one, '阿依·买买提')
+_NAME = re.compile(r"[\u4e00-\u9fff]{1,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,8}")
+_HAN_WORDS = re.compile(r"[\u4e00-\u9fff·]{1,16}")
+_NAME_BREAKERS = re.compile(r"[。，,;；:：!?！？]")
 
 
 def _unit_piece(piece: str) -> bool:
     """One name of a unit list ('县发改局', '各镇（街道、中心）', '县林业' cut short)."""
     p = _BRACKETED.sub("", strip_trailing(piece))
     p = p.removesuffix("牵头")
+    if _GROUP.fullmatch(p):
+        return True
     if len(p) < 3 or len(p) > 30:
         return False
     if _STRONG_SUFFIX.search(p):
@@ -202,35 +246,47 @@ def _unit_piece(piece: str) -> bool:
     return bool(_PLACE_PREFIX.match(p)) or (len(p) >= 4 and bool(_WEAK_SUFFIX.search(p)))
 
 
+@lru_cache(maxsize=4096)
 def looks_like_units(text: str) -> bool:
     """A responsibility cell: every piece (the last may be cut off by a line wrap) names a unit."""
     t = nospace(text)
-    if not t or "。" in t or (_ROLE_TITLE.search(t) and len(t) <= 8):
+    if not t or "。" in t:
         return False
     pieces = split_top(t, _SEPS)
-    if not pieces:
+    if not pieces or any(_POST.search(p) for p in pieces):
         return False
     ok = [_unit_piece(p) for p in pieces]
     return ok[0] and (all(ok) or (len(ok) > 1 and all(ok[:-1])))
 
 
+@lru_cache(maxsize=4096)
 def looks_like_person(text: str) -> bool:
     """A names cell ('王智刚', '罗 静', '相关副县长', '王智刚、王颖异'): short words, no unit list."""
-    t = nospace(text)
-    if not t or len(t) > 24 or looks_like_units(t):
+    t = _BRACKETED.sub("", nospace(text))
+    if not t or len(t) > 24 or numbering_level(t) or looks_like_units(t):
         return False
-    return all(_PERSON_PIECE.fullmatch(p) for p in split_top(t, _SEPS))
+    pieces = split_top(t, _SEPS)
+    if any(_POST.search(p) for p in pieces):
+        return all(_HAN_WORDS.fullmatch(p) for p in pieces)
+    return all(_NAME.fullmatch(p) for p in pieces)
 
 
-def _unit_cell_open(text: str) -> bool:
-    """A unit cell cut by a line wrap: ends in a separator or in a word that is not a unit."""
-    t = nospace(text)
-    if not t:
+def _continues(cell: str, nxt: str) -> bool:
+    """Does unit cell ``nxt`` finish ``cell``, cut by a line wrap? Yes when ``cell`` ends in a
+    separator, or in a word that is no unit and ``nxt`` does not open with a new unit
+    ('县安委办牵头,各负有监管' + '职责行业部门、…')."""
+    t, n = nospace(cell), nospace(nxt)
+    if not t or not n or looks_like_person(n):
         return False
     if t[-1] in _SEPS:
         return True
-    pieces = split_top(t, _SEPS)
-    return not pieces or not _unit_piece(pieces[-1])
+    last = split_top(t, _SEPS)[-1:]
+    first = split_top(n, _SEPS)[:1]
+    return bool(last) and not _unit_piece(last[0]) and not (first and _opens_unit(first[0]))
+
+
+def _opens_unit(piece: str) -> bool:
+    return bool(_PLACE_PREFIX.match(piece) or _GROUP.match(piece))
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -253,9 +309,11 @@ class _Sections:
 # --- task fields ----------------------------------------------------------------------------
 
 _LEAD_NUMBER = re.compile(r"^[（(]?(\d{1,3})[)）.．、]\s*(?!\d)")
-# a dated deliverable for the whole task: '2024年秋季开学前', '2023年6月底前'
-_DEADLINE = re.compile(r"20\d{2}\s*年[^。，,;；、：:]{0,12}?前")
-_SENTENCE_END = re.compile(r"。|(?<=[\u4e00-\u9fff”）)])\.(?=[\u4e00-\u9fff“（(]|$)")
+# a dated deliverable for the whole task: '2024年秋季开学前', '2023年6月底前', '到2023年底'
+_DEADLINE = re.compile(
+    r"20\d{2}年[^。，,;；、：:]{0,12}?前(?![列沿景期提端置茅])|到20\d{2}年(?:\d{1,2}月)?底")
+# 。, or an ASCII full stop after a word (a decimal point or '1.' follows a digit)
+_SENTENCE_END = re.compile(r"。|(?<=[\u4e00-\u9fff”）)%])\.")
 
 
 def first_sentence(text: str) -> str:
@@ -274,10 +332,10 @@ def split_number(text: str) -> tuple[str | None, str]:
 
 
 def whole_task_deadline(text: str) -> str | None:
-    """A dated deadline stated in the task text ('2024年秋季开学前'); undated sub-steps
-    ('3月底前') do not count."""
-    m = _DEADLINE.search(nospace(text))
-    return m.group(0) if m else None
+    """The one dated deadline stated in the task text ('2024年秋季开学前'); undated sub-steps
+    ('3月底前') do not count, and several dates name no single deadline."""
+    found = _DEADLINE.findall(nospace(text))
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass
@@ -343,21 +401,47 @@ def _to_task(row: _Row, section: list[str], outline: Outline) -> Task:
 # --- spaced rows ----------------------------------------------------------------------------
 
 _TIME_CELL = re.compile(r"20\d{2}\s*年|\d{1,2}\s*月|年底|年内|季度|全年|长期|持续|前$")
+_PROGRESS_CELL = re.compile(r"已|正在|完成|推进|进行|开工|竣工|启动|%")
 
 
 def _heading_at(cells: list[Cell], k: int, has_seq: bool, row: list[Cell] | None) -> bool:
     """Is ``cells[k]`` a heading row? With a 序号 column it must lead to the next row number;
     without one it must come where a row has ended (after its units)."""
-    if not _heading_like(cells[k].text) or looks_like_units(cells[k].text):
+    text = cells[k].text
+    if looks_like_units(text):
         return False
-    if not has_seq:
-        return row is None or _row_has_units(row)
+    if not _heading_like(text):  # an unnumbered heading: a title between a finished row and a 序号
+        return (has_seq and row is not None and _row_has_units(row) and _plain_heading(text)
+                and k + 1 < len(cells) and bool(_SEQ_CELL.fullmatch(cells[k + 1].text)))
+    if not has_seq:  # a numbered task followed by its units is a row, not a heading
+        after = cells[k + 1].text if k + 1 < len(cells) else ""
+        return (row is None or _row_has_units(row)) and not looks_like_units(after)
+    return _leads_to_row(cells, k)
+
+
+def _leads_to_row(cells: list[Cell], k: int) -> bool:
+    """Only headings stand between ``cells[k]`` and the next 序号 (or the end of the table)."""
     for c in cells[k + 1:]:
         if _SEQ_CELL.fullmatch(c.text):
             return True
         if not _heading_like(c.text):
             return False
     return True
+
+
+def _closes_table(cells: list[Cell], k: int, row: list[Cell] | None) -> bool:
+    """A heading where a row could end that leads to no further row ('三、保障措施' after the
+    table and a single blank line): the table is over."""
+    text = cells[k].text
+    return (row is not None and _row_has_units(row) and _heading_like(text)
+            and not looks_like_units(text) and not _leads_to_row(cells, k))
+
+
+def _plain_heading(text: str) -> bool:
+    """'产业发展类': a few words, not a name, a date or a progress note."""
+    t = nospace(text)
+    return (len(t) >= 5 and _name_like(t) and not looks_like_person(t)
+            and not _TIME_CELL.search(t) and not _PROGRESS_CELL.search(t))
 
 
 def _row_has_units(row: list[Cell]) -> bool:
@@ -380,6 +464,8 @@ def segment_spaced(cells: list[Cell], has_seq: bool) -> list[tuple[str, list[Cel
         if has_seq and _SEQ_CELL.fullmatch(c.text):
             row = [c]
             items.append(("row", row))
+        elif has_seq and _closes_table(cells, k, row):
+            break
         elif _heading_at(cells, k, has_seq, row):
             row = None
             items.append(("heading", [c]))
@@ -404,7 +490,7 @@ def _name_and_content(cells: list[Cell]) -> tuple[str, str]:
 
 def _name_like(text: str) -> bool:
     t = nospace(text)
-    return 0 < len(t) <= 20 and not re.search(r"[。，,;；:：!?！？]", t)
+    return 0 < len(t) <= 20 and not _NAME_BREAKERS.search(t)
 
 
 def _sentence_like(text: str) -> bool:
@@ -415,27 +501,29 @@ def read_spaced_row(cells: list[Cell], roles: list[str]) -> _Row | None:
     """Read a row by what its cells look like: task text up to the first unit list, then unit
     lists (a wrapped list is re-joined), then names (people), then anything else."""
     has_seq = SEQ in roles
-    seq = cells[0].text if has_seq else None
+    m = _SEQ_CELL.fullmatch(cells[0].text) if has_seq else None
+    seq = m.group(1) if m else None
     body = cells[1:] if has_seq else cells
     if not body or body[0].empty:
         return None
-    k = 1
-    while k < len(body) and not looks_like_units(body[k].text):
-        k += 1
+    k = _first_units(body)
     task_cells = [c for c in body[:k] if not c.empty]
     name, content = _name_and_content(task_cells)
     row = _Row(line=cells[0].line, end_line=cells[-1].end_line, seq=seq, name=name, content=content)
-    groups: list[str] = []
+    unit_slots = sum(r in _UNIT_ROLES for r in roles)
+    groups: list[str] = [""] * min(_empties_before(body, k), unit_slots - 1)  # an empty 牵头单位
     people: list[str] = []
     rest: list[str] = []
-    for c in body[k:]:
+    for i, c in enumerate(body[k:]):
         t = c.text
-        if groups and not people and _unit_cell_open(groups[-1]) and t and not looks_like_person(t):
+        if groups and not people and _continues(groups[-1], t):
             groups[-1] += t
-        elif looks_like_units(t):
-            groups.append(t)
+        elif i == 0 or looks_like_units(t) or (not t and not people and len(groups) < unit_slots - 1):
+            groups.append(t)  # an empty cell in a unit column keeps the columns apart
         elif DEADLINE in roles and t and _TIME_CELL.search(t) and len(t) <= 20:
             row.deadline = t
+        elif PROGRESS in roles and t and _PROGRESS_CELL.search(t):
+            rest.append(t)
         elif not t or looks_like_person(t):
             people.append(t)
         else:
@@ -452,6 +540,26 @@ def read_spaced_row(cells: list[Cell], roles: list[str]) -> _Row | None:
     return row
 
 
+def _empties_before(body: list[Cell], k: int) -> int:
+    n = 0
+    while k - n - 1 > 0 and body[k - n - 1].empty:
+        n += 1
+    return n
+
+
+def _first_units(body: list[Cell]) -> int:
+    """Index of the first unit cell; the first cell is always task text. When no cell looks like
+    a unit list (names outside our vocabulary), the last short text cell stands in for it."""
+    for k in range(1, len(body)):
+        if looks_like_units(body[k].text):
+            return k
+    for k in range(len(body) - 1, 0, -1):
+        t = body[k].text
+        if t and "。" not in t and len(t) <= 60 and not looks_like_person(t):
+            return k
+    return len(body)
+
+
 def _assign_units(row: _Row, groups: list[str], roles: list[str]) -> None:
     if LEAD in roles and UNITS in roles and roles.index(LEAD) < roles.index(UNITS):
         row.lead_cells, row.unit_cells = groups[:1], groups[1:]
@@ -459,6 +567,8 @@ def _assign_units(row: _Row, groups: list[str], roles: list[str]) -> None:
         row.lead_cells = groups
     else:
         row.unit_cells = groups
+    row.lead_cells = [g for g in row.lead_cells if g]
+    row.unit_cells = [g for g in row.unit_cells if g]
 
 
 def _assign_people(row: _Row, people: list[str], roles: list[str]) -> None:
@@ -527,18 +637,27 @@ def _is_header_row(cells: list[Cell]) -> bool:
     return bool(filled) and all(column_role(c.text) for c in filled)
 
 
+def _is_note_row(cells: list[Cell]) -> bool:
+    filled = [c for c in cells if not c.empty]
+    return bool(filled) and (filled[0].text == "备注" or bool(_NOTE_LINE.match(filled[0].text)))
+
+
 def read_tabbed_row(cells: list[Cell], roles: list[str], sections: _Sections) -> _Row | None:
     """Fixed columns are read from both ends; the cells left in the middle belong to the task
-    column: the last is the task, the ones before it are outline levels (empty = unchanged)."""
+    column: the last is the task, the ones before it are outline levels (empty = unchanged).
+    A row short of cells has lost its trailing empty cells and is read from the left."""
     first = roles.index(CONTENT)
     last = len(roles) - 1 - roles[::-1].index(CONTENT)
     left, right = roles[:first], roles[last + 1:]
-    if len(cells) < len(left) + len(right) + 1:
-        filled = [c for c in cells if not c.empty]
-        if len(filled) == 1 and _heading_like(filled[0].text):
-            sections.set(-99, filled[0].text)
+    filled = [c for c in cells if not c.empty]
+    if len(filled) == 1 and _heading_like(filled[0].text) and not looks_like_units(filled[0].text):
+        sections.set(-99, filled[0].text)  # a heading row
         return None
-    middle = cells[len(left): len(cells) - len(right)]
+    short = len(cells) < len(left) + len(right) + 1
+    if short and len(cells) <= len(left):
+        return None
+    stop = len(left) + 1 if short else len(cells) - len(right)
+    middle = cells[len(left): stop]
     for p, c in enumerate(middle[:-1]):
         if not c.empty:
             sections.set(-(len(middle) - 1 - p), c.text)
@@ -547,7 +666,7 @@ def read_tabbed_row(cells: list[Cell], roles: list[str], sections: _Sections) ->
         return None
     row = _Row(line=task.line, end_line=cells[-1].end_line, content=task.text)
     fixed = list(zip(left, cells[: len(left)], strict=True))
-    fixed += list(zip(right, cells[len(cells) - len(right):], strict=True))
+    fixed += list(zip(right, cells[stop:], strict=False))
     for role, c in fixed:
         _put(row, role, c)
     return row
@@ -578,7 +697,7 @@ def _extract_tabbed(lines: list[Line], header: Header, outline: Outline) -> tupl
     sections = _Sections()
     tasks: list[Task] = []
     for cells in rows:
-        if _is_header_row(cells):
+        if _is_header_row(cells) or _is_note_row(cells):
             continue
         row = read_tabbed_row(cells, header.roles, sections)
         if row is not None:
@@ -607,5 +726,14 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
             continue
         reader = _extract_tabbed if header.tabbed else _extract_spaced
         found, i = reader(lines, header, outline)
+        if _first_unit_note(lines[header.end: i + 6]):
+            for t in found:
+                if t.units and not t.lead_units:
+                    t.lead_units = t.units[:1]
         tasks.extend(found)
     return tasks
+
+
+def _first_unit_note(lines: list[Line]) -> bool:
+    """'备注：各单项工作排第一的为牵头单位' in or just under the table."""
+    return any(_NOTE_LINE.match(ln.text) and first_unit_leads(ln.text) for ln in lines)

@@ -26,6 +26,7 @@ from statistics import median
 
 from duban.ingest.errors import IngestError
 from duban.ingest.structure import doc_kind, numbering_level
+from duban.ingest.text import strip_markup
 
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # all members of a .docx/.xlsx together
 MAX_ZIP_RATIO = 100  # uncompressed / compressed, above MIN_BOMB_BYTES
@@ -48,19 +49,28 @@ def _damaged(path: str, fmt: str, exc: BaseException | None = None) -> IngestErr
 
 _TIGHT_AFTER = tuple("。，、；：！？,;:（(《“‘【[-—/")
 _TIGHT_BEFORE = tuple("。，、；：！？,;:）)》”’】]-—/")
+_LATIN = re.compile(r"[A-Za-z0-9%.]")
+
+
+def glue(left: str, right: str, *, wrapped: bool = False) -> str:
+    """Join two lines of one cell or paragraph. A soft wrap (``wrapped``: the layout ran out of
+    width) joins directly except between Latin words; a real break joins directly at
+    punctuation, else with a space, so one-unit-per-line cells stay separable
+    ('市发改委' + '市财政局' -> '市发改委 市财政局')."""
+    if not left or not right:
+        return left + right
+    if wrapped:
+        tight = not (_LATIN.match(left[-1]) and _LATIN.match(right[0]))
+    else:
+        tight = left.endswith(_TIGHT_AFTER) or right.startswith(_TIGHT_BEFORE)
+    return left + right if tight else f"{left} {right}"
 
 
 def join_pieces(pieces: Iterable[str]) -> str:
-    """Join the lines of one cell: directly at punctuation, else with a space (keeps one unit
-    per line apart: '市发改委\\n市财政局' -> '市发改委 市财政局')."""
+    """The lines of one cell as one line: no tab, no newline, spaces collapsed."""
     out = ""
     for piece in pieces:
-        piece = " ".join(piece.replace("\t", " ").split())
-        if not piece:
-            continue
-        if out and not (out.endswith(_TIGHT_AFTER) or piece.startswith(_TIGHT_BEFORE)):
-            out += " "
-        out += piece
+        out = glue(out, " ".join(piece.split()))
     return out
 
 
@@ -88,29 +98,49 @@ def table_lines(rows: list[list[str]]) -> list[str]:
     return out
 
 
+def _title_part(t: str) -> bool:
+    """Could open a title that layout broke: not a title, not numbered, no sentence end."""
+    return bool(t) and not doc_kind(t) and not numbering_level(t) and not t.startswith(("附件", "附表")) \
+        and not t.endswith(("。", "；", "：", ":"))
+
+
+def _full_title(t: str) -> bool:
+    """A title on its own ('某县……工作方案', '关于印发……的通知'), not just its closing words."""
+    return bool(doc_kind(t)) and ("印发" in t or re.search(r"[省市县区州旗]", t[:8]) is not None)
+
+
+def _title_run(texts: list[str], centred: list[bool], i: int) -> int:
+    """How many lines from ``i`` make one broken title (0: none)."""
+    if not centred[i] or not _title_part(texts[i]):
+        return 0
+    joined = texts[i]
+    for j in range(i + 1, min(len(texts), i + 4)):
+        t = texts[j]
+        if not centred[j] or not t or numbering_level(t) or _full_title(t):
+            return 0
+        joined += t
+        if doc_kind(joined) and len(joined) <= 70:
+            return j - i + 1
+        if not _title_part(t):
+            return 0
+    return 0
+
+
 def merge_split_titles(items: list[tuple[str, bool]]) -> list[str]:
     """Join a document title that layout broke over consecutive centred lines
     ('邵阳市打好“发展六仗”' + '总体方案') when only the joined text reads as a title."""
+    texts = [strip_markup(text).strip() for text, _ in items]
+    centred = [c for _, c in items]
     out: list[str] = []
     i = 0
     while i < len(items):
-        text, centred = items[i]
-        j = i + 1
-        if centred and text and not doc_kind(text):
-            joined = text
-            while j < len(items) and j - i < 4 and items[j][1] and items[j][0]:
-                joined += items[j][0]
-                j += 1
-                if doc_kind(joined) and len(joined) <= 70:
-                    out.append(joined)
-                    break
-            else:
-                j = i + 1
-                out.append(text)
-            i = j
-            continue
-        out.append(text)
-        i += 1
+        n = _title_run(texts, centred, i)
+        if n:
+            out.append("".join(text.strip() for text, _ in items[i : i + n]))
+            i += n
+        else:
+            out.append(items[i][0])
+            i += 1
     return out
 
 
@@ -676,9 +706,12 @@ def pdf_lines(path: str) -> list[str]:
 
 
 def _pdf_error(path: str, exc: BaseException) -> IngestError:
-    if "password" in type(exc).__name__.lower() or "encrypt" in str(exc).lower():
+    """pdfplumber wraps pdfminer's error in its args; a password error gets its own message."""
+    causes = [exc, *(a for a in exc.args if isinstance(a, BaseException)), exc.__context__]
+    if any(c is not None and "password" in type(c).__name__.lower() for c in causes):
         return IngestError("PDF 已加密，需要密码才能读取（encrypted PDF）", path=path)
-    return _damaged(path, ".pdf", exc)
+    inner = next((a for a in exc.args if isinstance(a, BaseException)), exc)
+    return _damaged(path, ".pdf", inner)
 
 
 def _pdf_page_blocks(page) -> list[list]:
@@ -703,10 +736,47 @@ def _pdf_page_blocks(page) -> list[list]:
     centre = float(page.width) / 2
     items: list[tuple[float, list]] = [(ln["top"], ["text", ln, left, right, centre]) for ln in lines]
     for t in tables:
-        rows = [[join_pieces((c or "").split("\n")) for c in row] for row in t.extract()]
-        items.append((t.bbox[1], ["table", table_lines(rows)]))
+        items.append((t.bbox[1], ["table", table_lines(_pdf_table_rows(page, t))]))
     items.sort(key=lambda it: it[0])
     return [b for _, b in items]
+
+
+def _inside(obj, bbox) -> bool:
+    x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
+
+
+def _pdf_table_rows(page, table) -> list[list[str]]:
+    """Cell texts of a detected table (what ``Table.extract`` gives, but with the line breaks
+    inside a cell judged by geometry: see :func:`_pdf_cell_text`); merged areas are empty."""
+    chars = page.chars
+    rows = []
+    for row in table.rows:
+        row_chars = [c for c in chars if _inside(c, row.bbox)]
+        rows.append(["" if cell is None else _pdf_cell_text([c for c in row_chars if _inside(c, cell)], cell)
+                     for cell in row.cells])
+    return rows
+
+
+def _pdf_cell_text(chars: list[dict], bbox) -> str:
+    """A cell's lines joined. A line after which the next line's first character would not have
+    fitted was wrapped by the layout (joined directly: '邵阳经济技术开发' + '区管委会'); one that
+    stopped with room left ended at a break or a space ('各县市区长' + '吴名蒙' keeps the space).
+    The right margin is taken to mirror the left one."""
+    from pdfplumber.utils import cluster_objects, extract_text
+
+    if not chars:
+        return ""
+    lines = [sorted(line, key=lambda c: c["x0"]) for line in cluster_objects(chars, "top", 3)]
+    pad = min(max(0.0, min(c["x0"] for c in chars) - bbox[0]), (bbox[2] - bbox[0]) / 2)
+    limit = bbox[2] - pad
+    out, room = "", None
+    for line in lines:
+        first = line[0]
+        wrapped = room is not None and room < (first["x1"] - first["x0"]) * 0.9
+        out = glue(out, " ".join(extract_text(line).split()), wrapped=wrapped)
+        room = limit - line[-1]["x1"]
+    return out
 
 
 def _pdf_continues(prev: list, nxt: list) -> bool:
@@ -734,7 +804,7 @@ def _pdf_join(blocks: list[list]) -> list[str]:
         ln = block[1]
         text = ln["text"].strip()
         if prev is not None and _pdf_continues(prev, block):
-            items[-1] = (items[-1][0] + text, False)
+            items[-1] = (glue(items[-1][0], text, wrapped=True), False)
         else:
             size = max(1.0, ln["bottom"] - ln["top"])
             centred = abs((ln["x0"] + ln["x1"]) / 2 - block[4]) < 2 * size and ln["x0"] > block[2] + 2 * size
@@ -917,7 +987,7 @@ class _HtmlLines(HTMLParser):
             if caption:
                 lines.insert(0, caption)
             if self.tables:  # nested: flattened into the enclosing cell
-                self.write(" ".join(ln.replace("\t", " ") for ln in lines))
+                self.write("\n" + "\n".join(ln.replace("\t", " ") for ln in lines) + "\n")
             else:
                 self.out.extend(ln for ln in lines if ln)
         elif tag in ("td", "th") and self.tables:

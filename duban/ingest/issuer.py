@@ -16,6 +16,7 @@ from duban.ingest.text import Line, nospace
 
 _PLACE = r"[\u4e00-\u9fff]{1,8}?(?:自治州|自治县|省|市|州|县|区)"
 _NOT_PLACE = ("全", "本", "我", "各", "该", "城", "市", "县", "省", "区", "州")
+_NOT_IN_PLACE = re.compile(r"[我本全各该其的和与及在对]|结合|按照|根据|落实|推进")
 # a place name opening a title, followed by the words that open plan titles
 _TITLE_REGION = re.compile(
     rf"^(?:20\d\d年)?({_PLACE})(?=人民政府|政府|打好|实施|关于|推进|开展|加快|落实|贯彻|20\d\d|[“\"《])"
@@ -38,8 +39,11 @@ _PROVINCE_RE = re.compile("|".join(sorted(PROVINCES, key=len, reverse=True)))
 
 
 def _clean_place(name: str) -> str | None:
-    """Drop names that are words, not places ('全市', '各县', '城区')."""
-    if len(name) < 2 or name.startswith(_NOT_PLACE):
+    """Drop names that are words, not places ('全市', '各县', '城区', '结合我市')."""
+    stops = list(_NOT_IN_PLACE.finditer(name))
+    if stops:
+        name = name[stops[-1].end() :]  # '严格落实沅江市' -> '沅江市'
+    if len(name) < 3 or name.startswith(_NOT_PLACE):
         return None
     return name
 
@@ -48,10 +52,10 @@ def region_of(titles: list[str], body: list[str]) -> str | None:
     """The issuing region: first place name opening a title, else the body's most named place."""
     for title in titles:
         m = _TITLE_REGION.match(nospace(title))
-        if m and _clean_place(m.group(1)):
+        if m and _clean_place(m.group(1)) == m.group(1):
             return m.group(1)
     counts = Counter(
-        name for text in body for name in _BODY_REGION.findall(text) if _clean_place(name)
+        _clean_place(name) for text in body for name in _BODY_REGION.findall(text) if _clean_place(name)
     )
     return counts.most_common(1)[0][0] if counts else None
 
@@ -62,7 +66,8 @@ def parent_city(body: list[str], region: str) -> str | None:
     for text in body:
         for rx in _PARENT_CITY:
             for name in rx.findall(text):
-                if name != region and name.endswith(("市", "州")) and _clean_place(name) and name not in region:
+                name = _clean_place(name) or ""
+                if name and name != region and name.endswith(("市", "州")) and name not in region:
                     counts[name] += 1
     return counts.most_common(1)[0][0] if counts else None
 
@@ -87,7 +92,7 @@ def level_of(region: str, parent: str | None) -> str:
 
 
 def detect(lines: list[Line], outline: Outline) -> dict:
-    body = [nospace(ln.text) for ln in lines if ln.text]
+    body = nospace("\n".join(ln.text for ln in lines if ln.text)).split("\n")
     region = region_of([d.title for d in outline.documents], body)
     if region is None:
         return {"region": None, "level": None, "parent": None}

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, numbering_level
 from duban.ingest.text import Line, nospace, strip_markup
-from duban.ingest.units import Responsibility, parse_responsibility
+from duban.ingest.units import Responsibility, parse_responsibility, split_people
 
 # documents that hold tables or rosters, not prose
 _NOT_PROSE = {"责任分解表", "任务清单", "项目清单", "名单"}
 
 DASH_LEVEL = 6  # '——' sub-items sit below every numbered level
 _DASH = "——"
-_GARBLED_SECTION = re.compile(r"^[一二三四五六七八九十]{1,3}[)）]")  # '四)' that lost its '('
+# numbers with only a closing bracket: '四)' (a '（四）' that lost its '('), '1)' lists
+_HALF_BRACKETED = [(2, re.compile(r"^[一二三四五六七八九十]{1,3}[)）]")), (4, re.compile(r"^\d{1,3}[)）]"))]
 _NUMBER = re.compile(
     r"^(?:[（(]?(?P<a>[一二三四五六七八九十]{1,3}|\d{1,3})[)）]|(?P<b>[一二三四五六七八九十]{1,3}|\d{1,3})[、.．]"
     r"|(?P<c>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])|——)\s*"
@@ -34,6 +35,8 @@ _TERMINATORS = tuple("。！？；;!?.）)】]：:")
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 _BARE_HEADING_MAX = 40
+# '责任单位：…', '完成时限：…' open a paragraph of their own even after a line without punctuation
+_LABEL_START = re.compile(r"^[^\s，,。；;：:（(]{2,8}[:：]")
 
 _BRACKET_CHAR = re.compile(r"[（(\[【）)\]】]")
 _OPEN = "（([【"
@@ -44,25 +47,44 @@ _MARKER = re.compile(r"牵头|负责|配合|参与|协办|责任单位|分工")
 _MARKER_END = re.compile(r"(?:牵头|负责|配合|参与|协办|按职责分工)[^，,；;、]{0,6}$")
 _LABEL = re.compile(r"(?<!总)(?:牵头责任单位|牵头单位|主责单位|责任单位|配合单位|协办单位|参与单位)\s*[:：]")
 _LEAD_CLAUSE = re.compile(r"^由?[^，,；;。：:（(]{2,60}?牵头")
+# labels inside a statement that name people or a date, not units ('责任领导：张三；牵头单位：X')
+_PEOPLE_LABEL = re.compile(
+    r"(?P<label>(?:市级|县级|区级)?(?:责任|牵头|分管|联系)领导|责任人|完成时限|完成时间|时限)\s*[:：]"
+    r"\s*(?P<value>[^；;，,）)]*)[；;，,]?"
+)
 _MAX_STATEMENT = 400
 # '市气象局：负责…' — an item that opens with the unit responsible for it
 _LABEL_LAYOUT = re.compile(r"^(?P<units>[^：:，,。；;]{2,40})[：:]")
 _UNIT_END = re.compile(
-    r"(?:局|委|办|院|部|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡|[（(][^（()）]*[)）])$"
+    r"(?:局|委|办|院|部|部门|单位|小组|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡|机场|[（(][^（()）]*[)）])$"
 )
-_DEADLINE = re.compile(r"到\s*\d{4}\s*年\s*(?:\d{1,2}\s*月\s*)?底|\d{4}\s*年\s*(?:\d{1,2}\s*月\s*|年\s*)?底前")
+_DEADLINE = re.compile(
+    r"到\s*\d{4}\s*年\s*(?:\d{1,2}\s*月\s*)?底|\d{4}\s*年\s*(?:\d{1,2}\s*月\s*|年\s*)?底前"
+)
+_DEADLINE_LABEL = re.compile(
+    r"(?:完成时限|完成时间|时间节点|时限要求|时限)\s*[:：]\s*(?P<value>[^。；;，,]+)"
+)
 _BOLD_OPEN = re.compile(r"^(?:\*\*|__|<b>|<strong>)", re.I)
 _BOLD_RUN = re.compile(r"^(?:\*\*|__|<b>|<strong>)(?P<inner>.+?)(?:\*\*|__|</b>|</strong>)", re.I)
 _HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s*")
 
 
 @dataclass
+class _Said:
+    """What one statement says: the units (and which lead), and any people it names."""
+
+    resp: Responsibility
+    leaders: list[str] = field(default_factory=list)  # 责任领导：X
+    persons: list[str] = field(default_factory=list)  # 责任人：Y
+
+
+@dataclass
 class _Statement:
-    """A responsibility statement found in a paragraph, with its span there and its units."""
+    """A responsibility statement found in a paragraph, with its span there."""
 
     start: int
     end: int
-    resp: Responsibility
+    said: _Said
 
 
 @dataclass
@@ -99,8 +121,8 @@ class _Node:
     parent: _Node | None
     children: list[_Node] = field(default_factory=list)
     body: list[_Para] = field(default_factory=list)
-    statements: list[Responsibility] = field(default_factory=list)  # make this item a task
-    heading_statements: list[Responsibility] = field(default_factory=list)  # cover the items below
+    statements: list[_Said] = field(default_factory=list)  # make this item a task
+    heading_statements: list[_Said] = field(default_factory=list)  # cover the items below
     inline: bool = False  # a statement in its own text (not on a paragraph of its own)
     closing_seen: bool = False  # a statement already covered a run of its sub-items
 
@@ -129,8 +151,8 @@ def item_level(text: str) -> int:
     if text.startswith(_DASH):
         return DASH_LEVEL
     level = numbering_level(text)
-    if not level and _GARBLED_SECTION.match(text):
-        level = 2
+    if not level:
+        level = next((lv for lv, rx in _HALF_BRACKETED if rx.match(text)), 0)
     return level
 
 
@@ -158,7 +180,14 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
             cur = None
             continue
         level = item_level(ln.text)
-        if cur is None or level or ln.heading or cur.closed or cur.text.endswith(_TERMINATORS):
+        if (
+            cur is None
+            or level
+            or ln.heading
+            or cur.closed
+            or cur.text.endswith(_TERMINATORS)
+            or (_LABEL_START.match(ln.text) and not _open_bracket(cur.text))
+        ):
             cur = _Para(ln.no, ln.no, ln.text, ln.raw, ln.text, level)
             cur.closed = bool(ln.heading and not level) or bool(level and is_bare_heading(ln.text))
             out.append(cur)
@@ -168,6 +197,11 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
     for p in out:
         p.statements = find_statements(p.text, whole=not p.level)
     return out
+
+
+def _open_bracket(text: str) -> bool:
+    """A bracket is still open at the end ('…（责任' + page break + '单位：…)')."""
+    return sum(text.count(c) for c in _OPEN) > sum(text.count(c) for c in _CLOSE)
 
 
 def _build_tree(paras: list[_Para]) -> list[_Node]:
@@ -211,18 +245,27 @@ def _bracket_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _parse_statement(text: str) -> Responsibility | None:
-    """Units of ``text`` when it is a responsibility statement ('市科技局牵头，…等按职责分工负责',
+def _parse_statement(text: str) -> _Said | None:
+    """What ``text`` says when it is a responsibility statement ('市科技局牵头，…等按职责分工负责',
     '牵头单位：X，责任单位：Y', '由X牵头，Y等配合', 'X、Y等负责'), else None."""
     t = nospace(text).strip("。；;，,")
     if not t or len(t) > _MAX_STATEMENT or "。" in t or t.startswith("总"):
         return None
+    leaders: list[str] = []
+    persons: list[str] = []
+    if _PEOPLE_LABEL.search(t):
+        for m in _PEOPLE_LABEL.finditer(t):
+            if "领导" in m.group("label"):
+                leaders += split_people(m.group("value"))
+            elif m.group("label") == "责任人":
+                persons += split_people(m.group("value"))
+        t = _PEOPLE_LABEL.sub("", t).strip("；;，,")
     if not (_LABEL.match(t) or _MARKER_END.search(t) or _LEAD_CLAUSE.match(t)):
         return None
     resp = parse_responsibility(t)
     if not any(_UNIT_END.search(u) or u.startswith(("各", "相关", "有关")) for u in resp.units):
         return None
-    return resp
+    return _Said(resp, leaders, persons)
 
 
 def is_statement(text: str) -> bool:
@@ -237,22 +280,22 @@ def find_statements(text: str, whole: bool = False) -> list[_Statement]:
     spans = _bracket_spans(text) if _MARKER.search(text) else []
     for a, b in spans:
         inner = text[a + 1 : b - 1] if text[b - 1] in _CLOSE else text[a + 1 : b]
-        resp = _parse_statement(inner) if _MARKER.search(inner) else None
-        if resp:
-            found.append(_Statement(a, b, resp))
+        said = _parse_statement(inner) if _MARKER.search(inner) else None
+        if said:
+            found.append(_Statement(a, b, said))
     for m in _LABEL.finditer(text):
         a = m.start()
         if any(s <= a < e for s, e in spans):
             continue
         stop = text.find("。", a)
         b = stop + 1 if stop >= 0 else len(text)
-        resp = _parse_statement(text[a:b])
-        if resp:
-            found.append(_Statement(a, b, resp))
+        said = _parse_statement(text[a:b])
+        if said:
+            found.append(_Statement(a, b, said))
     if whole and not found:
-        resp = _parse_statement(text)
-        if resp:
-            found.append(_Statement(0, len(text), resp))
+        said = _parse_statement(text)
+        if said:
+            found.append(_Statement(0, len(text), said))
     found.sort(key=lambda s: s.start)
     return found
 
@@ -264,25 +307,25 @@ def _rest(text: str, statements: list[_Statement]) -> str:
     return nospace(text).strip("。；;，,.、")
 
 
-def _label_layout(node: _Node) -> Responsibility | None:
+def _label_layout(node: _Node) -> _Said | None:
     """'市气象局：负责…', '镇（街道、中心）、沅江高新区：负责…' — the item opens with its units."""
     m = _LABEL_LAYOUT.match(node.para.text[_number_len(node.para.text) :])
     if not m:
         return None
     resp = parse_responsibility(m.group("units"))
-    return resp if resp.units and all(_UNIT_END.search(u) for u in resp.units) else None
+    return _Said(resp) if resp.units and all(_UNIT_END.search(u) for u in resp.units) else None
 
 
 def _assign_own_statements(nodes: list[_Node], roots: list[_Node]) -> None:
     """Statements in an item's own text: in its numbered paragraph, or ending a paragraph after it.
     In a bare heading with sub-items they cover the sub-items instead."""
     for node in nodes:
-        head = [s.resp for s in node.para.statements]
+        head = [s.said for s in node.para.statements]
         if head and node.para.closed and node.children:
             node.heading_statements = head
             node.inline = True
             continue
-        head += [p.tail.resp for p in node.body if p.tail and not p.pure]
+        head += [p.tail.said for p in node.body if p.tail and not p.pure]
         if head:
             node.statements = head
             node.inline = True
@@ -297,22 +340,29 @@ def _assign_own_statements(nodes: list[_Node], roots: list[_Node]) -> None:
 
 
 def _assign_loose_statements(nodes: list[_Node], roots: list[_Node]) -> None:
-    """Statements on paragraphs of their own, in document order (see :func:`_resolve`)."""
+    """Statements on paragraphs of their own, in document order. Right under a bare heading
+    ('（一）防范化解政府债务风险' then '牵头单位：市财政局') one belongs to the heading; after
+    content, :func:`_resolve` finds the item it closes."""
     for i, node in enumerate(nodes):
         nxt = nodes[i + 1] if i + 1 < len(nodes) else None
-        for group in _loose_groups(node):
-            _resolve(node, group, nxt, roots)
+        for leading, group in _loose_groups(node):
+            if leading and node.para.closed:
+                (node.heading_statements if node.children else node.statements).extend(group)
+                node.inline = True
+            else:
+                _resolve(node, group, nxt, roots)
 
 
-def _loose_groups(node: _Node) -> list[list[Responsibility]]:
-    """Consecutive statement paragraphs after an item ('牵头单位：X' then '责任单位：Y') form one group."""
-    groups: list[list[Responsibility]] = []
+def _loose_groups(node: _Node) -> list[tuple[bool, list[_Said]]]:
+    """Consecutive statement paragraphs after an item ('牵头单位：X' then '责任单位：Y') form one
+    group; ``leading`` when it comes before any other paragraph of the item."""
+    groups: list[tuple[bool, list[_Said]]] = []
     prev_pure = False
-    for p in node.body:
+    for i, p in enumerate(node.body):
         if p.pure:
             if not prev_pure:
-                groups.append([])
-            groups[-1].extend(s.resp for s in p.statements)
+                groups.append((i == 0, []))
+            groups[-1][1].extend(s.said for s in p.statements)
         prev_pure = p.pure
     return groups
 
@@ -321,17 +371,18 @@ def _has_task(node: _Node) -> bool:
     return bool(node.statements or node.heading_statements) or any(_has_task(c) for c in node.children)
 
 
-def _resolve(last: _Node, group: list[Responsibility], nxt: _Node | None, roots: list[_Node]) -> None:
+def _resolve(last: _Node, group: list[_Said], nxt: _Node | None, roots: list[_Node]) -> None:
     """Give a statement paragraph that follows item ``last`` to the item it covers.
 
-    It covers the parent item when it closes the parent's last sub-item and no sub-item has a
-    statement of its own ('（1）…（8）' then 'X牵头，Y等配合。'); otherwise the run of items just
+    It covers the parent item when it closes the parent's last sub-item (of several) and no sub-item
+    has a statement of its own ('（1）…（8）' then 'X牵头，Y等配合。'); otherwise the run of items just
     before it that have no statement yet ('（1）…（5）' then 'X牵头…', '（6）…（8）' then 'Z牵头…'),
     which is often just ``last`` (a statement on its own line after its item)."""
     parent = last.parent
     closes_parent = parent is not None and (nxt is None or nxt.level <= parent.level)
     if (
         closes_parent
+        and len(parent.children) > 1  # after an only sub-item it is that item's own statement
         and not parent.statements
         and not parent.heading_statements
         and not parent.closing_seen
@@ -354,7 +405,7 @@ def _resolve(last: _Node, group: list[Responsibility], nxt: _Node | None, roots:
 # ---------------------------------------------------------------- tasks
 
 
-def _emit(node: _Node, inherited: list[Responsibility], out: list[Task], outline: Outline) -> None:
+def _emit(node: _Node, inherited: list[_Said], out: list[Task], outline: Outline) -> None:
     """Walk the tree: an item with statements is a task; a heading's statements cover the items
     below it that have none (a bare heading passes them on to its own sub-items)."""
     if node.statements:
@@ -369,11 +420,14 @@ def _emit(node: _Node, inherited: list[Responsibility], out: list[Task], outline
         _emit(child, inherited, out, outline)
 
 
-def _merge(statements: list[Responsibility]) -> Responsibility:
-    merged = Responsibility()
-    for r in statements:
-        merged.add(r.units)
-        merged.add(r.lead_units, lead=True)
+def _merge(statements: list[_Said]) -> _Said:
+    """Several statements of one item: the union of their units, every lead, every person."""
+    merged = _Said(Responsibility())
+    for said in statements:
+        merged.resp.add(said.resp.units)
+        merged.resp.add(said.resp.lead_units, lead=True)
+        merged.leaders += [x for x in said.leaders if x not in merged.leaders]
+        merged.persons += [x for x in said.persons if x not in merged.persons]
     return merged
 
 
@@ -431,13 +485,18 @@ def _span(node: _Node) -> list[_Para]:
 
 
 def _deadline(node: _Node) -> str | None:
-    """A single dated deadline in the item's own text ('2023年年底前', '到2023年底')."""
-    hits = _DEADLINE.findall(" ".join(p.text for p in [node.para, *node.body]))
+    """A labelled deadline ('完成时限：2023年6月底'), else a single dated one in the item's own
+    text ('2023年年底前', '到2023年底')."""
+    own = " ".join(p.text for p in [node.para, *node.body])
+    m = _DEADLINE_LABEL.search(own)
+    if m:
+        return m.group("value").strip()
+    hits = _DEADLINE.findall(own)
     return hits[0].strip() if len(hits) == 1 else None
 
 
-def _task(node: _Node, statements: list[Responsibility], outline: Outline) -> Task:
-    resp = _merge(statements)
+def _task(node: _Node, statements: list[_Said], outline: Outline) -> Task:
+    said = _merge(statements)
     span = _span(node)
     return Task(
         line=node.para.first,
@@ -446,8 +505,10 @@ def _task(node: _Node, statements: list[Responsibility], outline: Outline) -> Ta
         section=[_section_name(a) for a in _ancestors(node)],
         seq=_seq(node),
         title=_title(node),
-        units=resp.units,
-        lead_units=resp.lead_units,
+        units=said.resp.units,
+        lead_units=said.resp.lead_units,
+        persons=said.persons,
+        leaders=said.leaders,
         deadline=_deadline(node),
         text="\n".join(p.text for p in span),
         end_line=max(p.last for p in span),

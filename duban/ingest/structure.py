@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from duban.ingest.model import Document
-from duban.ingest.text import Line, nospace
+from duban.ingest.text import SPACES, Line, nospace
 
 # numbering -> level (smaller is higher)
 NUMBERING = [
@@ -24,12 +24,26 @@ NUMBERING = [
 ]
 
 
+_NUMBER_START = frozenset("一二三四五六七八九十（(0123456789①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
+
+
 def numbering_level(text: str) -> int:
     """Level of an outline number at the start of ``text`` (0 when none)."""
+    if not text or text[0] not in _NUMBER_START:
+        return 0
     for level, rx in NUMBERING:
         if rx.match(text):
             return level
     return 0
+
+
+_ANY_NUMBER = re.compile("|".join(rx.pattern for _, rx in NUMBERING))
+
+
+def strip_numbering(text: str) -> str:
+    """Text without its leading outline number: '（一）加强组织领导。' -> '加强组织领导。'."""
+    m = _ANY_NUMBER.match(text)
+    return text[m.end() :].lstrip() if m else text
 
 
 # title ending -> document kind; longer endings first so 总体方案 wins over 方案
@@ -46,7 +60,7 @@ _KINDS = [
     ("工作方案", "工作方案"),
     ("行动方案", "工作方案"),
 ]
-_TABLE_KINDS = {"责任分解表", "任务清单", "项目清单"}
+TABLE_KINDS = frozenset({"责任分解表", "任务清单", "项目清单"})  # documents that are tables
 _NOTICE = re.compile(r"关于印发.*的通知$")
 _ANNEX = re.compile(r"^附件(\d{1,2})?[:：]?$")  # '附件 3', '附件', '附件：' (a label line)
 _ANNEX_TABLE = re.compile(r"^附表\d{0,2}[:：]?$")  # '附表' label before a table title
@@ -56,6 +70,8 @@ _TITLE_STOP = re.compile(r"[。；;:：，,？?！!\t]")  # a title has no sente
 # words that show a line is the first half of a plan title broken over two lines
 _TITLE_HEAD = re.compile(r"打好|实施|行动|[仗战]|关于印发|发展")
 _ISSUER_TAIL = re.compile(r"(?:人民政府|政府|办公室|办公厅|委员会)$")
+# a line that starts with a verb is a task ('制定XX工作方案' in a table cell), not a title
+_TASK_VERB = re.compile(r"(?:制定|出台|编制|完善|研究|落实|修订|建立|做好|抓好|推进|开展|组织|贯彻|执行|按照|根据|结合|启动)")
 MAX_TITLE = 70
 
 
@@ -67,20 +83,30 @@ def _plain(text: str) -> str:
 def doc_kind(title: str) -> str | None:
     """Kind of document a title names (通知, 总体方案, 工作方案, 责任分解表 …), or None."""
     t = nospace(title).rstrip("》")
-    if "印发" in t and _NOTICE.search(t):
-        return "通知"
+    if "印发" in t:  # '关于印发《X总体方案》的通知'; its first half alone names no document
+        return "通知" if _NOTICE.search(t) else None
     for word, kind in _KINDS:
         if t.endswith(word):
             return kind
     return None
 
 
+_KIND_LAST = frozenset(word[-1] for word, _ in _KINDS) | {"知"}  # cheap first test
+
+
+def _may_end_title(text: str) -> bool:
+    t = text.rstrip(SPACES + "》")
+    return bool(t) and t[-1] in _KIND_LAST
+
+
 def is_title_line(line: Line) -> bool:
     """A stand-alone line that names a document: not a sentence, not a list item, not a reference."""
+    if not _may_end_title(line.text) or len(line.text) > 3 * MAX_TITLE:
+        return False
     t = _plain(line.text)
     if not t or len(t) > MAX_TITLE or _TITLE_STOP.search(t):
         return False
-    if t.startswith(("附件", "附表", "《", "(", "（", "-", "—")) or numbering_level(t):
+    if t.startswith(("附件", "附表", "《", "(", "（", "-", "—")) or numbering_level(t) or _TASK_VERB.match(t):
         return False
     kind = doc_kind(t)
     if kind is None:
@@ -116,6 +142,45 @@ def _prev_text(lines: list[Line], i: int, reach: int = 4) -> int | None:
     return None
 
 
+_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "）", ")", "]", "】")
+
+
+def _breaks_off(text: str) -> bool:
+    """A line that stops in mid-sentence, as a page break leaves it ('…人民银行邵阳中心')."""
+    return bool(text) and not text.endswith(_SENTENCE_END)
+
+
+def continued_lines(lines: list[Line], i: int, reach: int = 4) -> tuple[list[Line], int]:
+    """``lines[i]`` and the lines that finish its sentence when a page break cut it (up to
+    ``reach`` blank lines in between), and the index of the first line not consumed.
+
+    A continuation is a plain paragraph line: never a numbered heading, a document title, an
+    annex label or a table row, so headings and tables stay where they are."""
+    parts = [lines[i]]
+    j = i + 1
+    if "\t" in lines[i].raw:
+        return parts, j
+    while _breaks_off(parts[-1].text):
+        k = j
+        while k < len(lines) and k - j < reach and not lines[k].text:
+            k += 1
+        if k >= len(lines) or not lines[k].text:
+            break
+        nxt = lines[k]
+        t = _plain(nxt.text)
+        if "\t" in nxt.raw or numbering_level(t) or t.startswith(("附件", "附表")) or is_title_line(nxt):
+            break
+        parts.append(nxt)
+        j = k + 1
+    return parts, j
+
+
+def continued_text(lines: list[Line], i: int, reach: int = 4) -> tuple[str, int]:
+    """Text of ``lines[i]`` with the rest of its sentence rejoined (see :func:`continued_lines`)."""
+    parts, j = continued_lines(lines, i, reach)
+    return "".join(p.text for p in parts), j
+
+
 @dataclass(slots=True)
 class Heading:
     """A numbered line (一、 / （一） / 1. / （1） / ①) and the heading above it."""
@@ -139,6 +204,12 @@ class Outline:
         i = bisect_right(self._starts, line_no) - 1
         return self.documents[i] if i >= 0 else None
 
+    def in_table(self, line_no: int) -> bool:
+        """Is the line inside a table document (责任分解表, 任务清单 …)? Their cells are separate lines
+        that must not be rejoined as broken sentences."""
+        d = self.document_at(line_no)
+        return bool(d and d.kind in TABLE_KINDS)
+
     def plan_at(self, line_no: int) -> str:
         d = self.document_at(line_no)
         return d.title if d else ""
@@ -154,6 +225,23 @@ class Outline:
             path.append(self.headings[i])
             i = self.headings[i].parent
         return path[::-1]
+
+    def spans_under(self, wanted) -> list[tuple[int, int]]:
+        """(first, last) line of each section whose heading satisfies ``wanted(text)``: from the
+        heading to the line before the next heading of the same or a higher level (or the end of
+        its document). Lets a pass test 'is this line under 主要目标?' with one bisect."""
+        spans = []
+        for k, h in enumerate(self.headings):
+            if not wanted(h.text):
+                continue
+            doc = self.document_at(h.line)
+            end = doc.end_line if doc and doc.end_line else h.line
+            for nxt in self.headings[k + 1 :]:
+                if nxt.line > end or nxt.level <= h.level:
+                    end = min(end, nxt.line - 1)
+                    break
+            spans.append((h.line, end))
+        return spans
 
     def section_at(self, line_no: int) -> list[str]:
         """Texts of the headings enclosing ``line_no`` (the line itself excluded)."""
@@ -197,11 +285,11 @@ class _AnnexState:
         """Annex number of a document of ``kind`` found now."""
         if self.numbered_label is not None:
             self.current = self.numbered_label
-        elif kind not in _TABLE_KINDS and kind not in ("通知", "总体方案"):
-            if self.current is not None:
-                self.current += 1  # an annex without its '附件N' label: next in order
-            elif self.started or self.label_pending:
-                self.current = 1
+        elif kind not in ("通知", "总体方案"):
+            if self.current is None and (self.started or self.label_pending):
+                self.current = 1  # the first annex
+            elif self.current is not None and kind not in TABLE_KINDS:
+                self.current += 1  # an annex plan without its '附件N' label: next in order
         if kind == "总体方案":
             self.started = True
         self.label_pending = False
@@ -234,17 +322,20 @@ def find_documents(lines: list[Line]) -> Outline:
     state = _AnnexState()
     notices: list[str] = []
     for i, ln in enumerate(lines):
-        t = _plain(ln.text)
-        if not t:
+        if not ln.text:
             continue
-        m = _ANNEX.match(t)
-        if m:
-            state.label(int(m.group(1)) if m.group(1) else None)
-            continue
-        if _ANNEX_LIST.match(t):
-            state.started = True
-            continue
-        if _ANNEX_TABLE.match(t):
+        if "附" in ln.text[:4]:
+            t = _plain(ln.text)
+            m = _ANNEX.match(t)
+            if m:
+                state.label(int(m.group(1)) if m.group(1) else None)
+                continue
+            if _ANNEX_LIST.match(t):
+                state.started = True
+                continue
+            if _ANNEX_TABLE.match(t):
+                continue
+        if not _may_end_title(ln.text):
             continue
         found = _title_at(lines, i)
         if found is None:

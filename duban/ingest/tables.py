@@ -27,7 +27,7 @@ _ROLES = [
     ("leaders", re.compile(r"领导|召集人")),
     ("persons", re.compile(r"责任人$|负责人$|联系人$")),
     ("lead", re.compile(r"牵头.*(?:单位|部门)|主责单位|主办单位")),
-    ("units", re.compile(r"单位|部门")),
+    ("units", re.compile(r"单位|部门|责任主体")),
     ("deadline", re.compile(r"时限|时间|期限|节点")),
     ("progress", re.compile(r"进度|进展|完成情况")),
     ("task", re.compile(r"任务|内容|措施|举措|事项|项目|工作|目标|名称|指标")),
@@ -35,22 +35,31 @@ _ROLES = [
 _RESP_ROLES = {"lead", "units", "persons", "leaders"}
 _SEQ = re.compile(r"^\d{1,3}$")
 _ITEM_NUM = re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*")
+_ITEM_NUM_RAW = re.compile(r"^(\s*(?:<[pb]>|\*\*)*)\s*\d{1,3}\s*[.．、]\s*")
 _NOTE = re.compile(r"^(?:备\s*注|注\s*[:：]|说\s*明\s*[:：])")
 _DEADLINE = re.compile(r"(?:到\s*)?\d{4}\s*年\s*(?:\d{1,2}\s*月\s*)?(?:年\s*)?底\s*前?")
+_ASCII_STOP = re.compile(r"(?<![\dA-Za-z])\.(?![\dA-Za-z])")
+# lines a page break leaves inside a table: page numbers ('- 12 -', '—3—') and '续表'
+_PAGE_NOISE = re.compile(r"^(?:[-—–－\s]*\d{1,3}[-—–－\s]*|续表\s*\d*[:：]?)$")
 _BOLD_LEAD = re.compile(r"^(?:<p>)?\s*(?:<b>|\*\*)(.+?)(?:</b>|\*\*)")
 
 
 def cells_of(raw: str) -> list[str]:
     """Cells of a tab-separated row, markup removed and stripped."""
-    return [strip_markup(c).strip(SPACES) for c in raw.split("\t")]
+    return [(strip_markup(c) if "<" in c or "*" in c else c).strip(SPACES) for c in raw.split("\t")]
+
+
+def cell_role(cell: str) -> str | None:
+    """Column role named by one header cell ('主要责任单位' → units, '召集人' → leaders)."""
+    key = nospace(cell)
+    return next((role for role, rx in _ROLES if key and rx.search(key)), None)
 
 
 def header_roles(cells: list[str]) -> list[str | None] | None:
     """Role of every header cell, or None when the row is not a responsibility-table header."""
-    roles: list[str | None] = []
-    for c in cells:
-        key = nospace(c)
-        roles.append(next((role for role, rx in _ROLES if key and rx.search(key)), None))
+    if not any(("序" in c or "编号" in c) and nospace(c) in ("序号", "编号", "序") for c in cells):
+        return None
+    roles = [cell_role(c) for c in cells]
     if "seq" not in roles or not _RESP_ROLES & set(roles):
         return None
     return roles
@@ -67,14 +76,15 @@ class Columns:
     leaders: int | None
     deadline: int | None
     progress: int | None
-    last: int  # last named column: cells beyond it mean the row is shifted right
+    last: int  # last non-empty header cell: filled cells beyond it mean the row is shifted right
 
     @classmethod
-    def from_roles(cls, roles: list[str | None]) -> Columns:
+    def from_header(cls, headers: list[str], roles: list[str | None]) -> Columns:
         idx = {r: i for i, r in reversed(list(enumerate(roles))) if r}
-        named = [i for i, r in enumerate(roles) if r]
-        first_resp = min((i for i, r in enumerate(roles) if r in _RESP_ROLES | {"deadline", "progress"}),
-                         default=len(roles))
+        first_resp = min(
+            (i for i, r in enumerate(roles) if r in _RESP_ROLES | {"deadline", "progress"}),
+            default=len(roles),
+        )
         start = idx.get("task", (idx["seq"] + 1))
         return cls(
             seq=idx.get("seq"),
@@ -84,7 +94,7 @@ class Columns:
             leaders=idx.get("leaders"),
             deadline=idx.get("deadline"),
             progress=idx.get("progress"),
-            last=max(named),
+            last=max(i for i, r in enumerate(roles) if r or headers[i]),
         )
 
 
@@ -108,11 +118,15 @@ def _get(cells: list[str], i: int | None) -> str:
 
 
 def title_of(text: str, raw: str = "") -> str:
-    """First sentence up to the first 。, or the bold lead-in when the cell has one."""
+    """First sentence up to the first 。 (an ASCII full stop where the text has no 。), or the
+    bold lead-in when the cell opens with one."""
     m = _BOLD_LEAD.match(raw.strip(SPACES))
     if m and strip_markup(m.group(1)).strip(SPACES):
         return strip_markup(m.group(1)).strip(SPACES)
     cut = text.find("。")
+    if cut < 0:
+        m = _ASCII_STOP.search(text)
+        cut = m.start() if m else -1
     return text[: cut + 1] if cut >= 0 else text
 
 
@@ -133,17 +147,22 @@ class _TableReader:
         self.categorised = False
         self.pending: list[_Pending] = []
         self.first_leads = False
-        self.prev_resp: tuple[list[str], str, str] | None = None
         self.numbered = False  # the table has used its 序号 column
-        self._prev_units: list[tuple[str, bool]] = []
+        self._last_key: tuple[str, str] | None = None  # (序号, task text) of the last task started
+        self._header: tuple[list[str], list[str | None]] | None = None  # the row just read, if a header
+        self._last_cells: tuple[list[tuple[str, bool]], str, str] | None = None
 
     # -- row kinds
     def feed(self, ln: Line, cells: list[str]) -> None:
         roles = header_roles(cells)
         if roles:
-            self.cols = Columns.from_roles(roles)
+            self.cols = Columns.from_header(cells, roles)
+            self._header = (cells, roles)
             return
         if self.cols is None or not any(cells):
+            return
+        header, self._header = self._header, None
+        if header and self._refine_header(header, cells):
             return
         filled = [i for i, c in enumerate(cells) if c]
         first = cells[filled[0]]
@@ -152,10 +171,28 @@ class _TableReader:
             return
         if len(filled) == 1 and self._is_section(filled[0], first):
             self._section(first)
-            return
-        self._data_row(ln, cells)
+        elif len(filled) == 1 and filled[0] < self.cols.task[0] and self.categorised and self.pending:
+            self.pending[-1].task.text += "\n" + first  # a stray sub-item cell ('开展困难老年人…')
+        else:
+            self._data_row(ln, cells)
+
+    def _refine_header(self, header: tuple[list[str], list[str | None]], cells: list[str]) -> bool:
+        """A second header row under a merged cell ('责任主体' over '牵头单位 | 配合单位')."""
+        sub = [cell_role(c) if c else None for c in cells]
+        if not _RESP_ROLES & set(sub) or any(
+            c and (r in (None, "seq") or len(c) > 10 or numbering_level(c))
+            for c, r in zip(cells, sub, strict=False)
+        ):
+            return False
+        head_cells, roles = header
+        roles = [sub[i] if i < len(sub) and sub[i] else r for i, r in enumerate(roles)]
+        head_cells = [cells[i] if i < len(cells) and cells[i] else c for i, c in enumerate(head_cells)]
+        self.cols = Columns.from_header(head_cells, roles)
+        return True
 
     def _is_section(self, i: int, text: str) -> bool:
+        """A lone heading in the 序号 column, or a numbered 一、/（一） heading in the task column;
+        in a table of categorised items an unnumbered lone cell is a stray sub-item instead."""
         cols = self.cols
         if _SEQ.match(text):
             return False
@@ -164,9 +201,6 @@ class _TableReader:
         return i <= cols.task[1] and numbering_level(text) in (1, 2)
 
     def _section(self, text: str) -> None:
-        if self.categorised and numbering_level(text) == 0 and self.pending:
-            self.pending[-1].task.text += "\n" + text
-            return
         level = numbering_level(text)
         while self.sections and (level == 0 or self.sections[-1][0] >= level):
             self.sections.pop()
@@ -176,49 +210,81 @@ class _TableReader:
     # -- data rows
     def _data_row(self, ln: Line, cells: list[str]) -> None:
         cols = self.cols
-        last_filled = max(i for i, c in enumerate(cells) if c)
-        shift = max(0, last_filled - cols.last)
+        # a row with more filled cells than the header has columns is shifted right (an extra
+        # sub-item cell inside the task span): its responsibility cells sit ``shift`` further on
+        shift = max(0, max(i for i, c in enumerate(cells) if c) - cols.last)
 
         def at(i: int | None) -> str:
             return _get(cells, None if i is None else i + shift)
 
-        seq = _get(cells, cols.seq)
-        span_raw = [(cells[i], raw) for i, raw in enumerate(ln.raw.split("\t"))
-                    if cols.task[0] <= i <= cols.task[1] + shift and i < len(cells) and cells[i]]
-        unit_cells = [(at(i), lead) for i, lead in cols.units]
-        resp_cells = ("\n".join(c for c, _ in unit_cells), at(cols.persons), at(cols.leaders))
-        if not any(resp_cells) and self.prev_resp:
-            unit_cells = self._prev_units
-            resp_cells = self.prev_resp
-        else:
-            self._prev_units = unit_cells
-            self.prev_resp = resp_cells
-        row = _Row(self._responsibility(unit_cells), split_people(resp_cells[1]), split_people(resp_cells[2]))
-
-        texts = [t for t, _ in span_raw]
+        row = self._row_responsibility(
+            [(at(i), lead) for i, lead in cols.units], at(cols.persons), at(cols.leaders)
+        )
+        seq = _get(cells, cols.seq).rstrip(".．、")
+        raws = ln.raw.split("\t")
+        span = [
+            (cells[i], raws[i])
+            for i in range(cols.task[0], min(cols.task[1] + shift + 1, len(cells)))
+            if cells[i]
+        ]
+        texts = [t for t, _ in span]
         item = next((k for k, t in enumerate(texts) if _ITEM_NUM.match(t)), None)
         if item is not None and (item > 0 or not seq):
+            # an item numbered inside the task text ('1.启动…'); cells before it are a category label
             if item > 0:
                 self.category, self.categorised = " ".join(texts[:item]), True
             m = _ITEM_NUM.match(texts[item])
-            body = texts[item][m.end():]
-            self._new_task(ln, m.group(1), title_of(body, span_raw[item][1][m.end():]),
-                           " ".join([body, *texts[item + 1:]]), row, at(cols.deadline), at(cols.progress))
-            return
-        if self.categorised and texts and (not seq or texts[0] == self.category):
-            rest = texts[1:] if texts[0] == self.category else texts
-            self._continue(ln, rest, row)
-            return
-        if not seq and self.numbered and self.pending:
-            self._continue(ln, texts, row)
-            return
-        if not texts:
-            return
-        self.numbered = self.numbered or bool(seq)
-        self._new_task(ln, seq or None, title_of(texts[0], span_raw[0][1]), " ".join(texts), row,
-                       at(cols.deadline), at(cols.progress))
+            if self._repeats((m.group(1), texts[item])):
+                self._continue(ln, texts[item + 1 :], row)
+                return
+            body = texts[item][m.end() :]
+            title = title_of(body, _ITEM_NUM_RAW.sub(r"\1", span[item][1], count=1))
+            self._new_task(
+                ln,
+                m.group(1),
+                title,
+                " ".join([body, *texts[item + 1 :]]),
+                row,
+                at(cols.deadline),
+                at(cols.progress),
+            )
+        elif self.categorised and texts and (not seq or texts[0] == self.category):
+            # a sub-item of the current item (the category label repeats after a page break)
+            self._continue(ln, texts[1:] if texts[0] == self.category else texts, row)
+        elif not seq and self.numbered and self.pending:
+            self._continue(ln, texts, row)  # a cell broken over rows / vertically merged rows
+        elif texts and self._repeats((seq, texts[0])):
+            self._continue(ln, texts[1:], row)
+        elif texts:
+            self.numbered = self.numbered or bool(seq)
+            self._new_task(
+                ln,
+                seq or None,
+                title_of(texts[0], span[0][1]),
+                " ".join(texts),
+                row,
+                at(cols.deadline),
+                at(cols.progress),
+            )
 
-    def _responsibility(self, unit_cells: list[tuple[str, bool]]) -> Responsibility:
+    def _repeats(self, key: tuple[str, str]) -> bool:
+        """Same 序号 and task text as the task before: a cell merged down over several rows
+        (.docx/.xlsx repeat it in every row), so this row adds to that task."""
+        again = bool(self.pending) and key == self._last_key
+        self._last_key = key
+        return again
+
+    def _row_responsibility(self, unit_cells: list[tuple[str, bool]], persons: str, leaders: str) -> _Row:
+        """The row's responsibility; all cells empty means merged with the row above: inherit it."""
+        cells = (unit_cells, persons, leaders)
+        if not any(c for c, _ in unit_cells) and not persons and not leaders and self._last_cells:
+            cells = self._last_cells
+        self._last_cells = cells
+        unit_cells, persons, leaders = cells
+        return _Row(self._responsibility(unit_cells), split_people(persons), split_people(leaders))
+
+    @staticmethod
+    def _responsibility(unit_cells: list[tuple[str, bool]]) -> Responsibility:
         resp = Responsibility()
         for text, lead_col in unit_cells:
             got = parse_responsibility(text)
@@ -226,8 +292,9 @@ class _TableReader:
             resp.add(got.lead_units, lead=True)
         return resp
 
-    def _new_task(self, ln: Line, seq: str | None, title: str, text: str, row: _Row,
-                  deadline: str, progress: str) -> None:
+    def _new_task(
+        self, ln: Line, seq: str | None, title: str, text: str, row: _Row, deadline: str, progress: str
+    ) -> None:
         section = [s for _, s in self.sections] + ([self.category] if self.category else [])
         task = Task(
             line=ln.no,
@@ -289,7 +356,9 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
                     continue
                 reader = _TableReader(outline)
             reader.feed(ln, cells)
-        elif ln.text and reader is not None:
+        elif ln.text and reader is not None and not _PAGE_NOISE.match(ln.text):
+            if _NOTE.match(ln.text):  # a 备注 written under the table, not in it
+                reader.first_leads = reader.first_leads or first_unit_leads(ln.text)
             out.extend(reader.tasks())
             reader = None
     if reader is not None:

@@ -11,21 +11,27 @@ the words before it in its clause ('地区生产总值增长 7.5%左右'), or af
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from duban.ingest.model import Target
-from duban.ingest.structure import Outline, numbering_level
+from duban.ingest.structure import Outline, continued_lines, numbering_level, strip_numbering
 from duban.ingest.text import Line, nospace
 
 # heading labels that open a target section: 主要目标, 工作目标, 主要指标, 目标任务, 指标任务和责任单位
-_TARGET_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:目标|指标)(?:任务)?(?:和[\u4e00-\u9fff]{1,8})?$")
+_TARGET_HEADING = re.compile(
+    r"^(?:20\d\d年)?[\u4e00-\u9fff]{0,4}?(?:目标|指标)(?:任务)?(?:和[\u4e00-\u9fff]{1,8})?$"
+)
 _TARGET_LABEL = re.compile(r"^(?:主要|工作|总体|发展|年度)?(?:目标|指标)[:：。]")
-_NUMBER_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}[.．、])")
 _LABEL_END = re.compile(r"[。，,：:；;\t（(]")
 
+# units of a target figure; an alternation tries them in this order, so longer spellings come first
 UNITS = (
-    "个百分点 百分点 万人次 人次 亿美元 万美元 美元 亿元 万元 元 万户 户 万人 人 万亩 亩 万吨 吨 公里 千米 "
-    "万立方米 立方米 万方 万平方米 平方米 万千瓦 千瓦 万个 个 家 项 件 所 套 张 台 辆 座 处 条 天 次 名 床 倍 % ％ ‰ 亿"
+    "个百分点 百分点 个工作日 工作日 万人次 人次 户次 亿美元 万美元 美元 亿元 万元 元 万户 户 万人 人 万名 名 "
+    "万亩 亩 万公顷 公顷 平方公里 万平方米 平方米 万立方米 立方米 万方 万吨标准煤 吨标准煤 万吨 吨 公里 千米 "
+    "万千瓦时 千瓦时 万千瓦 千瓦 兆瓦 万个 个 万家 家 项 件 所 万套 套 张 万台 台 万辆 辆 座 处 条 天 次 床 "
+    "万株 株 万头 头 批 场 篇 倍 % ％ ‰ 亿"
 ).split()
 _UNIT = "|".join(re.escape(u) for u in UNITS)
 _FIGURE = re.compile(
@@ -34,20 +40,23 @@ _FIGURE = re.compile(
 )
 _PARENS = re.compile(r"[（(\[【][^（()）\[\]【】]*[)）\]】]")
 _CLAUSE = re.compile(r"(?:[^。；;，,：:！!？?]|(?<=\d),(?=\d{3}))+")  # '1,500亿元' is one figure
-_OTHER_SCOPE = re.compile(r"全省|全国")  # a higher region's totals quoted as context
+_OTHER_SCOPE = re.compile(r"全[省国](?:共|计|合计)?\d")  # a higher region's totals quoted as context
 _CATEGORY_AFTER = re.compile(r"^[\u4e00-\u9fffA-Za-z]")  # '20户以上自然村': a class, not a target
 _MULTI = re.compile(r"(分别|均)(?=增长|下降|提高|达到|达|新增|减少|增加|超过|突破)")
 _COUNT_WORDS = re.compile(r"[一二三四五六七八九十两\d]+项(?:指标)?$|等$")
 _SUBJECT_SPLIT = re.compile(r"[、和与及]")
 # measure verbs (longer spellings first) and the measure each records
 _VERB = re.compile(
-    r"增速达到|增速|增幅|增长|增加(?!值)|下降|降低|减少|提高到|提升到|提高|净增|新增|达到|达|控制在|稳定在|保持在|"
+    r"(?:压缩|缩短|降低|减少|下降|降)(?:至|到)|(?:提高|提升|增加|增)(?:至|到)|"
+    r"增速达到|增速|增幅|增长|增加(?!值)|下降|降低|减少|提高|净增|新增|达到|达|控制在|稳定在|保持在|"
     r"完成|开展|开工改造|开工|启动|新建|建成|建设(?!任务)|恢复和改善|提升|入库|备案|实现|培育|引进|突破|超过"
 )
 _VERB_MEASURE = {
     "增速达到": "增长", "增速": "增长", "增幅": "增长", "增加": "增长", "降低": "下降", "减少": "下降",
-    "提升到": "提高到", "达": "达到", "稳定在": "总量", "保持在": "总量",
+    "达": "达到", "稳定在": "总量", "保持在": "总量",
 }
+_VERB_MEASURE.update({v + to: "下降到" for v in ("压缩", "缩短", "降低", "减少", "下降", "降") for to in "至到"})
+_VERB_MEASURE.update({v + to: "提高到" for v in ("提高", "提升", "增加", "增") for to in "至到"})
 _VERB_FIRST = {"完成", "开展", "实现", "建设", "新建", "启动", "开工", "开工改造", "新增", "净增", "突破"}
 _QUALIFIER_BEFORE = ("不低于", "不少于", "不超过", "突破", "超过", "高于", "力争")
 _LEAD = re.compile(
@@ -58,6 +67,7 @@ _TEXT_LEAD = re.compile(r"^(?:实现|并|和|与|及|、|\d{1,3}[.．、]|[（(]
 _SHARED = re.compile(r"(?:均|分别)(?=不低于|不少于|不超过|超过|高于|低于|增长|下降|提高|达|新增|减少)")
 _TRAIL = re.compile(r"(?:分别|均|的|为|在)+$")
 _NOUN = re.compile(r"[\u4e00-\u9fff“”\"A-Za-z]+")
+_STATE_WORDS = re.compile(r"(?:稳中向好|持续改善|稳步提升|持续提升|保持稳定|稳定向好|逐步提高)$")
 _SCOPE = {"全市", "全县", "全区", "全省", "全州"}
 _ELIDED = {"", "总量", "总额", "总数", "规模"}
 
@@ -73,22 +83,21 @@ class _Figure:
 
 def _heading_label(text: str) -> str:
     """'二、主要目标' -> '主要目标'; '（一）经济运行稳中提质。…' -> '经济运行稳中提质'."""
-    t = _NUMBER_PREFIX.sub("", nospace(text))
+    t = strip_numbering(nospace(text))
     return _LABEL_END.split(t, 1)[0]
 
 
 def is_target_heading(text: str) -> bool:
+    """'二、主要目标', '一、主要指标', '二、指标任务和责任单位' — not '（四）强化目标考核'."""
+    if "目标" not in text and "指标" not in text:
+        return False
     return bool(numbering_level(nospace(text))) and bool(_TARGET_HEADING.match(_heading_label(text)))
 
 
 def _is_bare_heading(text: str) -> bool:
     """A numbered heading with no sentence after it: '（三）2023年全市重点监测4个民生项目'."""
     t = nospace(text).rstrip("。")
-    return bool(numbering_level(t)) and _heading_label(t) == _NUMBER_PREFIX.sub("", t)
-
-
-def _in_target_section(outline: Outline, line_no: int) -> bool:
-    return any(is_target_heading(h.text) for h in outline.heading_path(line_no))
+    return bool(numbering_level(t)) and _heading_label(t) == strip_numbering(t)
 
 
 def _content(text: str) -> str:
@@ -101,37 +110,32 @@ def _content(text: str) -> str:
     return text
 
 
-def _continues(text: str) -> bool:
-    """A line cut by a page break: it stops in mid-sentence."""
-    return bool(text) and not text.endswith(("。", "；", ";", "）", ")", "!", "！", "?", "？"))
-
-
-def target_paragraphs(lines: list[Line], outline: Outline) -> list[tuple[int, str]]:
-    """(line, text) of every paragraph in a target section, with page-broken halves rejoined."""
-    out: list[tuple[int, str]] = []
+def target_paragraphs(lines: list[Line], outline: Outline) -> list[tuple[list[Line], str]]:
+    """(lines, text) of every paragraph in a target section, with page-broken halves rejoined."""
+    out: list[tuple[list[Line], str]] = []
+    in_zone = bytearray(len(lines) + 2)  # by line number: under a target heading
+    for a, b in outline.spans_under(is_target_heading):
+        in_zone[a : b + 1] = b"\x01" * (b + 1 - a)
     label_open = False
     i = 0
     while i < len(lines):
         ln = lines[i]
-        i += 1
         if not ln.text:
+            i += 1
             continue
-        if numbering_level(ln.text) and not is_target_heading(ln.text):
+        if label_open and numbering_level(ln.text) and not is_target_heading(ln.text):
             label_open = False
-        if _TARGET_LABEL.match(nospace(ln.text)):
+        if ("目标" in ln.text[:8] or "指标" in ln.text[:8]) and _TARGET_LABEL.match(nospace(ln.text)):
             label_open = True
-        if not (label_open or _in_target_section(outline, ln.no)) or _is_bare_heading(ln.text):
+        if not (label_open or in_zone[ln.no]) or _is_bare_heading(ln.text):
+            i += 1
             continue
-        text = _content(ln.text)
-        while _continues(text) and "\t" not in ln.raw:
-            j = i
-            while j < len(lines) and j - i < 4 and not lines[j].text:
-                j += 1
-            if j >= len(lines) or not lines[j].text or numbering_level(lines[j].text) or "\t" in lines[j].raw:
-                break
-            text += lines[j].text
-            i = j + 1
-        out.append((ln.no, text))
+        if "\t" in ln.raw or outline.in_table(ln.no):
+            out.append(([ln], _content(ln.text)))
+            i += 1
+            continue
+        parts, i = continued_lines(lines, i)
+        out.append((parts, "".join(p.text for p in parts)))
     return out
 
 
@@ -254,8 +258,8 @@ def _indicator(before: str, after: str, prev: str, unit: str) -> tuple[str, str]
     return indicator, measure or ("总量" if indicator else "达到")
 
 
-def _part_targets(s: str, a: int, b: int, prev: str) -> list[tuple[dict, int, int]]:
-    """Targets of the part ``s[a:b]`` with the span of each one's text."""
+def _part_targets(s: str, a: int, b: int, prev: str) -> list[tuple[dict, int, int, int]]:
+    """Targets of the part ``s[a:b]``, each with the span of its text and where its figure starts."""
     part = s[a:b]
     figs = [f for f in _figures(part) if not _skip(part, f)]
     if not figs:
@@ -270,7 +274,7 @@ def _part_targets(s: str, a: int, b: int, prev: str) -> list[tuple[dict, int, in
             out = []
             for k, subject in enumerate(subjects):
                 f = figs[k] if len(figs) == len(subjects) else figs[0]
-                out.append((_target(subject, measure, f, _qualifier(words, f)), a, b))
+                out.append((_target(subject, measure, f, _qualifier(words, f)), a, b, a + f.start))
             return out
     out = []
     cursor = 0
@@ -281,7 +285,7 @@ def _part_targets(s: str, a: int, b: int, prev: str) -> list[tuple[dict, int, in
         end = f.end
         if indicator and after.startswith(indicator):
             end += _NOUN.match(after).end()  # the text runs on to the noun the figure counts
-        out.append((_target(indicator, measure, f, _qualifier(before, f)), a + cursor, a + end))
+        out.append((_target(indicator, measure, f, _qualifier(before, f)), a + cursor, a + end, a + f.start))
         prev = indicator
         cursor = f.end
     return out
@@ -294,9 +298,14 @@ def _target(indicator: str, measure: str, f: _Figure, qualifier: str | None) -> 
 def parse_targets(text: str) -> list[dict]:
     """Targets in one paragraph: dicts with indicator, measure, value, unit, qualifier and text
     (the source words of the target, spaces kept)."""
-    src = _PARENS.sub("", text)
+    return [t for t, _ in _parse(text)]
+
+
+def _parse(text: str) -> list[tuple[dict, int]]:
+    """Targets with the offset in ``text`` where each one's figure starts (to find its line)."""
+    src = _PARENS.sub(lambda m: " " * len(m.group(0)), text)  # blanked, so offsets stay those of text
     s, offsets = _squeeze(src)
-    out: list[dict] = []
+    out: list[tuple[dict, int]] = []
     prev = ""
     last_plain = None  # the clause before, when it had no figure: '…比例稳中向好，达到100%'
     for clause in _CLAUSE.finditer(s):
@@ -306,11 +315,12 @@ def parse_targets(text: str) -> list[dict]:
             if not _OTHER_SCOPE.search(s[a:b]):
                 found += _part_targets(s, a, b, prev)
                 prev = found[-1][0]["indicator"] if found else prev
-        for t, a, b in found:
+        for t, a, b, at in found:
             if not t["indicator"] and last_plain:
-                t["indicator"], a = _clean(s[last_plain[0] : last_plain[1]]), last_plain[0]
-            t["text"] = _text(src, s, offsets, a, b)
-            out.append(t)
+                subject = _STATE_WORDS.sub("", s[last_plain[0] : last_plain[1]])
+                t["indicator"], a = _clean(subject), last_plain[0]
+            t["text"] = _text(text, s, offsets, a, b)
+            out.append((t, offsets[at]))
         last_plain = None if found or _figures(clause.group(0)) else clause.span()
     return out
 
@@ -323,7 +333,9 @@ def _text(src: str, s: str, offsets: list[int], a: int, b: int) -> str:
 
 def extract(lines: list[Line], outline: Outline) -> list[Target]:
     out = []
-    for line_no, text in target_paragraphs(lines, outline):
-        for t in parse_targets(text):
+    for parts, text in target_paragraphs(lines, outline):
+        ends = list(accumulate(len(p.text) for p in parts))
+        for t, at in _parse(text):
+            line_no = parts[bisect_right(ends, at)].no if at < ends[-1] else parts[-1].no
             out.append(Target(line=line_no, plan=outline.plan_at(line_no), **t))
     return out

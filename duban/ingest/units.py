@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from duban.ingest.text import SPACES, nospace, strip_markup
 
@@ -24,24 +25,43 @@ from duban.ingest.text import SPACES, nospace, strip_markup
 
 # closing → opening bracket/quote pairs; separators inside them never split ('各镇（街道、中心）')
 _OPEN = "（([【《“‘「『〔"
-_CLOSE = {"）": "（", ")": "(", "]": "[", "】": "【", "》": "《", "”": "“", "’": "‘", "」": "「", "』": "『", "〕": "〔"}
+_CLOSE = {
+    "）": "（",
+    ")": "(",
+    "]": "[",
+    "】": "【",
+    "》": "《",
+    "”": "“",
+    "’": "‘",
+    "」": "「",
+    "』": "『",
+    "〕": "〔",
+}
 _LIST_SEPS = "、，,；;"
+_BRACKETS = re.compile("[" + re.escape(_OPEN + "".join(_CLOSE) + '"') + "]")
 _WS = set(SPACES)
 
 # a unit name can end with one of these (longest first matters only for readability)
 _UNIT_END = (
     "委员会|管委会|办公室|人民政府|政府|公司|集团|中心|经开区|高新区|开发区|新区|指挥部|小组|"
-    "局|委|办|厅|部|院|联|会|社|海关|队|行|处|所|站|馆|台|校|署"
+    "局|委|办|厅|部|院|联|协|会|社|海关|队|行|处|所|站|馆|台|校|署"
 )
 _ENDS_UNIT = re.compile(f"(?:{_UNIT_END})$")
+_UNIT_LAST = {alt[-1] for alt in _UNIT_END.split("|")}  # cheap test before the regex
 # endings strong enough to cut before a following name that has no 市/县 prefix ('县文旅局新邵经开区')
-_STRONG_END = re.compile(r"(?:局|委|办|政府|管委会|公司|集团|中心|经开区|高新区|开发区|新区)$")
+_STRONG_END = re.compile(
+    r"(?:局|委|办|政府|管委会|公司|集团|中心|经开区|高新区|开发区|新区|科协|[妇残侨文]联|工商联)$"
+)
 # a body that belongs to the name before it: '国家税务总局邵阳市税务局', '市公安局交警支队'
 _SUBORDINATE_END = re.compile(
     r"(?:分局|支队|大队|中队|支行|分行|分公司|办事处|管理部|分中心|分院|分会|营业部|分部|所|站|科|股|室|组)$"
 )
 # words that start a name depending on the one before ('…领导小组各成员单位', '…集团有限公司')
-_DEPENDENT_START = re.compile(r"^(?:各|相关|有关|其他|其它|成员|下属|所属|有限|股份|和|与|及|或|等|管理|管委|工委|党工委|[(（])")
+_DEPENDENT_START = re.compile(
+    r"^(?:各|相关|有关|其他|其它|成员|下属|所属|有限|股份|和|与|及|或|等|管理|管委|工委|党工委|[(（])"
+)
+# '…领导小组' + '各成员单位' written apart is still one unit
+_DEPENDENT_GROUP = re.compile(r"^(?:各|其他|其它)?(?:相关|有关)?成员单位")
 # characters that end a word, so a name never starts with them ('…委' + '员会…' is no split)
 _WORD_TAIL_CHARS = "员会局委办部室组处队所站心司团院厅联社行门位"
 # a new unit that can follow another without a separator: '县科工局县教育局', '市商务局各县市区人民政府'
@@ -52,28 +72,50 @@ _NEW_UNIT_START = re.compile(
 _BARE_GOV = re.compile(r"^(?:中共)?[市县区省州]?(?:委|人民政府|政府)$")
 
 # trailing words of a responsibility phrase: '等负责', '按职责分工负责', '等相关单位', '配合' …
-_TRAILING = [
-    re.compile(r"(?:按按|按照|按|依照|依|根据)(?:各自)?(?:职责|职能)(?:和|及)?(?:属地(?:管理)?(?:原则)?)?(?:分工)?(?:牵头)?(?:负责|配合|落实)?$"),
-    re.compile(r"(?:按|依)属地(?:管理)?原则(?:分工)?(?:负责|配合)?$"),
-    re.compile(r"(?:分工|共同)?(?:负责|配合|参与|协助|协同|落实)(?:具体实施|实施|落实)?$"),
-    re.compile(r"具体实施$"),
-    re.compile(r"(?<![高中初同平对])等(?:相关|有关|其他|其它)?(?:市直|县直|区直)?(?:单位|部门|成员单位)?$"),
-]
+_TRAILING = re.compile(
+    "|".join(
+        f"(?:{rx})"
+        for rx in [
+            (
+                r"(?:按按|按照|按|依照|依|根据)(?:各自)?(?:职责|职能)(?:和|及)?(?:属地(?:管理)?(?:原则)?)?(?:分工)?(?:牵头)?(?:负责|配合|落实)?$"
+            ),
+            r"(?:按|依)属地(?:管理)?原则(?:分工)?(?:负责|配合)?$",
+            r"(?:分工|共同)?(?:负责|配合|参与|协助|协同|落实)(?:具体实施|实施|落实)?$",
+            r"具体实施$",
+            r"(?<![高中初同平对])等(?:相关|有关|其他|其它)?(?:市直|县直|区直)?(?:单位|部门|成员单位)?$",
+        ]
+    )
+)
+_TRAILING_LAST = set("责能和及地理则工头合实与助同施等关他它直位门")  # last chars _TRAILING can match
 _LEADING = re.compile(r"^(?:由|并由|另由|请)")
 # a 牵头 marker and the words that may stand between the units and it ('按职责分工牵头负责')
 _LEAD_MARK = re.compile(r"(?:总)?牵头(?:负责|落实)?")
+# '县发改局（牵头）、县财政局' — the marker in brackets after the unit
+_LEAD_NOTE = re.compile(r"[（(]\s*(?:总)?牵头(?:单位|部门)?\s*[)）]|为(?:总)?牵头(?:责任)?(?:单位|部门)")
+# 'Y为责任单位' / 'Z为配合单位': the words go, the units stay
+_ROLE_NOTE = re.compile(r"(?:分别)?为(?:主要)?(?:责任|配合|协办|参与|成员)(?:单位|部门)")
+# 'X会同Y' names two units (but 会同县 is a county)
+_JOINT = re.compile(r"会同(?!县)")
 # label form: '牵头单位：X' '责任单位:Y' '牵头责任单位：X' '配合单位：Z'
 _LABEL = re.compile(
     r"(总?牵头(?:责任)?(?:单位|部门)|(?:主要)?责任(?:单位|部门)|配合(?:单位|部门)|协办(?:单位|部门)|参与(?:单位|部门)|主办(?:单位|部门))\s*[:：]"
 )
 # '以下工作责任单位均含各县市区人民政府，邵阳经济技术开发区管委会，不再单列。'
-_INCLUDED_NOTE = re.compile(r"以下[^。]*?(?:均含|均包括|均包含|包括|包含)(.+?)[，,。；;]?\s*不再(?:单列|列出|重复|一一列出)[。.]?")
+_INCLUDED_NOTE = re.compile(
+    r"以下[^。]*?(?:均含|均包括|均包含|包括|包含)(.+?)[，,。；;]?\s*不再(?:单列|列出|重复|一一列出)[。.]?"
+)
 
 # people: role words that end a person entry; connectors that leave an entry unfinished
 _ROLE_END = re.compile(r"(?:负责人|负责同志|长|主任|书记|领导|委员|专员|人员|干部|同志|召集人)$")
 _OPEN_END = re.compile(r"(?:相关|有关|主要|各|副|及|和|与|的|、|，|,)$")
 _GROUP_END = re.compile(f"(?:{_UNIT_END}|单位|部门|成员)$")
 _CONT_START = re.compile(r"^(?:单位|部门|成员|主要|负责|分管|副职|相关负责)")
+# a two-character name written with a space inside: '杨 平', '罗  静' (lone characters on both sides)
+_SPACED_NAME = re.compile(
+    f"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[{SPACES}]+([\u4e00-\u9fff])(?![\u4e00-\u9fff])"
+)
+# a lone character spaced off the word it starts: '市 发改委' (layout spacing, not a separator)
+_LONE_CHAR = re.compile(f"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[{SPACES}]+(?=[\u4e00-\u9fff])")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 
@@ -95,8 +137,16 @@ class Responsibility:
 # --------------------------------------------------------------------------- tokenising
 
 
+@lru_cache(maxsize=64)
+def _sep_rx(seps: str, spaces: bool) -> re.Pattern:
+    chars = re.escape(seps) + (re.escape(SPACES) if spaces else "")
+    return re.compile(f"[{chars}]+")
+
+
 def split_top(text: str, seps: str, spaces: bool = False) -> list[str]:
     """Split on any char of ``seps`` (and runs of white space when ``spaces``) outside brackets/quotes."""
+    if not _BRACKETS.search(text):
+        return [s.strip(SPACES) for s in _sep_rx(seps, spaces).split(text) if s.strip(SPACES)]
     out: list[str] = []
     buf: list[str] = []
     stack: list[str] = []
@@ -120,19 +170,19 @@ def split_top(text: str, seps: str, spaces: bool = False) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    return strip_markup(text).strip(SPACES + "。.")
+    if "<" in text or "*" in text or "#" in text or "_" in text:
+        text = strip_markup(text)
+    return text.strip(SPACES + "。.")
 
 
 def strip_trailing(name: str) -> str:
     """Drop trailing 等 / 负责 / 按职责分工负责 / 配合 … and a leading 由 from one unit phrase."""
     name = _LEADING.sub("", name.strip(SPACES + "。.；;"))
-    changed = True
-    while changed and name:
-        changed = False
-        for rx in _TRAILING:
-            new = rx.sub("", name).rstrip(SPACES + "、，,")
-            if new != name:
-                name, changed = new, True
+    while name and name[-1] in _TRAILING_LAST:
+        new = _TRAILING.sub("", name).rstrip(SPACES + "、，,")
+        if new == name:
+            break
+        name = new
     return name
 
 
@@ -151,8 +201,16 @@ def _is_whole_unit(part: str) -> bool:
 
 
 def _can_end_here(left: str, strong: bool = False) -> bool:
+    """Can a unit name end at the end of ``left`` (a real body, not a bare '市委' or a 总局)?"""
+    if len(left) < 3 or left[-1] not in _UNIT_LAST:
+        return False
     rx = _STRONG_END if strong else _ENDS_UNIT
-    return len(left) >= 3 and bool(rx.search(left)) and not _BARE_GOV.match(left) and not left.endswith("总局")
+    return bool(rx.search(left[-5:])) and not _BARE_GOV.match(left) and not left.endswith("总局")
+
+
+@lru_cache(maxsize=4096)
+def _split_run_together(name: str) -> tuple[str, ...]:
+    return tuple(split_run_together(name))
 
 
 def split_run_together(name: str) -> list[str]:
@@ -167,8 +225,14 @@ def split_run_together(name: str) -> list[str]:
         left, right = name[:i], name[i:]
         if not _can_end_here(left):
             continue
-        if _NEW_UNIT_START.match(right) and len(right) >= 3:
-            return [left, *split_run_together(right)]
+        if (
+            _NEW_UNIT_START.match(right)
+            and len(right) >= 3
+            and not (len(right) <= 5 and _SUBORDINATE_END.search(right))
+        ):
+            return [*split_run_together(left), *split_run_together(right)]
+        if right[0] in "及和与" and _NEW_UNIT_START.match(right[1:]) and len(right) >= 4:
+            return [*split_run_together(left), *split_run_together(right[1:])]
     for i in range(3, len(name) - 3):
         left, right = name[:i], name[i:]
         if _can_end_here(left, strong=True) and _is_whole_unit(right):
@@ -181,10 +245,9 @@ def split_run_together(name: str) -> list[str]:
 
 def _expand_notes(text: str) -> str:
     """'以下…均含A，B，不再单列。' → 'A、B' (a table-wide note that names extra units)."""
+    if "不再" not in text:
+        return text
     return _INCLUDED_NOTE.sub(lambda m: "、" + "、".join(split_top(m.group(1), _LIST_SEPS)), text)
-
-
-_DEPENDENT_GROUP = re.compile(r"^(?:各|其他|其它)?(?:相关|有关)?成员单位")
 
 
 def _rejoin_dependents(tokens: list[str]) -> list[str]:
@@ -206,11 +269,11 @@ def split_units(cell: str) -> list[str]:
 def _units_of(text: str) -> list[str]:
     out: list[str] = []
     for tok in split_top(text, _LIST_SEPS):
-        for part in re.split(r"会同|协同|联合", tok):
+        for part in _JOINT.split(tok):
             part = strip_trailing(part)
             if not part or not _looks_like_unit(part):
                 continue
-            out.extend(split_run_together(nospace(part)))
+            out.extend(_split_run_together(nospace(part)))
     return out
 
 
@@ -226,22 +289,42 @@ def parse_responsibility(text: str) -> Responsibility:
     Lead units are the ones explicitly marked: before a 牵头 in the same clause, or under a
     牵头单位 label. Nothing is marked → ``lead_units`` is empty (callers apply 备注 rules).
     """
+    units, leads = _parse_responsibility(text)
+    return Responsibility(list(units), list(leads))
+
+
+@lru_cache(maxsize=4096)
+def _parse_responsibility(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    resp = _read_responsibility(text)
+    return tuple(resp.units), tuple(resp.lead_units)
+
+
+def _read_responsibility(text: str) -> Responsibility:
     text = _expand_notes(_clean(text))
+    text = _LONE_CHAR.sub(r"\1", text)
+    if "牵头" in text:
+        text = _LEAD_NOTE.sub("牵头", text)
+    if "为" in text:
+        text = _ROLE_NOTE.sub("", text)
     if len(text) > 1 and text[0] in "（([【" and text[-1] in "）)]】":
         text = text[1:-1].strip(SPACES)
     resp = Responsibility()
-    if _LABEL.search(text):
-        parts = _LABEL.split(text)
-        if parts[0].strip(SPACES + "，,；;"):
-            resp.add(_units_of(parts[0]))
-        for label, value in zip(parts[1::2], parts[2::2], strict=False):
-            resp.add(_units_of(value), lead="牵头" in label or "主办" in label)
+    if not _LABEL.search(text):
+        _read_marked(text, resp)
         return resp
+    parts = _LABEL.split(text)
+    _read_marked(parts[0], resp)
+    for label, value in zip(parts[1::2], parts[2::2], strict=False):
+        _read_marked(value, resp, lead_all="牵头" in label or "主办" in label)
+    return resp
+
+
+def _read_marked(text: str, resp: Responsibility, lead_all: bool = False) -> None:
+    """Add the units of ``text``; those before a 牵头 in their clause (or all, ``lead_all``) lead."""
     for clause in _rejoin_dependents(split_top(text, "，,；;", spaces=True)):
         pieces = _LEAD_MARK.split(clause)
         for i, piece in enumerate(pieces):
-            resp.add(_units_of(piece), lead=i < len(pieces) - 1)
-    return resp
+            resp.add(_units_of(piece), lead=lead_all or i < len(pieces) - 1)
 
 
 def first_unit_leads(note: str) -> bool:
@@ -276,15 +359,16 @@ def split_people(cell: str) -> list[str]:
     unfinished group joins what follows ('市防汛抗旱指挥部 各成员单位主要 负责人'). 、/，split only
     when every part is a personal name ('何志红、唐青青'), never inside '市安委会、市减灾委相关成员单位主要负责人'.
     """
-    words = split_top(_clean(cell), "", spaces=True)
+    return list(_split_people(cell))
+
+
+@lru_cache(maxsize=4096)
+def _split_people(cell: str) -> tuple[str, ...]:
+    words = split_top(_SPACED_NAME.sub(r"\1\2", _clean(cell)), "", spaces=True)
     merged: list[str] = []
     i = 0
     while i < len(words):
         w = words[i]
-        if len(w) == 1 and i + 1 < len(words) and len(words[i + 1]) == 1:
-            merged.append(w + words[i + 1])
-            i += 2
-            continue
         while i + 1 < len(words) and _unfinished(w, words[i + 1]):
             i += 1
             w += words[i]
@@ -297,4 +381,4 @@ def split_people(cell: str) -> list[str]:
             out.extend(parts)
         elif w.strip("、，,；;"):
             out.append(w.strip("、，,；;"))
-    return out
+    return tuple(out)

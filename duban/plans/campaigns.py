@@ -47,7 +47,7 @@ def campaign_name(title: str, issuer_names: tuple[str, ...] = ()) -> str | None:
         name = _PLACE_BEFORE_VERB.sub("", name)
         for issuer in sorted(issuer_names, key=len, reverse=True):
             if issuer and name.startswith(issuer):
-                name = name[len(issuer):]
+                name = name[len(issuer) :]
         name = _VERB.sub("", name)
         if name == before:
             break

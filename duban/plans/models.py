@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -38,7 +39,7 @@ class Unit(models.Model):
     """A responsible unit of one region, by its canonical (fullest) name; spellings are aliases."""
 
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="units")
-    name = models.CharField("规范名称", max_length=120)
+    name = models.CharField("规范名称", max_length=200)
     is_group = models.BooleanField("泛指单位", default=False, help_text="如 各县市区人民政府、各成员单位")
     confirmed = models.BooleanField(
         "人工确认", default=False, help_text="勾选后，自动学习不会再改这个单位的名称"
@@ -60,7 +61,7 @@ class UnitAlias(models.Model):
     ORIGINS = [(LEARNED, "自动学习"), (MANUAL, "人工")]
 
     region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.CASCADE, related_name="+")
-    name = models.CharField("别名", max_length=120)
+    name = models.CharField("别名", max_length=200)
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="aliases")
     origin = models.CharField("来源", max_length=8, choices=ORIGINS, default=MANUAL)
 
@@ -71,6 +72,17 @@ class UnitAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.unit.name}"
+
+    def clean(self):
+        """One meaning per spelling in a region (the admin form does not see ``region``)."""
+        if not self.unit_id:
+            return
+        region_id = self.unit.region_id
+        taken = UnitAlias.objects.filter(region_id=region_id, name=self.name).exclude(pk=self.pk).first()
+        if taken:
+            raise ValidationError({"name": f"“{self.name}”已是“{taken.unit.name}”的别名"})
+        if Unit.objects.filter(region_id=region_id, name=self.name).exclude(pk=self.unit_id).exists():
+            raise ValidationError({"name": f"“{self.name}”已是另一个单位的规范名称"})
 
     def save(self, *args, **kwargs):
         self.region_id = self.unit.region_id  # an alias lives in its unit's region
@@ -107,7 +119,9 @@ class SourceDocument(models.Model):
 class Campaign(models.Model):
     """One battle (仗) or action (行动) of a region: its 工作方案 and 责任分解表 share it."""
 
-    region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="campaigns")
+    region = models.ForeignKey(
+        Region, verbose_name="地区", on_delete=models.PROTECT, related_name="campaigns"
+    )
     name = models.CharField("名称", max_length=60)
     kind = models.CharField("类别", max_length=4, choices=[("仗", "仗"), ("行动", "行动")])
 
@@ -123,7 +137,10 @@ class Campaign(models.Model):
 class Plan(models.Model):
     """A document inside a file: the notice, the 总体方案, an annex's 工作方案 or 责任分解表."""
 
-    KINDS = [(k, k) for k in ("通知", "总体方案", "工作方案", "实施方案", "名单", "责任分解表", "任务清单", "项目清单")]
+    KINDS = [
+        (k, k)
+        for k in ("通知", "总体方案", "工作方案", "实施方案", "名单", "责任分解表", "任务清单", "项目清单")
+    ]
 
     source_document = models.ForeignKey(
         SourceDocument, verbose_name="来源文件", on_delete=models.CASCADE, related_name="plans"
@@ -132,10 +149,20 @@ class Plan(models.Model):
         Region, verbose_name="地区", null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
     )
     campaign = models.ForeignKey(
-        Campaign, verbose_name="仗 / 行动", null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
+        Campaign,
+        verbose_name="仗 / 行动",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plans",
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上级方案", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        verbose_name="上级方案",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
     )
     title = models.CharField("标题", max_length=300)
     kind = models.CharField("类别", max_length=8, choices=KINDS)
@@ -171,11 +198,11 @@ class SourceRecord(models.Model):
 class Target(SourceRecord):
     """A quantitative target (主要目标/主要指标)."""
 
-    indicator = models.CharField("指标", max_length=200)
-    measure = models.CharField("口径", max_length=20)
+    indicator = models.CharField("指标", max_length=300)
+    measure = models.CharField("口径", max_length=40)
     value = models.FloatField("数值")
-    measure_unit = models.CharField("计量单位", max_length=20, blank=True)
-    qualifier = models.CharField("限定", max_length=20, blank=True)
+    measure_unit = models.CharField("计量单位", max_length=40, blank=True)
+    qualifier = models.CharField("限定", max_length=40, blank=True)
     text = models.TextField("原文")
 
     class Meta(SourceRecord.Meta):
@@ -188,14 +215,16 @@ class Target(SourceRecord):
 class TaskForce(SourceRecord):
     """A 工作专班 / 领导小组."""
 
-    name = models.CharField("名称", max_length=200)
-    convener = models.CharField("召集人", max_length=200, blank=True)
+    name = models.CharField("名称", max_length=300)
+    convener = models.CharField("召集人", max_length=300, blank=True)
     deputy_conveners = models.JSONField("副召集人", default=list, blank=True)
-    office_text = models.CharField("办公室设在（原文）", max_length=200, blank=True)
+    office_text = models.CharField("办公室设在（原文）", max_length=300, blank=True)
     office_unit = models.ForeignKey(
         Unit, verbose_name="办公室单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    members = models.ManyToManyField(Unit, through="TaskForceMember", verbose_name="成员单位", related_name="+")
+    members = models.ManyToManyField(
+        Unit, through="TaskForceMember", verbose_name="成员单位", related_name="+"
+    )
 
     class Meta(SourceRecord.Meta):
         verbose_name = verbose_name_plural = "工作专班"
@@ -208,7 +237,7 @@ class TaskForceMember(models.Model):
     task_force = models.ForeignKey(TaskForce, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
     order = models.PositiveIntegerField("顺序")
-    written_as = models.CharField("原文写法", max_length=120)
+    written_as = models.CharField("原文写法", max_length=200)
 
     class Meta:
         verbose_name = verbose_name_plural = "专班成员单位"
@@ -219,8 +248,8 @@ class Cadence(SourceRecord):
     """A reporting / dispatch / review rhythm (调度机制)."""
 
     text = models.TextField("原文")
-    report_to = models.CharField("报送对象", max_length=100, blank=True)
-    due = models.CharField("报送时限", max_length=100, blank=True)
+    report_to = models.CharField("报送对象", max_length=200, blank=True)
+    due = models.CharField("报送时限", max_length=200, blank=True)
 
     class Meta(SourceRecord.Meta):
         verbose_name = verbose_name_plural = "调度机制"
@@ -231,8 +260,8 @@ class Cadence(SourceRecord):
 
 class CadenceItem(models.Model):
     cadence = models.ForeignKey(Cadence, on_delete=models.CASCADE, related_name="items")
-    every = models.CharField("周期", max_length=8)  # 日|周|旬|月|两月|季|半年|年
-    action = models.CharField("动作", max_length=8)  # 简报|通报|总结|调度|报送 …
+    every = models.CharField("周期", max_length=20)  # 日|周|旬|月|两月|季|半年|年
+    action = models.CharField("动作", max_length=100)  # 简报|通报|总结|调度|报送 …
     order = models.PositiveIntegerField("顺序")
 
     class Meta:
@@ -255,13 +284,13 @@ class Task(SourceRecord):
     key = models.CharField("标识", max_length=32, unique=True, default=new_task_key, editable=False)
     source = models.CharField("出处", max_length=8, choices=SOURCES)
     section = models.JSONField("所在章节", default=list, blank=True)
-    seq = models.CharField("序号", max_length=20, blank=True)
+    seq = models.CharField("序号", max_length=40, blank=True)
     title = models.TextField("任务")
     text = models.TextField("全文", blank=True)
     end_line = models.PositiveIntegerField("止行", null=True, blank=True)
     persons = models.JSONField("责任人", default=list, blank=True)
     leaders = models.JSONField("责任领导", default=list, blank=True)
-    deadline = models.CharField("时限", max_length=200, blank=True)
+    deadline = models.CharField("时限", max_length=300, blank=True)
     progress = models.TextField("工作进度", blank=True)
     active = models.BooleanField("有效", default=True, help_text="文件修订后不再出现的任务置为无效，不删除")
     units = models.ManyToManyField(Unit, through="TaskUnit", verbose_name="责任单位", related_name="tasks")
@@ -302,7 +331,7 @@ class TaskUnit(models.Model):
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField("角色", max_length=4, choices=ROLES)
     order = models.PositiveIntegerField("顺序")
-    written_as = models.CharField("原文写法", max_length=120)
+    written_as = models.CharField("原文写法", max_length=200)
 
     class Meta:
         verbose_name = verbose_name_plural = "任务责任单位"

@@ -36,10 +36,16 @@ _FINAL_CLASSES = [
     ("分行", "行"),
     ("银行", "行"),
 ]
+# names of government bodies: the only names localised from 邵阳市X to 市X
+_GOVERNMENT_BODY = re.compile(r"(?:局|委|办|委员会|办公室|部|政府|中心)$")
+# "the office of X" (市政府办, 县委办): X is a body of its own, so the full name must be X + 办公室
+_OFFICE_OF_BODY = re.compile(r"(?:政府|委|人大|政协)$")
 # a department name that a plan may write without its level character
-_BARE_DEPARTMENT = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:局|委|办|委员会|办公室)$")
-_GROUP = re.compile(r"^(?:各|相关|有关)|各(?:县|乡|镇|区|市|成员|相关|有关|事项|负有|级|部门|单位)|相关(?:成员|部门|单位)"
-                    r"|其[它他]成员单位|成员单位$")
+_BARE_DEPARTMENT = re.compile(r"^[\u4e00-\u9fff]{1,5}(?:局|委|办|委员会|办公室)$")
+_GROUP = re.compile(
+    r"^(?:各|相关|有关)|各(?:县|乡|镇|区|市|成员|相关|有关|事项|负有|级|部门|单位)|相关(?:成员|部门|单位)"
+    r"|其[它他]成员单位|成员单位$"
+)
 
 
 def is_group(name: str) -> bool:
@@ -61,20 +67,35 @@ def localize(name: str, region_name: str | None = None, prefix: str = "") -> str
     ('市财政局', '县科工局')
     """
     key = norm_key(name)
-    if region_name and len(key) > len(region_name) and key.startswith(region_name):
-        key = level_char(region_name) + key[len(region_name):]
-    if prefix and key[0] not in LEVEL_CHARS and _BARE_DEPARTMENT.match(key) and not any(
-        c in LEVEL_CHARS for c in key
+    if (
+        region_name
+        and len(key) > len(region_name)
+        and key.startswith(region_name)
+        and _GOVERNMENT_BODY.search(key)
+    ):
+        key = level_char(region_name) + key[len(region_name) :]
+    stem = region_name[:-1] if region_name and region_name[-1] in LEVEL_CHARS else region_name
+    if (
+        prefix
+        and _BARE_DEPARTMENT.match(key)
+        and not any(c in LEVEL_CHARS for c in key)
+        and not (stem and stem in key)
+        and not is_group(key)
     ):
         key = prefix + key
     return key
 
 
 def final_class(name: str) -> str:
+    return _split_final(name)[1]
+
+
+def _split_final(name: str) -> tuple[str, str]:
+    """(content, final class): 市发展和改革委员会 -> ('市发展和改革', '委')."""
     for word, cls in _FINAL_CLASSES:
         if name.endswith(word):
-            return cls
-    return name[-1:] if name else ""
+            return name[: -len(word)], cls
+    return name[:-1], name[-1:]
 
 
 def _match_form(name: str) -> str:
@@ -102,7 +123,8 @@ def _subsequence_span(short: str, full: str) -> int | None:
 
 
 def abbreviation_span(short: str, full: str) -> int | None:
-    """How tightly ``short`` abbreviates ``full`` (smaller is tighter); None if it does not.
+    """How tightly ``short`` abbreviates ``full``: the width of the full name's words (before the
+    final 局/委/办 …) that the abbreviation's characters cover; smaller is tighter. None if it does not.
 
     >>> abbreviation_span("市发改委", "市发展和改革委员会") is not None
     True
@@ -116,7 +138,13 @@ def abbreviation_span(short: str, full: str) -> int | None:
     fp, fb = _split_prefix(f)
     if sp != fp or not sb or not fb or sb[0] != fb[0]:
         return None
-    return _subsequence_span(sb, fb)
+    content = _split_final(s)[0]
+    if _OFFICE_OF_BODY.search(content) and _split_final(f)[0] != content:
+        return None
+    short_content, full_content = _split_final(sb)[0], _split_final(fb)[0]
+    if not short_content:
+        return None
+    return _subsequence_span(short_content, full_content)
 
 
 def _bucket(name: str) -> tuple[str, str, str]:

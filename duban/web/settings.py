@@ -62,10 +62,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "duban.web.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'duban.sqlite3'}", conn_max_age=60
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{DATA_DIR / 'duban.sqlite3'}", conn_max_age=60)
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"
@@ -74,5 +74,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "web" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 LOGIN_URL = "/admin/login/"

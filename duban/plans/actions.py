@@ -1,0 +1,603 @@
+"""Importing a parsed plan file into the database (the one way plans, tasks and units get written).
+
+``do_ingest_file`` parses a file and stores it in ONE transaction: all records or none. A file seen
+before (same bytes, or a revision: same region and mostly the same plan titles, or the same file
+name) is updated in place: plans are matched by title, tasks by :mod:`duban.plans.matching`, so a
+revised title or a moved row keeps its Task row; tasks gone from the file are deactivated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from duban.accounts.audit import record
+from duban.ingest import IngestError, ParseResult, parse_file
+from duban.ingest.text import norm_key
+from duban.plans.campaigns import CAMPAIGN_KINDS, campaign_kind, campaign_name
+from duban.plans.matching import TaskSig, match_tasks, title_similarity
+from duban.plans.models import (
+    Cadence,
+    CadenceItem,
+    Campaign,
+    Plan,
+    Region,
+    SourceDocument,
+    Target,
+    Task,
+    TaskForce,
+    TaskForceMember,
+    TaskUnit,
+)
+from duban.plans.regions import UNKNOWN_REGION, issuer_region
+from duban.plans.units import UnitDirectory
+
+
+def clip(model, field: str, value: str | None) -> str:
+    """``value`` cut to the column's length (a garbled cell must not abort the whole import)."""
+    return (value or "")[: model._meta.get_field(field).max_length]
+
+
+TABLE_KINDS = {"责任分解表", "任务清单", "项目清单"}
+PLAN_KINDS = {"工作方案", "实施方案"}
+EXAMPLES = 3  # examples per kind of change in the report
+PLAN_SIMILARITY = 0.6  # a retitled plan continues a stored one from this title similarity up
+
+
+# ---------------------------------------------------------------- the report
+
+
+@dataclass
+class Tally:
+    """Added / changed / removed records of one kind, with a few examples of each."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    moved: int = 0  # only the line changed
+    unchanged: int = 0
+
+    def counts(self) -> dict:
+        return {
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "moved": self.moved,
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass
+class IngestReport:
+    source_document: SourceDocument
+    new_document: bool
+    same_bytes: bool
+    tasks: Tally = field(default_factory=Tally)
+    plans: Tally = field(default_factory=Tally)
+    targets: Tally = field(default_factory=Tally)
+    teams: Tally = field(default_factory=Tally)
+    cadences: Tally = field(default_factory=Tally)
+    new_units: list[str] = field(default_factory=list)
+    new_aliases: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict:
+        return {
+            "tasks": self.tasks.counts(),
+            "plans": self.plans.counts(),
+            "targets": self.targets.counts(),
+            "teams": self.teams.counts(),
+            "cadences": self.cadences.counts(),
+            "new_units": len(self.new_units),
+            "new_aliases": len(self.new_aliases),
+        }
+
+    def lines(self) -> list[str]:
+        """The report in Chinese: what was added, changed and removed, with examples."""
+        doc = self.source_document
+        how = (
+            "新导入"
+            if self.new_document
+            else ("内容未变，重新导入" if self.same_bytes else "更新已导入的文件")
+        )
+        region = doc.region.name if doc.region else "未识别地区"
+        out = [f"{doc.file_name}：{how}（{region}，来源文件 #{doc.pk}）"]
+        if region == UNKNOWN_REGION:
+            out.append("  注意：没有识别出发文地区，已归入“未识别地区”；可用 --region 指定后重新导入")
+        for label, tally in (
+            ("方案", self.plans),
+            ("任务", self.tasks),
+            ("目标", self.targets),
+            ("专班", self.teams),
+            ("调度机制", self.cadences),
+        ):
+            text = (
+                f"  {label}：新增 {len(tally.added)}，修改 {len(tally.changed)}，"
+                f"移除 {len(tally.removed)}，未变 {tally.unchanged}"
+            )
+            if tally.moved:
+                text += f"（其中仅行号变动 {tally.moved}）"
+            out.append(text)
+        out.append(f"  单位：新增 {len(self.new_units)} 个，新学到别名 {len(self.new_aliases)} 个")
+        for word, items in (
+            ("新增", self.tasks.added),
+            ("修改", self.tasks.changed),
+            ("移除", self.tasks.removed),
+            ("新学到别名", self.new_aliases),
+        ):
+            for item in items[:EXAMPLES]:
+                out.append(f"    {word}：{item}")
+            if len(items) > EXAMPLES:
+                out.append(f"    {word}：……等 {len(items)} 项")
+        return out
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def do_ingest_file(path: str, region: str | None = None, *, actor=None, actor_name: str = "") -> IngestReport:
+    """Parse ``path`` and store it (one transaction). Raises IngestError for bad input; then nothing changed."""
+    result = parse_file(path)
+    with open(path, "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    fmt = os.path.splitext(path)[1].lstrip(".").lower() or "txt"
+    return do_ingest_result(
+        result,
+        os.path.basename(path),
+        sha,
+        fmt=fmt,
+        region=region,
+        actor=actor,
+        actor_name=actor_name,
+        path=path,
+    )
+
+
+@transaction.atomic
+def do_ingest_result(
+    result: ParseResult,
+    file_name: str,
+    sha256: str,
+    *,
+    fmt: str = "txt",
+    region: str | None = None,
+    actor=None,
+    actor_name: str = "",
+    path: str | None = None,
+) -> IngestReport:
+    """Store a parse result: the source document, plans, units and every record, and an audit entry."""
+    if not result.documents:
+        raise IngestError("没有找到任何方案文档（no plan documents）", path=path or file_name)
+    reg = issuer_region(result.issuer, region, path or file_name)
+    doc, new_doc = _find_or_create_document(result, file_name, sha256, reg)
+    report = IngestReport(doc, new_doc, same_bytes=not new_doc and doc.sha256 == sha256)
+    before = None if new_doc else {"sha256": doc.sha256, "tasks": _active_task_count(doc)}
+    doc.sha256, doc.format, doc.region = sha256, fmt, reg
+    doc.file_name = file_name
+    doc.text = "\n".join(result.source_lines)
+    doc.line_count = len(result.source_lines)
+    doc.issuer, doc.warnings = result.issuer, list(result.warnings)
+    doc.save()
+
+    units = UnitDirectory(reg)
+    units.resolve(_unit_names(result))  # all at once, so short and full spellings meet
+    plans = _sync_plans(doc, result, reg, report)
+    placed = _place_records(result, plans)
+    for plan, records in placed.items():
+        _sync_tasks(plan, doc, records["tasks"], units, report.tasks)
+        _sync_targets(plan, doc, records["targets"], report.targets)
+        _sync_teams(plan, doc, records["teams"], units, report.teams)
+        _sync_cadences(plan, doc, records["cadences"], report.cadences)
+    report.new_units = [u.name for u in units.new_units]
+    report.new_aliases = [f"{a.name} → {a.unit.name}" for a in units.new_aliases]
+    record(
+        "ingest",
+        doc,
+        summary="\n".join(report.lines()),
+        before=before,
+        after={"sha256": sha256, **report.counts()},
+        actor=actor,
+        actor_name=actor_name,
+    )
+    return report
+
+
+def _unit_names(result: ParseResult) -> list[str]:
+    names = [n for t in result.tasks for n in (*t.units, *t.lead_units)]
+    names += [n for t in result.teams for n in (*t.members, t.office_at or "")]
+    return names
+
+
+def _active_task_count(doc: SourceDocument) -> int:
+    return Task.objects.filter(source_document=doc, active=True).count()
+
+
+# ---------------------------------------------------------------- documents and plans
+
+
+def title_key(title: str) -> str:
+    """Plan titles compared without spaces, quotes and the 战/仗 spelling."""
+    return norm_key(title).translate(str.maketrans("", "", "“”\"'‘’《》")).replace("战", "仗")
+
+
+def _find_or_create_document(result: ParseResult, file_name: str, sha: str, region: Region):
+    """The stored file this one continues: same bytes, else most shared plan titles, else same name."""
+    same = SourceDocument.objects.filter(sha256=sha).order_by("id").first()
+    if same:
+        return same, False
+    new_titles = {title_key(d.title) for d in result.documents}
+    best, best_share = None, 0.0
+    stored = SourceDocument.objects.filter(region=region).prefetch_related("plans")
+    for doc in stored:
+        old_titles = {title_key(p.title) for p in doc.plans.all()}
+        share = len(old_titles & new_titles) / max(len(old_titles), len(new_titles), 1)
+        if share > best_share or (share == best_share and best and doc.file_name == file_name):
+            best, best_share = doc, share
+    if best is not None and best_share >= 0.5:
+        return best, False
+    by_name = [d for d in stored if d.file_name == file_name]
+    if by_name:
+        return by_name[0], False
+    return SourceDocument(file_name=file_name, sha256=sha), True
+
+
+def annex_label(annex) -> str:
+    if annex is None:
+        return ""
+    return f"附件{annex}" if isinstance(annex, int) else str(annex)
+
+
+def _sync_plans(doc: SourceDocument, result: ParseResult, region: Region, report: IngestReport) -> list[Plan]:
+    """One Plan per parsed document, in order; stored plans are matched by kind + title."""
+    old = list(doc.plans.all()) if doc.pk else []
+    pool: dict[tuple, list[Plan]] = {}
+    for p in old:
+        pool.setdefault((p.kind, title_key(p.title)), []).append(p)
+    issuer_names = tuple(n for n in (region.name, region.short_name, result.issuer.get("region")) if n)
+    plans: list[Plan] = []
+    found = _match_plans(result.documents, pool)
+    for order, d in enumerate(result.documents):
+        plan = found.get(order) or Plan(source_document=doc)
+        fields = {
+            "title": clip(Plan, "title", d.title),
+            "kind": d.kind,
+            "annex": clip(Plan, "annex", annex_label(d.annex)),
+            "line": d.line,
+            "end_line": d.end_line,
+            "order": order,
+            "region": region,
+            "active": True,
+        }
+        changed = [k for k, v in fields.items() if getattr(plan, k) != v]
+        for k, v in fields.items():
+            setattr(plan, k, v)
+        if plan.pk is None:
+            report.plans.added.append(d.title)
+        elif set(changed) - {"line", "end_line", "order"}:
+            report.plans.changed.append(d.title)
+        else:
+            report.plans.unchanged += 1
+            report.plans.moved += bool(changed)
+        plan.save()
+        plans.append(plan)
+    kept = {p.pk for p in plans}
+    for p in old:
+        if p.pk not in kept and p.active:
+            p.active = False
+            p.save(update_fields=["active"])
+            report.plans.removed.append(p.title)
+            for task in p.tasks.filter(active=True):
+                report.tasks.removed.append(_describe(task.line, task.title))
+            p.tasks.update(active=False)
+    _link_plans(plans, issuer_names, region)
+    return plans
+
+
+def _match_plans(documents, pool: dict[tuple, list[Plan]]) -> dict[int, Plan]:
+    """{document index: stored plan}: same kind and title first, then the most similar title of the
+    same kind (a corrected title keeps its plan and tasks)."""
+    found: dict[int, Plan] = {}
+    for i, d in enumerate(documents):
+        candidates = pool.get((d.kind, title_key(d.title)))
+        if candidates:
+            found[i] = candidates.pop(0)
+    for i, d in enumerate(documents):
+        if i in found:
+            continue
+        rest = [p for (kind, _), plans in pool.items() if kind == d.kind for p in plans]
+        scored = [
+            (
+                title_similarity(title_key(p.title), title_key(d.title))
+                + 0.1 * (p.annex == annex_label(d.annex)),
+                p,
+            )
+            for p in rest
+        ]
+        score, best = max(scored, key=lambda sp: sp[0], default=(0.0, None))
+        if best is not None and score >= PLAN_SIMILARITY:
+            found[i] = best
+            pool[(best.kind, title_key(best.title))].remove(best)
+    return found
+
+
+def _link_plans(plans: list[Plan], issuer_names: tuple[str, ...], region: Region) -> None:
+    """Parent plan and campaign of every plan, from document order and titles."""
+    notice = overall = last_plan = None
+    campaigns = {c.name: c for c in Campaign.objects.filter(region=region)}
+    for p in plans:
+        parent, name = None, None
+        if p.kind == "通知":
+            notice = p
+        elif p.kind == "总体方案":
+            overall, parent = p, notice
+        else:
+            if p.kind in TABLE_KINDS and last_plan and last_plan.annex == p.annex:
+                parent = last_plan
+            else:
+                parent = overall
+            if p.kind in CAMPAIGN_KINDS:
+                name = campaign_name(p.title, issuer_names)
+                if name is None and parent is not None and parent.kind in PLAN_KINDS:
+                    name = parent.campaign.name if parent.campaign else None
+        if p.kind in PLAN_KINDS:
+            last_plan = p
+        campaign = None
+        if name:
+            campaign = campaigns.get(name)
+            if campaign is None:
+                campaign = campaigns[name] = Campaign.objects.create(
+                    region=region, name=name, kind=campaign_kind(name)
+                )
+        if (p.parent_id, p.campaign_id) != (parent.pk if parent else None, campaign.pk if campaign else None):
+            p.parent, p.campaign = parent, campaign
+            p.save(update_fields=["parent", "campaign"])
+
+
+def _place_records(result: ParseResult, plans: list[Plan]) -> dict[Plan, dict[str, list]]:
+    """Every parsed record goes to the plan whose line range holds its line."""
+    starts = [d.line for d in result.documents]
+    placed = {p: {"tasks": [], "targets": [], "teams": [], "cadences": []} for p in plans}
+
+    def plan_at(line: int) -> Plan:
+        return plans[max(bisect_right(starts, line) - 1, 0)]
+
+    for kind in ("tasks", "targets", "teams", "cadences"):
+        for rec in getattr(result, kind):
+            placed[plan_at(rec.line)][kind].append(rec)
+    return placed
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _describe(task_line: int, title: str) -> str:
+    short = title if len(title) <= 40 else title[:39] + "…"
+    return f"第 {task_line} 行「{short}」"
+
+
+TASK_FIELDS = {  # model field -> Chinese label, for the change report
+    "title": "标题",
+    "text": "全文",
+    "seq": "序号",
+    "section": "章节",
+    "source": "出处",
+    "persons": "责任人",
+    "leaders": "责任领导",
+    "deadline": "时限",
+    "progress": "进度",
+}
+POSITION_FIELDS = ("line", "end_line", "order")
+
+
+def _task_fields(t, order: int) -> dict:
+    return {
+        "title": t.title,
+        "text": t.text or t.title,
+        "seq": clip(Task, "seq", t.seq),
+        "section": list(t.section),
+        "source": t.source,
+        "persons": list(t.persons),
+        "leaders": list(t.leaders),
+        "deadline": clip(Task, "deadline", t.deadline),
+        "progress": t.progress or "",
+        "line": t.line,
+        "end_line": t.end_line,
+        "order": order,
+    }
+
+
+def _assignment_rows(t, units: dict) -> list[tuple[str, str, int]]:
+    """(written name, role, unit id) in document order; lead units missing from ``units`` come first."""
+    leads = set(t.lead_units)
+    names = [n for n in t.lead_units if n not in t.units] + list(t.units)
+    return [(n, TaskUnit.LEAD if n in leads else TaskUnit.CO, units[n].pk) for n in names if n in units]
+
+
+def _sync_tasks(plan: Plan, doc: SourceDocument, new: list, directory: UnitDirectory, tally: Tally) -> None:
+    old = list(Task.objects.filter(plan=plan).prefetch_related("assignments").order_by("order", "id"))
+    units = directory.resolve(n for t in new for n in [*t.units, *t.lead_units])
+    pairs = match_tasks(
+        [TaskSig(o.title, o.seq, tuple(o.section), tuple(o.unit_names)) for o in old],
+        [TaskSig(t.title, t.seq or "", tuple(t.section), tuple(t.units)) for t in new],
+    )
+    to_create, to_update, assignments = [], [], {}
+    for j, t in enumerate(new):
+        fields = _task_fields(t, j)
+        rows = _assignment_rows(t, units)
+        if j not in pairs:
+            task = Task(plan=plan, source_document=doc, **fields)
+            to_create.append(task)
+            assignments[id(task)] = (task, rows)
+            tally.added.append(_describe(t.line, t.title))
+            continue
+        task = old[pairs[j]]
+        old_rows = [
+            (a.written_as, a.role, a.unit_id) for a in sorted(task.assignments.all(), key=lambda a: a.order)
+        ]
+        diff = [k for k, v in fields.items() if getattr(task, k) != v]
+        content = [TASK_FIELDS[k] for k in diff if k in TASK_FIELDS]
+        if old_rows != rows:
+            content.append("责任单位")
+            assignments[id(task)] = (task, rows)
+        if not task.active:
+            content.append("恢复有效")
+        if content:
+            tally.changed.append(f"{_describe(t.line, t.title)}：{'、'.join(content)}")
+        else:
+            tally.unchanged += 1
+            tally.moved += bool(diff)
+        if diff or not task.active or task.source_document_id != doc.pk:
+            for k in diff:
+                setattr(task, k, fields[k])
+            task.active, task.source_document = True, doc
+            to_update.append(task)
+    matched = set(pairs.values())
+    for i, task in enumerate(old):
+        if i not in matched and task.active:
+            task.active = False
+            to_update.append(task)
+            tally.removed.append(_describe(task.line, task.title))
+    Task.objects.bulk_create(to_create)
+    if to_update:
+        Task.objects.bulk_update(to_update, [*TASK_FIELDS, *POSITION_FIELDS, "active", "source_document"])
+    _write_assignments(assignments.values())
+
+
+def _write_assignments(items) -> None:
+    items = list(items)
+    if not items:
+        return
+    TaskUnit.objects.filter(task__in=[t for t, _ in items if t.pk]).delete()
+    TaskUnit.objects.bulk_create(
+        TaskUnit(
+            task=task, written_as=clip(TaskUnit, "written_as", name), role=role, unit_id=unit_id, order=k
+        )
+        for task, rows in items
+        for k, (name, role, unit_id) in enumerate(rows)
+    )
+
+
+# ---------------------------------------------------------------- targets, teams, cadences
+
+
+def _sync_simple(model, plan: Plan, doc: SourceDocument, new: list, key, fields, tally: Tally, children=None):
+    """Update records matched by ``key`` (in order), create the new ones, delete the vanished ones.
+
+    ``children(obj, rec, created) -> bool`` writes related rows and says whether they changed.
+    """
+    pool: dict = {}
+    for obj in model.objects.filter(plan=plan).order_by("order", "id"):
+        pool.setdefault(key(obj), []).append(obj)
+    for order, rec in enumerate(new):
+        values = {**fields(rec), "line": rec.line, "order": order}
+        found = pool.get(key(values))
+        obj = found.pop(0) if found else model(plan=plan, source_document=doc)
+        created = obj.pk is None
+        diff = [k for k, v in values.items() if getattr(obj, k) != v]
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.source_document = doc
+        if created or diff:
+            obj.save()
+        kids = children(obj, rec, created) if children else False
+        label = getattr(rec, "text", None) or getattr(rec, "name", "")
+        if created:
+            tally.added.append(label)
+        elif kids or set(diff) - {"line", "order"}:
+            tally.changed.append(label)
+        else:
+            tally.unchanged += 1
+            tally.moved += bool(diff)
+    for objs in pool.values():
+        for obj in objs:
+            tally.removed.append(str(obj))
+            obj.delete()
+
+
+def _get(obj, name):
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def _sync_targets(plan, doc, new, tally):
+    _sync_simple(
+        Target,
+        plan,
+        doc,
+        new,
+        key=lambda o: (_get(o, "indicator"), _get(o, "measure")),
+        fields=lambda t: {
+            "indicator": clip(Target, "indicator", t.indicator),
+            "measure": clip(Target, "measure", t.measure),
+            "value": float(t.value),
+            "measure_unit": clip(Target, "measure_unit", t.unit),
+            "qualifier": clip(Target, "qualifier", t.qualifier),
+            "text": t.text,
+        },
+        tally=tally,
+    )
+
+
+def _sync_teams(plan, doc, new, directory: UnitDirectory, tally):
+    units = directory.resolve(n for t in new for n in [*t.members, t.office_at or ""])
+
+    def members(team: TaskForce, rec, created: bool) -> bool:
+        rows = [(clip(TaskForceMember, "written_as", n), units[n].pk) for n in rec.members if n in units]
+        old = [] if created else [(m.written_as, m.unit_id) for m in team.memberships.order_by("order")]
+        if rows == old:
+            return False
+        team.memberships.all().delete()
+        TaskForceMember.objects.bulk_create(
+            TaskForceMember(task_force=team, written_as=n, unit_id=u, order=k)
+            for k, (n, u) in enumerate(rows)
+        )
+        return not created
+
+    _sync_simple(
+        TaskForce,
+        plan,
+        doc,
+        new,
+        key=lambda o: _get(o, "name"),
+        fields=lambda t: {
+            "name": clip(TaskForce, "name", t.name),
+            "convener": clip(TaskForce, "convener", t.convener),
+            "deputy_conveners": list(t.deputy_conveners),
+            "office_text": clip(TaskForce, "office_text", t.office_at),
+            "office_unit": units.get(t.office_at or ""),
+        },
+        tally=tally,
+        children=members,
+    )
+
+
+def _sync_cadences(plan, doc, new, tally):
+    def items(cadence: Cadence, rec, created: bool) -> bool:
+        rows = [
+            (clip(CadenceItem, "every", i.every), clip(CadenceItem, "action", i.action)) for i in rec.items
+        ]
+        old = [] if created else [(i.every, i.action) for i in cadence.items.order_by("order")]
+        if rows == old:
+            return False
+        cadence.items.all().delete()
+        CadenceItem.objects.bulk_create(
+            CadenceItem(cadence=cadence, every=e, action=a, order=k) for k, (e, a) in enumerate(rows)
+        )
+        return not created
+
+    _sync_simple(
+        Cadence,
+        plan,
+        doc,
+        new,
+        key=lambda o: _get(o, "text"),
+        fields=lambda c: {
+            "text": c.text,
+            "report_to": clip(Cadence, "report_to", c.report_to),
+            "due": clip(Cadence, "due", c.due),
+        },
+        tally=tally,
+        children=items,
+    )
