@@ -58,6 +58,20 @@ def test_by_period_and_report_nouns():
     assert items("做好交易月报的统计汇总") == [[("月", "交易月报")]]
 
 
+def test_unquoted_lists_by_period_and_dispatch_meetings():
+    assert items("实行周调度、月通报、季考核制度。") == [[("周", "调度"), ("月", "通报"), ("季", "考核")]]
+    assert items("按月调度、按季通报") == [[("月", "调度"), ("季", "通报")]]
+    assert items("每双月通报一次") == [[("两月", "通报")]]
+    assert [[e for e, _ in c] for c in items("每月召开一次工作调度会。")] == [["月"]]
+    assert items("本月通报全市进展情况") == []
+
+
+def test_rhythms_in_separate_clauses_are_separate_records():
+    got = cadences.parse_cadences('建立"一周一调度、一月一通报"工作机制,各责任单位每月25日前将工作进展报送专班办公室。')
+    assert [([i.every for i in c["items"]], c["report_to"], c["due"]) for c in got] == [
+        (["周", "月"], None, None), (["月"], "专班办公室", "每月25日前")]
+
+
 def test_colon_used_as_a_sentence_break():
     got = items("每月形成债务监测报告呈报市委市政府：每半年开展一次债务风险评估，向全市各单位通报预警结果")
     assert [[e for e, _ in c] for c in got] == [["月"], ["半年"]]

@@ -105,7 +105,7 @@ def mutated_sample(draw) -> list[str]:
     return lines
 
 
-@settings(FAST, max_examples=120)
+@settings(FAST, max_examples=80)
 @given(mutated_sample())
 def test_mutated_samples(lines):
     try:
@@ -263,13 +263,9 @@ def adversarial_megabyte() -> str:
     return text
 
 
-ADVERSARIAL_LIMIT_S = 60  # a guard against super-linear blow-up, not a benchmark
+ADVERSARIAL_LIMIT_S = 20  # a guard against super-linear blow-up (it parses in ~1.6 s here), not a benchmark
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "super-linear passes owned elsewhere: cadences._actions (_SEND searched from every start: "
-    "'每月'*4000+'报送' takes ~4 s) and targets._split_parts (_figures re-run on every growing prefix: "
-    "'工作专班由'+'市发改委主任杨平、'*4000+'任召集人' under 主要目标 takes ~14 s)"))
 def test_adversarial_megabyte_parses_in_seconds(capsys):
     """Run in a child process so a blow-up costs the suite at most the time limit."""
     code = ("import sys, time; from tests.test_properties import adversarial_megabyte; "
@@ -290,4 +286,4 @@ def test_adversarial_megabyte_parses_in_seconds(capsys):
     with capsys.disabled():
         shown = f"{elapsed:.2f} s" if elapsed is not None else f"over {ADVERSARIAL_LIMIT_S} s (stopped)"
         print(f"\nadversarial 1 MB input: parsed in {shown}")
-    assert elapsed is not None and elapsed < ADVERSARIAL_LIMIT_S / 2
+    assert elapsed is not None

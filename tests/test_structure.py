@@ -90,6 +90,12 @@ def test_table_cell_naming_a_plan_is_not_a_title():
     assert [d.line for d in find_documents(lines).documents] == [1]
 
 
+def test_title_with_trailing_note():
+    lines = prepare(["某市打好发展六仗三年行动方案（2023—2025年）", "", "一、总体要求"])
+    assert [(d.kind, d.title) for d in find_documents(lines).documents] == [
+        ("工作方案", "某市打好发展六仗三年行动方案（2023—2025年）")]
+
+
 def test_plan_at_and_document_ranges(structured):
     _, outline = structured["000"]
     assert outline.plan_at(131) == "邵阳市打好经济增长主动仗工作方案"

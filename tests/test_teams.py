@@ -76,6 +76,12 @@ def test_several_named_teams_in_one_paragraph_but_not_instructions():
     assert len(parse_teams("成立某市领导小组，由市长任组长，办公室设市政府办，每仗都建立工作专班。")) == 1
 
 
+def test_roles_before_the_name():
+    t = parse_team("成立以市长为组长、常务副市长为副组长的打好发展六仗领导小组，领导小组办公室设在市发改委。")
+    assert (t["name"], t["convener"], t["deputy_conveners"], t["office_at"]) == (
+        "打好发展六仗领导小组", "市长", ["常务副市长"], "市发改委")
+
+
 def test_not_a_team():
     assert parse_team("建立“旬简报、月通报、季总结”工作调度机制与专班专报报送制度。") is None
     assert parse_team("各牵头部门要加强沟通协调。") is None

@@ -14,29 +14,35 @@ service frequencies ('每周随访3次'), rates ('600元每月') and '定期…'
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from duban.ingest.model import Cadence, CadenceItem
 from duban.ingest.structure import Outline, continued_lines
 from duban.ingest.text import Line, nospace
 
-_PERIOD = r"半年|季度|季|旬|月|周|日|天|年"
-EVERY = {"季度": "季", "天": "日", "两个月": "两月", "二月": "两月"}
+_PERIOD = r"半年|半月|季度|季|旬|月|周|日|天|年"
+EVERY = {"季度": "季", "天": "日", "双月": "两月", "双周": "两周"}
 _ACTIONS = r"简报|通报|总结|小结|调度|点评|讲评|测评|会商|督查|督办|督导|考核|评估|报告|分析|研判|排名"
-# '旬简报、月通报、季总结': a period word that is not the tail of another word, then an action
-_LIST_ITEM = re.compile(rf"(?<![\u4e00-\u9fff])(半年|季|旬|月|周|年)({_ACTIONS})")
+# '旬简报、月通报、季总结', '实行周调度、月通报': a period word that is not the tail of another word
+# ('本月', '全年', '季度', '周年'), then an action
+_LIST_ITEM = re.compile(rf"(?<![本每上下次当逐按去今明全周度前近半双])(双月|双周|半年|半月|季|旬|月|周|年)({_ACTIONS})")
 # '一周一调度' '两月一讲评' '每月一统计' '一月一督导一排名一通报' '一季度一行动'
 _CHAIN = re.compile(rf"(?<![\d年第])(每|一|两|二)个?({_PERIOD})((?:一(?!季|月|年|周|次|个|度|天)[\u4e00-\u9fff]{{2}})+)")
 # '每季度…' '每天…' '每两个月…' (not '每个县市区')
-_EVERY = re.compile(rf"(?<![元个])每(两个?|个)?({_PERIOD})(?!的|(?<!周)[一二三四五六七八九十])")  # '每周五' is weekly
+_EVERY = re.compile(rf"(?<![元个])每(两个?|个|双)?({_PERIOD})(?!的|(?<!周)[一二三四五六七八九十])")  # '每周五' is weekly
+_NEXT_RHYTHM = re.compile(rf"、?(?:每|按)(?:两|双|个)?(?:{_PERIOD})")
 _BY = re.compile(r"(?<![（(般])按(季度|季|月|周|年)(?!度?[）)])")
 _REPORT_NOUN = re.compile(r"(?<=[\u4e00-\u9fff])(周|旬|月|季)报(?![送告名表])")
 # what is not a reporting / dispatch rhythm
 _NOT_RHYTHM = re.compile(
-    r"不少于|至少|不得|不超过|会议|座谈会|沙龙|交流会|演练|活动|宁静日|随访|值班|巡控|"  # meetings, quotas
+    r"不少于|至少|不得|不超过|演练|活动|宁静日|随访|值班|巡控|"  # quotas, drills, services
     r"发放|支付|拨付|缴纳|缴存|兑付|验收|"  # payment rules
     r"\d+(?:\.\d+)?\s*(?:个|家|项|亿|万|%|人|次|户|件|所|元)"  # amounts: a quota, not a rhythm
 )
+# a meeting is a rhythm only when it is a dispatch or review meeting ('每月召开一次调度会')
+_MEETING = re.compile(r"会议|座谈会|沙龙|交流会|联席会|见面会|推介会")
+_DISPATCH = re.compile(r"调度|讲评|点评|通报|督查|督办|推进会|总结")
 # a line worth reading: it names a period the way a rhythm does
 _HINT = re.compile(rf"每|按(?:季|月|周|年)|[一两二]个?(?:{_PERIOD})一|(?:半年|[季旬月周年])(?:{_ACTIONS})|[周旬月季]报")
 _QUOTE_OPEN = re.compile(r"[“\"「]")
@@ -64,9 +70,9 @@ _DUE_HEAD = re.compile(f"^{_WHEN_START}")
 
 
 def _every(pre: str, period: str) -> str:
-    if pre in ("两", "二", "两个"):
-        return "两" + ("月" if period in ("月",) else period)
-    return EVERY.get(period, period)
+    """'两'+'月' -> '两月'; '季度' -> '季'; '天' -> '日'."""
+    period = EVERY.get(period, period)
+    return "两" + period if pre in ("两", "二", "两个", "双") else period
 
 
 def _chain_items(sentence: str) -> list[tuple[int, int, list[CadenceItem]]]:
@@ -85,16 +91,20 @@ def _list_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, 
     quoted = any(_QUOTE_OPEN.search(sentence[: m.start()]) and _QUOTE_CLOSE.search(sentence[m.end() :]) for m in found)
     if len(found) < 2 and not quoted:
         return []
-    return [(m.start(), m.end(), [CadenceItem(EVERY.get(m.group(1), m.group(1)), m.group(2))]) for m in found]
+    return [(m.start(), m.end(), [CadenceItem(_every("", m.group(1)), m.group(2))]) for m in found]
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
-def _clause_after(sentence: str, start: int) -> str:
-    m = _CLAUSE_END.search(sentence, start)
-    return sentence[start : m.start() if m else len(sentence)]
+def _clause_ends(sentence: str) -> list[int]:
+    """Where the clauses of a sentence end, found once (a search per rhythm word is quadratic)."""
+    return [m.start() for m in _CLAUSE_END.finditer(sentence)] + [len(sentence)]
+
+
+def _clause_after(sentence: str, ends: list[int], start: int) -> str:
+    return sentence[start : ends[bisect.bisect_left(ends, start)]]
 
 
 _SEND = re.compile(r"(?:将|把)?(?P<obj>[^，,]*)(?:分别|及时|按时)?(?P<verb>报送|上报|呈报|报告|汇报)(?P<to>[^，,]*)$")
@@ -107,7 +117,7 @@ def _actions(clause: str) -> list[str]:
     words = re.sub(r"^[（(][^）)]*[)）]", "", words)  # '（遇节假日往后顺延）' after a due date
     words = re.sub(r"^向[^，。；,;]{2,30}?(?=报告|报送|汇报)", "", words)
     words = re.split(r"时间为|的(?:统计|汇总)", words)[0]
-    words = _ACTION_NOISE.sub("", words)
+    words = _ACTION_NOISE.sub("", words.replace("一次", ""))
     send = _SEND.search(words)
     if send and (not send.group("to") or _recipient_like(send.group("to"))):
         obj = re.sub(r"(?:分别|及时|按时)$", "", _ACTION_NOISE.sub("", send.group("obj"))).replace("的", "")
@@ -122,12 +132,16 @@ def _actions(clause: str) -> list[str]:
 
 def _every_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
     out = []
+    ends = _clause_ends(sentence)
     for rx in (_EVERY, _BY):
         for m in rx.finditer(sentence):
             if _inside(m.start(), taken):
                 continue
-            clause = _clause_after(sentence, m.end())
+            clause = _clause_after(sentence, ends, m.end())
+            clause = _NEXT_RHYTHM.split(clause, 1)[0]  # '按月调度、按季通报': each period its own
             if not clause or _NOT_RHYTHM.search(_DUE_HEAD.sub("", clause)):
+                continue
+            if _MEETING.search(clause) and not _DISPATCH.search(clause):
                 continue
             every = _every((m.group(1) or "") if rx is _EVERY else "", m.group(rx.groups))
             items = [CadenceItem(every, a) for a in _actions(clause)]

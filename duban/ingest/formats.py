@@ -917,10 +917,11 @@ class _HtmlLines(HTMLParser):
     def flush(self):
         text = "".join(self.buf)
         self.buf = []
-        text = text if self.pre else _WS.sub(" ", _CJK_BREAK.sub("", text))
-        text = _EMPTY_BOLD.sub(r"\1", text).strip(" ")
-        if text:
-            self.out.append(("#" * self.heading + " " if self.heading else "") + text)
+        pieces = text.split("\n") if self.pre else [_WS.sub(" ", _CJK_BREAK.sub("", text))]
+        for piece in pieces:
+            piece = _EMPTY_BOLD.sub(r"\1", piece).strip(" \t\r\f")
+            if piece:
+                self.out.append(("#" * self.heading + " " if self.heading else "") + piece)
 
     def write(self, s: str):
         table = self.tables[-1] if self.tables else None
@@ -995,13 +996,9 @@ class _HtmlLines(HTMLParser):
         elif tag == "caption" and self.tables:
             self.tables[-1].in_caption = False
         elif tag in _BLOCK and not self.tables:
+            self.flush()
             if self.pre and tag == "pre":
-                for piece in "".join(self.buf).split("\n"):
-                    self.buf = [piece]
-                    self.flush()
                 self.pre -= 1
-            else:
-                self.flush()
             if tag[0] == "h" and tag[1:].isdigit():
                 self.heading = 0
         elif tag in _BLOCK and self.tables:

@@ -67,6 +67,7 @@ _ANNEX_TABLE = re.compile(r"^附表\d{0,2}[:：]?$")  # '附表' label before a 
 _ANNEX_LIST = re.compile(r"^附件[:：]\s*1[.．、]")  # '附件：1.…名单' opens the list of annexes
 _BULLET = re.compile(r"^[-*+•·]\s+")
 _TITLE_STOP = re.compile(r"[。；;:：，,？?！!\t]")  # a title has no sentence punctuation inside
+_TITLE_NOTE = re.compile(r"[（(][^（()）]{1,20}[)）]$")
 # words that show a line is the first half of a plan title broken over two lines
 _TITLE_HEAD = re.compile(r"打好|实施|行动|[仗战]|关于印发|发展")
 _ISSUER_TAIL = re.compile(r"(?:人民政府|政府|办公室|办公厅|委员会)$")
@@ -80,9 +81,14 @@ def _plain(text: str) -> str:
     return nospace(_BULLET.sub("", text))
 
 
+def _title_core(text: str) -> str:
+    """A title without spaces, closing 》 or a trailing note ('（2023—2025年）', '(试行)')."""
+    return _TITLE_NOTE.sub("", nospace(text).rstrip("》"))
+
+
 def doc_kind(title: str) -> str | None:
     """Kind of document a title names (通知, 总体方案, 工作方案, 责任分解表 …), or None."""
-    t = nospace(title).rstrip("》")
+    t = _title_core(title)
     if "印发" in t:  # '关于印发《X总体方案》的通知'; its first half alone names no document
         return "通知" if _NOTICE.search(t) else None
     for word, kind in _KINDS:
@@ -96,7 +102,7 @@ _KIND_LAST = frozenset(word[-1] for word, _ in _KINDS) | {"知"}  # cheap first 
 
 def _may_end_title(text: str) -> bool:
     t = text.rstrip(SPACES + "》")
-    return bool(t) and t[-1] in _KIND_LAST
+    return bool(t) and (t[-1] in _KIND_LAST or t[-1] in "）)")
 
 
 def is_title_line(line: Line) -> bool:
@@ -111,12 +117,13 @@ def is_title_line(line: Line) -> bool:
     kind = doc_kind(t)
     if kind is None:
         return False
-    return len(t) > len(_kind_word(t)) + 1  # a bare '任务清单' is a section row, not a title
+    return len(_title_core(t)) > len(_kind_word(t)) + 1  # a bare '任务清单' is a section row, not a title
 
 
 def _kind_word(t: str) -> str:
+    t = _title_core(t)
     for word, _ in _KINDS:
-        if t.rstrip("》").endswith(word):
+        if t.endswith(word):
             return word
     return "通知" if t.endswith("通知") else ""
 

@@ -196,10 +196,11 @@ def _split_parts(clause: str) -> list[tuple[int, int]]:
     pos = 0
     for piece in clause.split("、"):
         end = pos + len(piece)
-        text = clause[start:end]
-        figs = _figures(text)
+        # no figure spans a 、, so the piece's own figures are those of clause[start:end] that are
+        # new; reading each piece once keeps a long list without figures linear
+        figs = _figures(piece)
         if figs:
-            if spans and not _clean(text[: figs[0].start]):
+            if spans and not _clean(clause[start : pos + figs[0].start]):
                 spans[-1][1] = end  # a bare figure continues the list before it
             else:
                 spans.append([start, end])

@@ -23,6 +23,9 @@ _TEAM_HINT = re.compile(_TEAM_WORD)
 # '成立邵阳市打好“发展六仗”领导小组' / '各镇（街道、中心）要成立工作领导小组'
 _FOUND = re.compile(rf"(?:成立|建立|组建)([^，。,；;：:（(、]{{0,40}}?{_TEAM_WORD})(?!专报|报送|办公室|成员|工作)")
 _GENERIC = re.compile(r"(?:各|每)[^，。,；;]{0,10}(?:要|应|都|均)$")  # '每仗都建立…', '各单位要成立…'
+_FOUND_WITH_ROLES = re.compile(
+    rf"(?:成立|建立|组建)以(?P<roles>[^。；;]{{2,80}}?(?:组长|召集人|成员))的(?P<name>[^，。,；;：:（(、]{{0,40}}?{_TEAM_WORD})"
+)
 _NOT_A_BODY = re.compile(r"机制|制度|简报|通报")  # '建立…调度机制与专班专报报送制度'
 # 'X工作专班由…任召集人' without 成立
 _NAMED = re.compile(rf"([^，。,；;：:（(]{{2,40}}?{_TEAM_WORD})由")
@@ -60,6 +63,9 @@ _ROSTER_END = re.compile(r"^(?:领导小组|工作专班|专班|办公室)|下�
 def _team_names(text: str) -> list[tuple[str, int]]:
     """Bodies a paragraph sets up: (name, where its description starts). After the first, only
     bodies with a name of their own count, not instructions ('每仗都建立工作专班', '各…要成立工作专班')."""
+    yi = _FOUND_WITH_ROLES.search(text)
+    if yi:  # '成立以市长为组长、常务副市长为副组长的XX领导小组'
+        return [(yi.group("name"), yi.start("roles"))]
     out = []
     for m in _FOUND.finditer(text):
         name = m.group(1)

@@ -58,7 +58,7 @@ _SUBORDINATE_END = re.compile(
 )
 # words that start a name depending on the one before ('…领导小组各成员单位', '…集团有限公司')
 _DEPENDENT_START = re.compile(
-    r"^(?:各|相关|有关|其他|其它|成员|下属|所属|有限|股份|和|与|及|或|等|管理|管委|工委|党工委|[(（])"
+    r"(?:各|相关|有关|其他|其它|成员|下属|所属|有限|股份|和|与|及|或|等|管理|管委|工委|党工委|[(（])"
 )
 # '…领导小组' + '各成员单位' written apart is still one unit
 _DEPENDENT_GROUP = re.compile(r"^(?:各|其他|其它)?(?:相关|有关)?成员单位")
@@ -189,23 +189,16 @@ def strip_trailing(name: str) -> str:
 # --------------------------------------------------------------------------- run-together names
 
 
-def _is_whole_unit(part: str) -> bool:
-    """A part that can stand alone as a unit after another one ('新邵经开区', '县财政局')."""
-    return (
-        len(part) >= 4
-        and part[0] not in _WORD_TAIL_CHARS
-        and bool(_ENDS_UNIT.search(part))
-        and not _SUBORDINATE_END.search(part)
-        and not _DEPENDENT_START.match(part)
-    )
-
-
-def _can_end_here(left: str, strong: bool = False) -> bool:
-    """Can a unit name end at the end of ``left`` (a real body, not a bare '市委' or a 总局)?"""
-    if len(left) < 3 or left[-1] not in _UNIT_LAST:
+def _can_end_here(name: str, start: int, i: int, strong: bool = False) -> bool:
+    """Can a unit name that starts at ``start`` end before ``i`` (a real body, not a bare '市委'
+    or a 总局)? Looks at a few characters only, so a scan over a long name stays linear."""
+    if i - start < 3 or name[i - 1] not in _UNIT_LAST:
         return False
+    tail = name[max(start, i - 8) : i]
     rx = _STRONG_END if strong else _ENDS_UNIT
-    return bool(rx.search(left[-5:])) and not _BARE_GOV.match(left) and not left.endswith("总局")
+    if not rx.search(tail) or tail.endswith("总局"):
+        return False
+    return i - start > 8 or not _BARE_GOV.match(tail)
 
 
 @lru_cache(maxsize=4096)
@@ -217,27 +210,52 @@ def split_run_together(name: str) -> list[str]:
     """'县科工局县教育局县财政局' → three units; '市公安局交警支队' stays one.
 
     A split needs a unit ending on the left and, on the right, either the start of a new unit
-    (市/县/各县市区/相关县市区 …) or a complete, non-subordinate unit name.
+    (市/县/各县市区/相关县市区 …) or a complete, non-subordinate unit name. One pass per rule,
+    linear in the length of the name.
     """
-    if len(name) < 6 or any(ch in name for ch in _OPEN):
+    if len(name) < 6 or _BRACKETS.search(name):
         return [name] if name else []
-    for i in range(3, len(name) - 2):
-        left, right = name[:i], name[i:]
-        if not _can_end_here(left):
-            continue
+    parts: list[str] = []
+    for seg in _new_unit_segments(name):
+        parts.extend(_whole_unit_segments(seg))
+    return parts
+
+
+def _new_unit_segments(name: str) -> list[str]:
+    """Cut wherever a new unit starts after a unit ending ('县科工局|县教育局', 'X局|各县市区…')."""
+    out, start, i, n = [], 0, 3, len(name)
+    while i < n - 2:
+        if _can_end_here(name, start, i):
+            if _NEW_UNIT_START.match(name, i) and not (n - i <= 5 and _SUBORDINATE_END.search(name[i:])):
+                out.append(name[start:i])
+                start, i = i, i + 3
+                continue
+            if name[i] in "及和与" and n - i >= 4 and _NEW_UNIT_START.match(name, i + 1):
+                out.append(name[start:i])
+                start, i = i + 1, i + 4
+                continue
+        i += 1
+    out.append(name[start:])
+    return out
+
+
+def _whole_unit_segments(seg: str) -> list[str]:
+    """Cut before a complete, non-subordinate name that follows a strong ending ('县文旅局|新邵经开区')."""
+    n = len(seg)
+    if n < 7 or not _ENDS_UNIT.search(seg[-8:]) or _SUBORDINATE_END.search(seg[-8:]):
+        return [seg]
+    out, start = [], 0
+    for i in range(3, n - 3):
         if (
-            _NEW_UNIT_START.match(right)
-            and len(right) >= 3
-            and not (len(right) <= 5 and _SUBORDINATE_END.search(right))
+            i - start >= 3
+            and seg[i] not in _WORD_TAIL_CHARS
+            and _can_end_here(seg, start, i, strong=True)
+            and not _DEPENDENT_START.match(seg, i)
         ):
-            return [*split_run_together(left), *split_run_together(right)]
-        if right[0] in "及和与" and _NEW_UNIT_START.match(right[1:]) and len(right) >= 4:
-            return [*split_run_together(left), *split_run_together(right[1:])]
-    for i in range(3, len(name) - 3):
-        left, right = name[:i], name[i:]
-        if _can_end_here(left, strong=True) and _is_whole_unit(right):
-            return [left, *split_run_together(right)]
-    return [name]
+            out.append(seg[start:i])
+            start = i
+    out.append(seg[start:])
+    return out
 
 
 # --------------------------------------------------------------------------- units
@@ -368,11 +386,13 @@ def _split_people(cell: str) -> tuple[str, ...]:
     merged: list[str] = []
     i = 0
     while i < len(words):
-        w = words[i]
-        while i + 1 < len(words) and _unfinished(w, words[i + 1]):
+        pieces = [words[i]]
+        tail = words[i][-12:]  # enough to judge the end of the entry; keeps long cells linear
+        while i + 1 < len(words) and _unfinished(tail, words[i + 1]):
             i += 1
-            w += words[i]
-        merged.append(w)
+            pieces.append(words[i])
+            tail = (tail + words[i])[-12:]
+        merged.append("".join(pieces))
         i += 1
     out: list[str] = []
     for w in merged:
