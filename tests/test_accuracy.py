@@ -54,14 +54,28 @@ def test_other_typography_keeps_accuracy(gold, transform):
     _assert_bars(_total(gold, transform))
 
 
-def test_unseen_layout_fixture():
-    """A hand-written plan in layouts none of the samples use (牵头责任单位：X, 召集人 column)."""
-    with open(os.path.join(FIXTURES, "unseen_lengshuijiang.gold.json"), encoding="utf-8") as f:
+def _unseen(name: str) -> tuple[dict, dict]:
+    with open(os.path.join(FIXTURES, name + ".gold.json"), encoding="utf-8") as f:
         g = json.load(f)
     pred = parse_file(os.path.join(FIXTURES, g["seed"])).to_json()
     s = score_one(g, pred)
     for k in ("tasks", "units", "lead_units", "leaders", "targets", "teams", "cadences"):
         assert s.figures[k].f1 == 1.0, (k, s.misses[k])
+    return g, pred
+
+
+def test_unseen_layout_fixture():
+    """A hand-written plan in layouts none of the samples use (牵头责任单位：X, 召集人 column)."""
+    g, pred = _unseen("unseen_lengshuijiang")
     by_line = {t["line"]: t for t in pred["tasks"]}
     assert by_line[30]["deadline"] == "2024年12月底前"
     assert pred["issuer"]["region"] == "冷水江市"
+
+
+def test_second_unseen_layout_fixture():
+    """Another hand-written plan: （责任单位：X；配合单位：Y）, a lead in the section heading,
+    '每仗成立一个工作专班' before the named 专班, '分别增长6.5%、8%', a 具体措施/配合单位/时间节点 table."""
+    g, pred = _unseen("unseen_lianyuan")
+    assert [t["measure"] for t in pred["targets"] if "可支配收入" in t["indicator"]] == ["增长", "增长"]
+    assert [t["name"] for t in pred["teams"]] == ["产业发展主动仗工作专班"]
+    assert pred["issuer"] == {"region": "涟源市", "level": "县", "parent": "娄底市"}

@@ -639,8 +639,9 @@ def _col(letters: str) -> int:
 
 def _merged_ranges(wb, ws) -> list[tuple[int, int, int, int]]:
     """Merged ranges of a read-only sheet, from the sheet XML's ``mergeCells`` (read-only mode does
-    not expose them); (first row, first col, last row, last col), 1-based."""
-    import xml.etree.ElementTree as ET
+    not expose them); (first row, first col, last row, last col), 1-based. defusedxml refuses
+    entity declarations (billion laughs, external entities) in this untrusted XML."""
+    from defusedxml import ElementTree as ET
 
     sheet_path = getattr(ws, "_worksheet_path", None)
     archive = getattr(wb, "_archive", None)

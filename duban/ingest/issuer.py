@@ -23,9 +23,10 @@ _TITLE_REGION = re.compile(
 )
 # a place name in the body, used as the issuer's own name ('沅江市重点项目', '结合沅江市实际')
 _BODY_REGION = re.compile(rf"({_PLACE})(?=人民政府|打好|实施|重点项目|实际)")
-# a higher region the plan defers to: '按照省、益阳市…部署', '《邵阳市实施…方案》', '省、市关于'
+# a higher region the plan defers to: '按照省、益阳市…部署', '落实省委、娄底市委决策部署', '《邵阳市实施…方案》', '省、市关于'
 _PARENT_CITY = [
-    re.compile(r"省[、,，]([\u4e00-\u9fff]{2,5}?(?:自治州|市|州))"),
+    re.compile(r"省(?:委|政府)?[、,，]([\u4e00-\u9fff]{2,5}?(?:自治州|市|州))"),  # '省委、娄底市委'
+
     re.compile(rf"《({_PLACE})(?:人民政府|打好|实施|关于)"),
     re.compile(rf"(?:按照|根据|对标|落实)({_PLACE})"),
 ]

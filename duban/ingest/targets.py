@@ -282,7 +282,10 @@ def _part_targets(s: str, a: int, b: int, prev: str) -> list[tuple[dict, int, in
     for f in figs:
         before = part[cursor : f.start]
         after = part[f.end :]
-        indicator, measure = _indicator(before, after, prev, f.unit)
+        if out and not _clean(before):  # '分别增长6.5%、8%': a bare figure goes on the list before it
+            indicator, measure = out[-1][0]["indicator"], out[-1][0]["measure"]
+        else:
+            indicator, measure = _indicator(before, after, prev, f.unit)
         end = f.end
         if indicator and after.startswith(indicator):
             end += _NOUN.match(after).end()  # the text runs on to the noun the figure counts

@@ -22,7 +22,8 @@ _TEAM_WORD = r"(?:领导小组|工作专班|专班)"
 _TEAM_HINT = re.compile(_TEAM_WORD)
 # '成立邵阳市打好“发展六仗”领导小组' / '各镇（街道、中心）要成立工作领导小组'
 _FOUND = re.compile(rf"(?:成立|建立|组建)([^，。,；;：:（(、]{{0,40}}?{_TEAM_WORD})(?!专报|报送|办公室|成员|工作)")
-_GENERIC = re.compile(r"(?:各|每)[^，。,；;]{0,10}(?:要|应|都|均)$")  # '每仗都建立…', '各单位要成立…'
+_GENERIC = re.compile(r"(?:各|每)[^，。,；;]{0,10}(?:要|应|都|均)?$")  # '每仗都建立…', '各单位要成立…'
+_COUNTED = re.compile(r"^(?:一个|一支|若干|相应的?|各自的?)")  # '一个工作专班' names no body
 _FOUND_WITH_ROLES = re.compile(
     rf"(?:成立|建立|组建)以(?P<roles>[^。；;]{{2,80}}?(?:组长|召集人|成员))的(?P<name>[^，。,；;：:（(、]{{0,40}}?{_TEAM_WORD})"
 )
@@ -62,24 +63,29 @@ _ROSTER_END = re.compile(r"^(?:领导小组|工作专班|专班|办公室)|下�
 
 def _team_names(text: str) -> list[tuple[str, int]]:
     """Bodies a paragraph sets up: (name, where its description starts). After the first, only
-    bodies with a name of their own count, not instructions ('每仗都建立工作专班', '各…要成立工作专班')."""
+    bodies with a name of their own count, not instructions ('每仗都建立工作专班', '各…要成立工作专班');
+    an instruction or a bare '工作专班' counts only when no body with a name of its own follows
+    ('成立工作专班。每仗成立一个工作专班…产业发展主动仗工作专班由副市长李明任召集人')."""
     yi = _FOUND_WITH_ROLES.search(text)
     if yi:  # '成立以市长为组长、常务副市长为副组长的XX领导小组'
         return [(yi.group("name"), yi.start("roles"))]
-    out = []
+    found = []  # (name, end, vague)
     for m in _FOUND.finditer(text):
         name = m.group(1)
         if _NOT_A_BODY.search(name):
             continue
         generic = bool(_GENERIC.search(text[max(0, m.start() - 12) : m.start()]))
         name = re.sub(r"^.*?(?:要|应|将|都|均)(?=成立|建立)", "", name)
-        if out and (generic or not re.sub(_TEAM_WORD, "", name).strip("工作")):
-            continue
-        out.append((name, m.end()))
-    if not out:
-        m = _NAMED.search(text)
-        if m and _ROLE.search(text, m.end()) and not _NOT_A_BODY.search(m.group(1)):
-            out.append((m.group(1), m.end()))
+        bare = not re.sub(_TEAM_WORD, "", _COUNTED.sub("", name)).strip("工作")
+        found.append((name, m.end(), generic or bare))
+    named = _NAMED.search(text)
+    if named and (not _ROLE.search(text, named.end()) or _NOT_A_BODY.search(named.group(1))):
+        named = None
+    if named and not _COUNTED.search(named.group(1)) and all(vague for _, _, vague in found):
+        return [(named.group(1), named.end())]
+    out = [(name, end) for k, (name, end, vague) in enumerate(found) if k == 0 or not vague]
+    if not out and named:
+        out.append((named.group(1), named.end()))
     return out
 
 
