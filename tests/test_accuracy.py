@@ -18,7 +18,11 @@ from duban.ingest.score import Score, score_one
 BARS = {"tasks": 0.98, "units": 0.97, "lead_units": 0.97, "persons": 0.97, "leaders": 0.97,
         "targets": 0.92, "teams": 0.90, "cadences": 0.85}
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
-ASCII = str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":", "；": ";"})
+# a document typed with ASCII punctuation throughout; the second also writes 、 as ','
+ASCII = str.maketrans(
+    {"（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "。": ".", "“": '"', "”": '"', "？": "?"}
+)
+ASCII_DUN = str.maketrans({"、": ",", "（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "。": "."})
 
 
 def _total(gold, transform=None) -> Score:
@@ -45,10 +49,11 @@ def test_samples_meet_acceptance_bars(gold):
     "transform",
     [
         lambda s: s.translate(ASCII),
+        lambda s: s.translate(ASCII_DUN),
         lambda s: re.sub(r"</?[pb]>|\*\*|^#+\s*", "", s),
         lambda s: s + "\r",
     ],
-    ids=["ascii-punctuation", "no-markup", "crlf"],
+    ids=["ascii-punctuation", "ascii-commas-for-dun", "no-markup", "crlf"],
 )
 def test_other_typography_keeps_accuracy(gold, transform):
     _assert_bars(_total(gold, transform))

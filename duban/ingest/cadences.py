@@ -107,7 +107,10 @@ def _clause_after(sentence: str, ends: list[int], start: int) -> str:
     return sentence[start : ends[bisect.bisect_left(ends, start)]]
 
 
-_SEND = re.compile(r"(?:将|把)?(?P<obj>[^，,]*)(?:分别|及时|按时)?(?P<verb>报送|上报|呈报|报告|汇报)(?P<to>[^，,]*)$")
+_SEND = re.compile(
+    r"(?:将|把)?(?P<obj>[^，,]*)(?:分别|及时|按时)?(?P<verb>报送|上报|呈报|报告|汇报|报(?=[省市县区州镇乡]|专班|领导小组))"
+    r"(?P<to>[^，,]*)$"
+)  # '将进展情况报县委督查室' too
 
 
 def _actions(clause: str) -> list[str]:
@@ -123,7 +126,7 @@ def _actions(clause: str) -> list[str]:
         obj = re.sub(r"(?:分别|及时|按时)$", "", _ACTION_NOISE.sub("", send.group("obj"))).replace("的", "")
         if not obj and re.search("[至给]", send.group("to")):
             obj = re.split("[至给]", send.group("to"))[0]  # '报送上月进展情况至县发改局'
-        return [send.group("verb") + obj]
+        return [(send.group("verb") if send.group("verb") != "报" else "报送") + obj]
     pair = re.fullmatch(f"({_ACTIONS})({_ACTIONS})", words)
     if pair:
         return [pair.group(1), pair.group(2)]

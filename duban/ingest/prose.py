@@ -27,7 +27,7 @@ _DASH = "——"
 # numbers with only a closing bracket: '四)' (a '（四）' that lost its '('), '1)' lists
 _HALF_BRACKETED = [(2, re.compile(r"^[一二三四五六七八九十]{1,3}[)）]")), (4, re.compile(r"^\d{1,3}[)）]"))]
 _NUMBER = re.compile(
-    r"^(?:[（(]?(?P<a>[一二三四五六七八九十]{1,3}|\d{1,3})[)）]|(?P<b>[一二三四五六七八九十]{1,3}|\d{1,3})[、.．]"
+    r"^(?:[（(]?(?P<a>[一二三四五六七八九十]{1,3}|\d{1,3})[)）]|(?P<b>[一二三四五六七八九十]{1,3}|\d{1,3})(?:[、.．]|[,，](?=[\u4e00-\u9fff]))"
     r"|(?P<c>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])|——)\s*"
 )
 # a paragraph that ends with one of these is complete; otherwise the next line continues it

@@ -16,9 +16,9 @@ from duban.ingest.text import SPACES, Line, nospace
 
 # numbering -> level (smaller is higher)
 NUMBERING = [
-    (1, re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]")),
+    (1, re.compile(r"^[一二三四五六七八九十]{1,3}(?:[、.．]|[,，](?=[\u4e00-\u9fff]))")),  # '一,主要目标' too
     (2, re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")),
-    (3, re.compile(r"^\d{1,3}[.．、](?!\d)")),
+    (3, re.compile(r"^\d{1,3}(?:[.．、](?!\d)|[,，](?=[\u4e00-\u9fff]))")),
     (4, re.compile(r"^[（(]\d{1,3}[)）]")),
     (5, re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
 ]

@@ -40,6 +40,20 @@ def strip_markup(s: str) -> str:
     return s
 
 
+# an ASCII '.' ending a Chinese sentence ('扩大有效投资.全年…', '(县财政局).'), not a decimal point
+# or a numbering ('2.3亿元', '1.扩大…')
+_ASCII_STOP = re.compile(r'(?<=[\u4e00-\u9fff”）)"%])\.(?=[\u4e00-\u9fff“（("]|\s|$)')
+_CN_NUMBER = re.compile(r"[一二三四五六七八九十百]{1,3}")
+
+
+def ascii_full_stops(text: str) -> str:
+    """'.' -> '。' where it ends a sentence of Chinese text written with ASCII punctuation, so every
+    pass that cuts at '。' reads such documents the same; '一.总体要求' keeps its numbering dot."""
+    if "." not in text:
+        return text
+    return _ASCII_STOP.sub(lambda m: m.group(0) if _CN_NUMBER.fullmatch(text[: m.start()].strip(SPACES)) else "。", text)
+
+
 def prepare(raw_lines: list[str]) -> list[Line]:
     """One :class:`Line` per source line."""
     out = []
@@ -49,7 +63,7 @@ def prepare(raw_lines: list[str]) -> list[Line]:
         depth = 0
         if m and raw.lstrip().startswith("#"):
             depth = len(m.group(0).strip())
-        text = strip_markup(raw).strip(SPACES)
+        text = ascii_full_stops(strip_markup(raw).strip(SPACES))
         out.append(Line(i, raw, text, depth, "**" in raw or "<b>" in raw.lower()))
     return out
 

@@ -90,6 +90,8 @@ _TRAILING_LAST = set("责能和及地理则工头合实与助同施等关他它�
 _LEADING = re.compile(r"^(?:由|并由|另由|请)")
 # a 牵头 marker and the words that may stand between the units and it ('按职责分工牵头负责')
 _LEAD_MARK = re.compile(r"(?:总)?牵头(?:负责|落实)?")
+# verbs that give the units of a clause their role; a clause without one is a bare list of units
+_ROLE_VERB = re.compile(r"牵头|负责|配合|参与|协助|协办|落实|会同|指导|支持|组织|实施|推进")
 # '县发改局（牵头）、县财政局' — the marker in brackets after the unit
 _LEAD_NOTE = re.compile(r"[（(]\s*(?:总)?牵头(?:单位|部门)?\s*[)）]|为(?:总)?牵头(?:责任)?(?:单位|部门)")
 # 'Y为责任单位' / 'Z为配合单位': the words go, the units stay
@@ -291,8 +293,16 @@ def _units_of(text: str) -> list[str]:
             part = strip_trailing(part)
             if not part or not _looks_like_unit(part):
                 continue
-            out.extend(_split_run_together(nospace(part)))
+            out.extend(_BRACKETED.sub(_list_marks, n) for n in _split_run_together(nospace(part)))
     return out
+
+
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def _list_marks(m: re.Match) -> str:
+    """'各镇（街道,中心）' -> '各镇（街道、中心）': a list inside a name is written with 、."""
+    return re.sub(r"[,，]", "、", m.group(0))
 
 
 def _looks_like_unit(part: str) -> bool:
@@ -339,10 +349,19 @@ def _read_responsibility(text: str) -> Responsibility:
 
 def _read_marked(text: str, resp: Responsibility, lead_all: bool = False) -> None:
     """Add the units of ``text``; those before a 牵头 in their clause (or all, ``lead_all``) lead."""
+    pending: list[str] = []  # bare unit clauses waiting for the verb that follows them
     for clause in _rejoin_dependents(split_top(text, "，,；;", spaces=True)):
+        if not lead_all and not _ROLE_VERB.search(clause):
+            pending.append(clause)  # 'A,B牵头,C负责' written with commas for 、: A leads with B
+            continue
         pieces = _LEAD_MARK.split(clause)
+        for c in pending:
+            resp.add(_units_of(c), lead=len(pieces) > 1 and pieces[0] != "")
+        pending = []
         for i, piece in enumerate(pieces):
             resp.add(_units_of(piece), lead=lead_all or i < len(pieces) - 1)
+    for c in pending:
+        resp.add(_units_of(c), lead=False)
 
 
 def first_unit_leads(note: str) -> bool:
