@@ -128,6 +128,11 @@ def test_html_tag_soup(tokens):
     assert all("\n" not in ln for ln in lines)
 
 
+def test_html_unclosed_script_inside_table_ends():
+    """An unclosed <script> in an open table once looped for ever while the tables were closed."""
+    assert html_lines("<table><tr><td>a<script>x") == ["a"]
+
+
 @settings(FAST, max_examples=200)
 @given(st.lists(st.lists(st.text(max_size=6), max_size=7), max_size=12))
 def test_table_lines_shape(rows):

@@ -163,7 +163,7 @@ def check_zip(path: str, fmt: str, required: str) -> None:
         raise _damaged(path, fmt, e) from e
     except PermissionError:
         raise
-    except (OSError, ValueError, EOFError) as e:
+    except (OSError, ValueError, EOFError, NotImplementedError) as e:  # NotImplementedError: bad version field
         raise _damaged(path, fmt, e) from e
     if len(infos) > MAX_ZIP_MEMBERS:
         raise IngestError(f"压缩包内文件过多（{len(infos)} 个），疑似恶意文件（too many zip members）", path=path)
@@ -1012,6 +1012,7 @@ class _HtmlLines(HTMLParser):
             self.write(data)
 
     def finish(self) -> list[str]:
+        self.skip = 0  # an unclosed <script>/<style> must not stop the open tables from closing
         while self.tables:
             self.handle_endtag("table")
         self.flush()

@@ -66,7 +66,7 @@ def _zip_kind(path: str, suffix: str) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         what = f"有效的 {suffix} 文件" if suffix in {".docx", ".xlsx"} else "可读的压缩包"
         raise IngestError(f"文件已损坏或不是{what}（damaged zip package）", path=path) from e
     if "[Content_Types].xml" in names:
