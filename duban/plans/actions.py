@@ -13,11 +13,13 @@ import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 
 from duban.accounts.audit import record
 from duban.ingest import IngestError, ParseResult, parse_file
 from duban.ingest.text import norm_key
+from duban.ingest.uploads import DEFAULT_MAX_BYTES, check_upload
 from duban.plans.campaigns import CAMPAIGN_KINDS, campaign_kind, campaign_name
 from duban.plans.matching import TaskSig, match_tasks, title_similarity
 from duban.plans.models import (
@@ -32,6 +34,8 @@ from duban.plans.models import (
     TaskForce,
     TaskForceMember,
     TaskUnit,
+    Unit,
+    UnitAlias,
 )
 from duban.plans.regions import UNKNOWN_REGION, issuer_region
 from duban.plans.units import UnitDirectory
@@ -83,6 +87,7 @@ class IngestReport:
     cadences: Tally = field(default_factory=Tally)
     new_units: list[str] = field(default_factory=list)
     new_aliases: list[str] = field(default_factory=list)
+    dry_run: bool = False  # computed in a rolled-back transaction: nothing was stored
 
     def counts(self) -> dict:
         return {
@@ -138,40 +143,82 @@ class IngestReport:
 # ---------------------------------------------------------------- entry point
 
 
-def do_ingest_file(path: str, region: str | None = None, *, actor=None, actor_name: str = "") -> IngestReport:
-    """Parse ``path`` and store it (one transaction). Raises IngestError for bad input; then nothing changed."""
+def do_ingest_file(
+    path: str,
+    region: str | Region | None = None,
+    *,
+    actor=None,
+    actor_name: str = "",
+    file_name: str | None = None,
+    unit_map: dict[str, Unit] | None = None,
+    dry_run: bool = False,
+) -> IngestReport:
+    """Parse ``path`` and store it (one transaction). Raises IngestError for bad input; then nothing changed.
+    The file is first checked as untrusted (size, content kind matching its extension, zip bomb).
+    ``file_name`` is the name to record when ``path`` is a temporary copy (the import wizard)."""
+    check_upload(path, max_bytes=getattr(settings, "DUBAN_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
     result = parse_file(path)
     with open(path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     fmt = os.path.splitext(path)[1].lstrip(".").lower() or "txt"
     return do_ingest_result(
         result,
-        os.path.basename(path),
+        file_name or os.path.basename(path),
         sha,
         fmt=fmt,
         region=region,
         actor=actor,
         actor_name=actor_name,
         path=path,
+        unit_map=unit_map,
+        dry_run=dry_run,
     )
 
 
-@transaction.atomic
+class _DryRun(Exception):
+    """Raised inside a dry run's transaction so that everything it wrote is rolled back."""
+
+    def __init__(self, report: IngestReport):
+        self.report = report
+
+
 def do_ingest_result(
     result: ParseResult,
     file_name: str,
     sha256: str,
     *,
     fmt: str = "txt",
-    region: str | None = None,
+    region: str | Region | None = None,
     actor=None,
     actor_name: str = "",
     path: str | None = None,
+    unit_map: dict[str, Unit] | None = None,
+    dry_run: bool = False,
 ) -> IngestReport:
-    """Store a parse result: the source document, plans, units and every record, and an audit entry."""
+    """Store a parse result: the source document, plans, units and every record, and an audit entry.
+
+    ``unit_map`` reads a written unit name as an existing unit of the plan's region (the import
+    wizard's "fix units" step; stored as a manual alias). ``dry_run`` does the whole import in the
+    transaction and rolls it back: the report says what a real import would add, change and remove.
+    """
+    try:
+        with transaction.atomic():
+            report = _store_result(result, file_name, sha256, fmt, region, actor, actor_name, path, unit_map)
+            if dry_run:
+                report.dry_run = True
+                raise _DryRun(report)
+    except _DryRun as done:
+        return done.report
+    return report
+
+
+def _store_result(result, file_name, sha256, fmt, region, actor, actor_name, path, unit_map) -> IngestReport:
     if not result.documents:
         raise IngestError("没有找到任何方案文档（no plan documents）", path=path or file_name)
-    reg = issuer_region(result.issuer, region, path or file_name)
+    if isinstance(region, Region):
+        reg = region
+    else:
+        reg = issuer_region(result.issuer, region, path or file_name)
     doc, new_doc = _find_or_create_document(result, file_name, sha256, reg)
     report = IngestReport(doc, new_doc, same_bytes=not new_doc and doc.sha256 == sha256)
     before = None if new_doc else {"sha256": doc.sha256, "tasks": _active_task_count(doc)}
@@ -183,6 +230,8 @@ def do_ingest_result(
     doc.save()
 
     units = UnitDirectory(reg)
+    for written, unit in (unit_map or {}).items():
+        units.assign(written, unit)
     units.resolve(_unit_names(result))  # all at once, so short and full spellings meet
     plans = _sync_plans(doc, result, reg, report)
     placed = _place_records(result, plans)
@@ -198,7 +247,11 @@ def do_ingest_result(
         doc,
         summary="\n".join(report.lines()),
         before=before,
-        after={"sha256": sha256, **report.counts()},
+        after={
+            "sha256": sha256,
+            **report.counts(),
+            **({"unit_map": {k: u.name for k, u in unit_map.items()}} if unit_map else {}),
+        },
         actor=actor,
         actor_name=actor_name,
     )
@@ -483,13 +536,17 @@ def _write_assignments(items) -> None:
 # ---------------------------------------------------------------- targets, teams, cadences
 
 
-def _sync_simple(model, plan: Plan, doc: SourceDocument, new: list, key, fields, tally: Tally, children=None):
+def _sync_simple(
+    model, plan: Plan, doc: SourceDocument, new: list, key, fields, tally: Tally, children=None, stored=None
+):
     """Update records matched by ``key`` (in order), create the new ones, delete the vanished ones.
 
-    ``children(obj, rec, created) -> bool`` writes related rows and says whether they changed.
+    ``children(obj, rec, created) -> bool`` writes related rows and says whether they changed;
+    ``stored`` limits the records this sync owns (default: all of the plan's).
     """
     pool: dict = {}
-    for obj in model.objects.filter(plan=plan).order_by("order", "id"):
+    stored = model.objects.filter(plan=plan) if stored is None else stored
+    for obj in stored.order_by("order", "id"):
         pool.setdefault(key(obj), []).append(obj)
     for order, rec in enumerate(new):
         values = {**fields(rec), "line": rec.line, "order": order}
@@ -574,6 +631,18 @@ def _sync_teams(plan, doc, new, directory: UnitDirectory, tally):
 
 
 def _sync_cadences(plan, doc, new, tally):
+    """Only document cadences (文件) are replaced; the office's (手工, including document cadences
+    edited by hand, which keep the wording they replaced) are never touched, and a document cadence
+    the office removed stays removed."""
+    replaced = set(
+        Cadence.objects.filter(plan=plan, origin=Cadence.MANUAL).exclude(document_text="").values_list(
+            "document_text", flat=True
+        )
+    )
+    skipped = [c for c in new if c.text in replaced]
+    tally.unchanged += len(skipped)
+    new = [c for c in new if c.text not in replaced]
+
     def items(cadence: Cadence, rec, created: bool) -> bool:
         rows = [
             (clip(CadenceItem, "every", i.every), clip(CadenceItem, "action", i.action)) for i in rec.items
@@ -600,4 +669,102 @@ def _sync_cadences(plan, doc, new, tally):
         },
         tally=tally,
         children=items,
+        stored=Cadence.objects.filter(plan=plan, origin=Cadence.DOCUMENT),
     )
+
+
+# ---------------------------------------------------------------- units (the office's corrections)
+
+
+class UnitError(ValueError):
+    """A unit change that cannot be made; the message (Chinese) says why. Nothing was changed."""
+
+
+def _unit_references():
+    """Every (model, field name) holding a foreign key to Unit, hidden ones (related_name='+') too."""
+    for rel in Unit._meta.get_fields(include_hidden=True):
+        if rel.is_relation and rel.auto_created and not rel.concrete and not rel.many_to_many:
+            if rel.related_model is not UnitAlias:
+                yield rel.related_model, rel.field.name
+
+
+def do_merge_units(source: Unit, target: Unit, *, actor=None) -> dict[str, int]:
+    """Merge ``source`` into ``target`` (two spellings found to be one unit): every record that
+    names ``source`` — task assignments, reports, notices, problems, accounts … — now names
+    ``target``; its name and aliases become aliases of ``target``, which is marked 人工确认 so
+    later imports keep it. Returns {model label: rows moved}. One transaction, audited."""
+    if source.pk == target.pk:
+        raise UnitError("不能把单位合并到它自己")
+    if source.region_id != target.region_id:
+        raise UnitError(f"只能合并同一地区的单位：“{source.name}”与“{target.name}”不在同一地区")
+    if source.is_group != target.is_group:
+        raise UnitError("泛指单位（如 各县市区人民政府）不能与具体单位合并")
+    moved: dict[str, int] = {}
+    label = ""
+    try:
+        with transaction.atomic():
+            _drop_duplicate_assignments(source, target)
+            for model, name in _unit_references():
+                label = str(model._meta.verbose_name)
+                n = model._base_manager.filter(**{name: source}).update(**{name: target})
+                if n:
+                    moved[label] = moved.get(label, 0) + n
+            aliases = [a.name for a in UnitAlias.objects.filter(unit=source)]
+            UnitAlias.objects.filter(unit=source).update(unit=target, origin=UnitAlias.MANUAL)
+            before = {"source": {"id": source.pk, "name": source.name, "aliases": aliases}}
+            name = source.name
+            source.delete()
+            UnitAlias.objects.create(
+                region_id=target.region_id, name=name, unit=target, origin=UnitAlias.MANUAL
+            )
+            target.confirmed = True
+            target.save(update_fields=["confirmed"])
+            record(
+                "unit.merge",
+                target,
+                summary=f"单位“{name}”并入“{target.name}”："
+                + "、".join(f"{k} {v}" for k, v in moved.items()),
+                before=before,
+                after={"target": target.pk, "moved": moved},
+                actor=actor,
+            )
+    except IntegrityError as e:
+        raise UnitError(
+            f"不能合并：两个单位在“{label}”中有相互冲突的记录（如同一任务同一期间都有报送），请先处理"
+        ) from e
+    return moved
+
+
+def _drop_duplicate_assignments(source: Unit, target: Unit) -> None:
+    """A task or notice naming both units keeps one row: the target's (as lead if either led)."""
+    from duban.plans.models import TaskForceMember
+
+    both = TaskUnit.objects.filter(unit=source, task__assignments__unit=target)
+    for row in both.select_related(None):
+        kept = TaskUnit.objects.get(task_id=row.task_id, unit=target)
+        if row.role == TaskUnit.LEAD and kept.role != TaskUnit.LEAD:
+            kept.role = TaskUnit.LEAD
+            kept.save(update_fields=["role"])
+        row.delete()
+    TaskForceMember.objects.filter(unit=source, task_force__memberships__unit=target).delete()
+    for model, name in _unit_references():
+        if model._meta.auto_created:  # a plain many-to-many table (督办单位): drop the doubles
+            owner = next(f.name for f in model._meta.fields if f.is_relation and f.name != name)
+            taken = model._base_manager.filter(**{name: target}).values(owner)
+            model._base_manager.filter(**{name: source, f"{owner}__in": taken}).delete()
+
+
+@transaction.atomic
+def do_add_alias(unit: Unit, name: str, *, actor=None) -> UnitAlias:
+    """Record ``name`` as another spelling of ``unit`` (manual alias, audited)."""
+    key = norm_key(name or "")
+    if not key:
+        raise UnitError("别名不能为空")
+    taken = UnitAlias.objects.filter(region_id=unit.region_id, name=key).select_related("unit").first()
+    if taken:
+        raise UnitError(f"“{key}”已是“{taken.unit.name}”的别名")
+    if Unit.objects.filter(region_id=unit.region_id, name=key).exists():
+        raise UnitError(f"“{key}”已是一个单位的规范名称；如是同一单位，请用合并")
+    alias = UnitAlias.objects.create(region_id=unit.region_id, name=key, unit=unit, origin=UnitAlias.MANUAL)
+    record("unit.alias", unit, summary=f"单位“{unit.name}”新增别名“{key}”", after={"alias": key}, actor=actor)
+    return alias

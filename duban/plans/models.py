@@ -245,11 +245,24 @@ class TaskForceMember(models.Model):
 
 
 class Cadence(SourceRecord):
-    """A reporting / dispatch / review rhythm (调度机制)."""
+    """A reporting / dispatch / review rhythm (调度机制).
+
+    ``origin`` 文件: read from the document, replaced on re-import; 手工: added or edited by the
+    office, never touched by a re-import (a document cadence edited by hand becomes 手工 and keeps
+    the document wording it replaced in ``document_text``). Removal is soft (``active``).
+    """
+
+    DOCUMENT, MANUAL = "文件", "手工"
+    ORIGINS = [(DOCUMENT, DOCUMENT), (MANUAL, MANUAL)]
 
     text = models.TextField("原文")
     report_to = models.CharField("报送对象", max_length=200, blank=True)
     due = models.CharField("报送时限", max_length=200, blank=True)
+    origin = models.CharField("来源", max_length=4, choices=ORIGINS, default=DOCUMENT)
+    active = models.BooleanField("有效", default=True, help_text="督查室移除的调度机制置为无效，不删除")
+    document_text = models.TextField(
+        "文件原文", blank=True, help_text="由文件中的调度机制手工修改而来时，记下文件原文，重新导入时不再新增"
+    )
 
     class Meta(SourceRecord.Meta):
         verbose_name = verbose_name_plural = "调度机制"

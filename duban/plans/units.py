@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from duban.ingest.errors import IngestError
 from duban.ingest.text import norm_key
 from duban.plans.models import Region, Unit, UnitAlias
 from duban.plans.unitnames import is_group, learn_aliases, level_char, localize
@@ -35,6 +36,34 @@ class UnitDirectory:
 
     def _local(self, key: str) -> str:
         return localize(key, self.region.name, self.prefix)[:NAME_MAX]
+
+    def knows(self, written: str) -> bool:
+        """Is ``written`` already a name or alias of one of the region's units (nothing to learn)?"""
+        key = self._key(written)
+        return bool(key) and (key in self.by_spelling or self._local(key) in self.by_spelling)
+
+    def assign(self, written: str, unit: Unit) -> None:
+        """Read ``written`` as ``unit`` from now on (a person's choice, e.g. in the import wizard):
+        its local spelling becomes a manual alias. A spelling that already means another unit, or a
+        unit of another region, is refused (IngestError) rather than silently re-pointed."""
+        if unit.region_id != self.region.pk:
+            raise IngestError(f"单位“{unit.name}”不属于{self.region.name}，不能用于“{written}”")
+        key = self._key(written)
+        if not key:
+            return
+        local = self._local(key)
+        for spelling in (key, local):
+            current = self.by_spelling.get(spelling)
+            if current is not None and current.pk != unit.pk:
+                raise IngestError(f"“{written}”已是单位“{current.name}”的名称或别名，不能再对应“{unit.name}”")
+        if local != unit.name and local not in self.alias_names:
+            alias = UnitAlias.objects.create(
+                region=self.region, name=local, unit=unit, origin=UnitAlias.MANUAL
+            )
+            self.alias_names.add(local)
+            self.new_aliases.append(alias)
+        self.by_spelling[local] = unit
+        self.by_spelling[key] = unit
 
     def resolve(self, names: Iterable[str]) -> dict[str, Unit]:
         """{written name: Unit} for every non-empty name; creates what is missing."""

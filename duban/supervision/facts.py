@@ -1,0 +1,92 @@
+"""What a check knows about each task, read from the tracking app (the adapter to it).
+
+* Reports owed: the reporting items of the tracking calendar (:func:`duban.tracking.calendar.due_items`)
+  from 1 January of the check's year to :data:`~duban.supervision.rules.BLUE_DAYS` days after it,
+  one per (task, unit, period) at the earliest due instant its items give.
+* Reports made: the first submission of each (task, unit, period) before the check instant — a
+  later version does not make a report later.
+* Status: :func:`duban.tracking.status.task_states` at the check instant (滞后 → yellow, 逾期未报 →
+  red, 已完成 → nothing owed any more).
+
+A fixed number of queries for any number of tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Min
+
+from duban.plans.models import Task
+from duban.supervision.rules import BLUE_DAYS, DueFact, TaskFacts
+from duban.tracking.calendar import due_items
+from duban.tracking.models import DONE
+from duban.tracking.periods import local_date
+
+
+def first_submissions(task_ids, before: datetime) -> dict[tuple[int, int, str], datetime]:
+    """{(task, unit, period code): first submitted_at} of reports submitted before ``before``."""
+    from duban.tracking.models import ProgressReport
+
+    rows = (
+        ProgressReport.objects.filter(task_id__in=task_ids, submitted_at__lt=before)
+        .values("task_id", "unit_id", "period")
+        .annotate(first=Min("submitted_at"))
+    )
+    return {(r["task_id"], r["unit_id"], r["period"]): r["first"] for r in rows}
+
+
+def owed(tasks: list[Task], first: date, last: date) -> dict[tuple[int, int, str], tuple]:
+    """{(task, unit, period code): (earliest due, period, action, unit name)} of reporting items."""
+    wanted = {t.pk for t in tasks}
+    plans = sorted({t.plan_id for t in tasks})
+    out: dict[tuple[int, int, str], tuple] = {}
+    for item in due_items(plans, first, last):
+        if not item.reporting:
+            continue
+        names = dict(zip(item.reporter_unit_ids, item.reporters, strict=False))
+        for unit_id, task_ids in item.unit_tasks.items():
+            for task_id in task_ids:
+                if task_id not in wanted:
+                    continue
+                key = (task_id, unit_id, item.period.code)
+                if key not in out or item.due < out[key][0]:
+                    out[key] = (item.due, item.period, item.action, names.get(unit_id, str(unit_id)))
+    return out
+
+
+def task_states(tasks: list[Task], now: datetime) -> dict:
+    from duban.tracking.status import task_states as states
+
+    return states(tasks, now)
+
+
+def task_facts(tasks: list[Task], now: datetime) -> dict[int, TaskFacts]:
+    """{task id: TaskFacts} at the instant ``now`` (see the module docstring)."""
+    day = local_date(now - timedelta(microseconds=1))  # the check day (now is its end)
+    dues = owed(tasks, date(day.year, 1, 1), day + timedelta(days=BLUE_DAYS))
+    made = first_submissions([t.pk for t in tasks], now)
+    states = task_states(tasks, now)
+    out: dict[int, TaskFacts] = {}
+    for t in tasks:
+        rows = sorted(t.assignments.all(), key=lambda a: a.order)
+        state = states.get(t.pk)
+        out[t.pk] = TaskFacts(
+            task_id=t.pk,
+            title=t.title,
+            unit_names={a.unit_id: a.unit.name for a in rows if not a.unit.is_group},
+            lead_unit_ids=[a.unit_id for a in rows if a.role == "lead" and not a.unit.is_group],
+            status=state.status,
+            status_reason=state.reason,
+            percent=state.percent,
+            expected=state.expected * 100,
+        )
+    for (task_id, unit_id, code), (due, period, action, name) in dues.items():
+        facts = out[task_id]
+        if facts.status == DONE:
+            continue  # a finished task is not chased for reports
+        facts.unit_names.setdefault(unit_id, name)
+        facts.dues.append(
+            DueFact(unit_id, name, period.label, period.kind, action, due, made.get((task_id, unit_id, code)))
+        )
+    return out

@@ -1,0 +1,60 @@
+"""督办 on a task's timeline: notices and their steps, problems and their steps, 批示.
+
+Registered with the tracking app's timeline registry from :class:`SupervisionConfig.ready`, so the
+task page shows them among its reports and status changes without tracking importing supervision.
+"""
+
+from __future__ import annotations
+
+from duban.supervision import lifecycle
+
+
+def notice_events(task) -> list:
+    from duban.supervision.models import NoticeEvent
+    from duban.tracking.timeline import TimelineEvent
+
+    out = []
+    rows = NoticeEvent.objects.filter(notice__task=task).select_related("notice", "unit").order_by("at", "id")
+    for e in rows:
+        n = e.notice
+        step = lifecycle.NOTICE_STEP_LABELS[e.step]
+        by = e.unit.name if e.unit_id else e.actor_name
+        detail = n.reason if e.step == lifecycle.ISSUE else e.note
+        out.append(TimelineEvent(e.at, "督办", f"{n.title} {step}（{by}）", detail, e))
+    return out
+
+
+def problem_events(task) -> list:
+    from duban.supervision.models import ProblemEvent
+    from duban.tracking.timeline import TimelineEvent
+
+    out = []
+    rows = ProblemEvent.objects.filter(problem__task=task).select_related("problem", "problem__unit")
+    for e in rows.order_by("at", "id"):
+        p = e.problem
+        step = lifecycle.PROBLEM_STEP_LABELS[e.step]
+        state = lifecycle.PROBLEM_STATE_LABELS[e.state]
+        detail = p.text if e.step == lifecycle.RAISE else e.note
+        out.append(TimelineEvent(e.at, "问题", f"问题 #{p.pk}（{p.unit.name}）{step} → {state}", detail, e))
+    return out
+
+
+def instruction_events(task) -> list:
+    from duban.supervision.models import Instruction
+    from duban.tracking.timeline import TimelineEvent
+
+    return [
+        TimelineEvent(i.at, "批示", f"{i.author_name}批示", i.text, i)
+        for i in Instruction.objects.filter(task=task).order_by("at", "id")
+    ]
+
+
+def register() -> None:
+    """Add the three sources to the tracking timeline (when the tracking app provides one)."""
+    try:
+        from duban.tracking.timeline import register_source
+    except ImportError:
+        return
+    register_source("supervision.notices", notice_events)
+    register_source("supervision.problems", problem_events)
+    register_source("supervision.instructions", instruction_events)
