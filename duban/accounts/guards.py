@@ -1,0 +1,122 @@
+"""Decorators and mixins that enforce the permission helpers on views and API calls.
+
+A refused request gets 403 with a Chinese message (JSON ``{"error": …}`` for API calls); an
+anonymous visitor of a page is sent to the login page first. Checks run on the server for every
+request, whatever the page showed.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+
+from duban.accounts import permissions
+from duban.accounts.roles import label
+from duban.plans.models import Task
+
+NOT_LOGGED_IN = "请先登录"
+NO_ROLE = "您的账号没有访问此页面的权限"
+
+
+def wants_json(request) -> bool:
+    """API calls (paths under /api/, or asking for JSON) get JSON errors, pages get HTML."""
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def forbidden(request, message: str):
+    """A 403 response carrying ``message`` (Chinese), as JSON or as a page."""
+    if wants_json(request):
+        return JsonResponse({"error": message}, status=403, json_dumps_params={"ensure_ascii": False})
+    html = render_to_string("accounts/forbidden.html", {"message": message}, request=request)
+    return HttpResponseForbidden(html)
+
+
+def _refuse(request, message: str):
+    if not request.user.is_authenticated and not wants_json(request):
+        return redirect_to_login(request.get_full_path())
+    return forbidden(request, NOT_LOGGED_IN if not request.user.is_authenticated else message)
+
+
+def role_required(*roles: str):
+    """Only users with one of ``roles`` (superusers always) may call the view."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not permissions.has_role(request.user, *roles):
+                names = "、".join(label(r) for r in roles)
+                return _refuse(request, f"{NO_ROLE}（需要：{names}）")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+CHECK_MESSAGES = {
+    permissions.can_view_task: "您无权查看此任务",
+    permissions.can_report: "您无权报送此任务的进展（只能报送本单位承担的任务）",
+    permissions.can_instruct: "只有本地区的领导或督查室可以对任务作出批示",
+    permissions.can_supervise: "您无权对此任务督办",
+}
+
+
+def task_permission(check=permissions.can_view_task, *, url_kwarg: str = "pk"):
+    """Load the task named by ``url_kwarg``, refuse unless ``check(user, task)``, pass it as ``task``.
+
+    The view is called as ``view(request, *args, task=task, **other_kwargs)``.
+    """
+    message = CHECK_MESSAGES.get(check, NO_ROLE)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            task = get_object_or_404(
+                Task.objects.select_related("plan").prefetch_related("assignments"), pk=kwargs.pop(url_kwarg)
+            )
+            if not check(request.user, task):
+                return _refuse(request, message)
+            return view(request, *args, task=task, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class RoleRequiredMixin:
+    """Class-based views: ``roles = (OFFICE, …)``; superusers always pass."""
+
+    roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.has_role(request.user, *self.roles):
+            return _refuse(request, f"{NO_ROLE}（需要：{'、'.join(label(r) for r in self.roles)}）")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TaskPermissionMixin:
+    """Class-based views on one task: ``task_check`` decides; ``self.task`` is the loaded task."""
+
+    task_check = staticmethod(permissions.can_view_task)
+    task_url_kwarg = "pk"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.task = get_object_or_404(
+            Task.objects.select_related("plan").prefetch_related("assignments"),
+            pk=kwargs[self.task_url_kwarg],
+        )
+        check = type(self).task_check  # a plain function or a staticmethod, never bound
+        if not check(request.user, self.task):
+            return _refuse(request, CHECK_MESSAGES.get(check, NO_ROLE))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class VisibleTasksMixin:
+    """List views: ``get_queryset`` narrowed by :func:`~duban.accounts.permissions.visible_tasks`."""
+
+    def get_queryset(self):
+        return permissions.visible_tasks(self.request.user, super().get_queryset())

@@ -1,0 +1,175 @@
+"""Who may see, report on and write 批示 on which task: one place, used by every view and API.
+
+Rules (a deactivated account may do nothing; a superuser may do everything):
+
+* 督查室 (office): every task of its region and the regions below it (all tasks without a region);
+  may report on behalf of any unit of those tasks, supervise and manage accounts.
+* 专班办公室 (taskforce): the tasks of its campaign; may supervise them (督办), not report.
+* 单位填报员 (reporter): the tasks its unit is named on (牵头 or 责任/配合); reports only those.
+* 领导 (leader): reads every task of its region (all without a region); writes 批示 (so may the
+  督查室 of the region, which records a leader's 批示 given on paper).
+* 公众 (public) and users without a role: no task pages, only the public progress page.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.plans.models import Region, Task, TaskUnit
+
+_PROFILE_CACHE = "_duban_profile"
+_REGIONS_CACHE = "_duban_region_ids"
+
+
+def profile_of(user):
+    """The user's UserProfile, or None (anonymous, inactive, no profile); cached on the user."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, _PROFILE_CACHE):
+        from duban.accounts.models import UserProfile
+
+        profile = (
+            UserProfile.objects.select_related("unit", "region", "campaign").filter(user_id=user.pk).first()
+        )
+        setattr(user, _PROFILE_CACHE, profile)
+    return getattr(user, _PROFILE_CACHE)
+
+
+def forget(user) -> None:
+    """Drop what is cached on ``user`` (after its profile changed)."""
+    for attr in (_PROFILE_CACHE, _REGIONS_CACHE):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def is_superuser(user) -> bool:
+    active = user is not None and getattr(user, "is_authenticated", False) and user.is_active
+    return bool(active and user.is_superuser)
+
+
+def role_of(user) -> str | None:
+    """The role key of an active user ('office' for a superuser without a profile), or None."""
+    profile = profile_of(user)
+    if profile is not None:
+        return profile.role
+    return OFFICE if is_superuser(user) else None
+
+
+def has_role(user, *roles: str) -> bool:
+    return is_superuser(user) or role_of(user) in roles
+
+
+def region_ids(region: Region | None) -> set[int] | None:
+    """Ids of ``region`` and every region below it; None (no limit) for no region.
+
+    One query whatever the depth of the tree (省 > 市 > 县 > 乡镇): the parent links are read at
+    once and walked here.
+    """
+    if region is None:
+        return None
+    children: dict[int, list[int]] = {}
+    for pk, parent in Region.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    ids, todo = {region.pk}, [region.pk]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in ids:
+                ids.add(child)
+                todo.append(child)
+    return ids
+
+
+def _scope_regions(user) -> set[int] | None:
+    if not hasattr(user, _REGIONS_CACHE):
+        profile = profile_of(user)
+        setattr(user, _REGIONS_CACHE, region_ids(profile.region if profile else None))
+    return getattr(user, _REGIONS_CACHE)
+
+
+def _task_region_id(task: Task) -> int | None:
+    plan = task.plan  # one query unless select_related("plan")
+    return plan.region_id
+
+
+def _task_campaign_id(task: Task) -> int | None:
+    return task.plan.campaign_id
+
+
+def _task_unit_ids(task: Task) -> set[int]:
+    return {a.unit_id for a in task.assignments.all()}  # uses prefetch_related("assignments")
+
+
+def _in_region(user, task: Task) -> bool:
+    ids = _scope_regions(user)
+    return ids is None or _task_region_id(task) in ids
+
+
+def can_view_task(user, task: Task) -> bool:
+    """May ``user`` open the page of ``task``? (The same answer as :func:`visible_tasks`.)"""
+    if is_superuser(user):
+        return True
+    role = role_of(user)
+    if role in (OFFICE, LEADER):
+        return _in_region(user, task)
+    if role == TASKFORCE:
+        return _task_campaign_id(task) == profile_of(user).campaign_id
+    if role == REPORTER:
+        return profile_of(user).unit_id in _task_unit_ids(task)
+    return False
+
+
+def visible_tasks(user, tasks: QuerySet | None = None) -> QuerySet:
+    """``tasks`` (default: all tasks) narrowed to those ``user`` may see."""
+    tasks = Task.objects.all() if tasks is None else tasks
+    if is_superuser(user):
+        return tasks
+    role = role_of(user)
+    if role in (OFFICE, LEADER):
+        ids = _scope_regions(user)
+        return tasks if ids is None else tasks.filter(plan__region_id__in=ids)
+    if role == TASKFORCE:
+        return tasks.filter(plan__campaign_id=profile_of(user).campaign_id)
+    if role == REPORTER:
+        mine = TaskUnit.objects.filter(unit_id=profile_of(user).unit_id).values("task_id")
+        return tasks.filter(pk__in=mine)
+    return tasks.none()
+
+
+def reporting_unit_ids(user, task: Task) -> set[int]:
+    """The units of ``task`` that ``user`` may report for (empty: may not report on it)."""
+    if not task.active:
+        return set()
+    units = _task_unit_ids(task)
+    if is_superuser(user) or (role_of(user) == OFFICE and _in_region(user, task)):
+        return units
+    if role_of(user) == REPORTER:
+        return units & {profile_of(user).unit_id}
+    return set()
+
+
+def can_report(user, task: Task) -> bool:
+    """May ``user`` submit a progress report (进展报送) on ``task``?"""
+    return bool(reporting_unit_ids(user, task))
+
+
+def can_instruct(user, task: Task) -> bool:
+    """May ``user`` write a 批示 on ``task``? Leaders and the 督查室 of its region (and superusers)."""
+    return is_superuser(user) or (role_of(user) in (LEADER, OFFICE) and _in_region(user, task))
+
+
+def can_supervise(user, task: Task) -> bool:
+    """May ``user`` issue 督办单 / 提示单 on ``task`` and handle its problems?"""
+    if is_superuser(user):
+        return True
+    role = role_of(user)
+    if role == OFFICE:
+        return _in_region(user, task)
+    if role == TASKFORCE:
+        return _task_campaign_id(task) == profile_of(user).campaign_id
+    return False
+
+
+def can_manage_accounts(user) -> bool:
+    """May ``user`` create accounts, change roles and read the audit trail? 督查室 only."""
+    return has_role(user, OFFICE)
