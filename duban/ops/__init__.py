@@ -1,0 +1,1 @@
+"""Operations and security: backup/restore, login lock-out (django-axes glue)."""
