@@ -1,0 +1,8 @@
+from django.urls import path
+
+from duban.cascade import views
+
+app_name = "cascade"
+urlpatterns = [
+    path("align/", views.align_page, name="align"),
+]
