@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from duban.scale.views import ping
+from duban.ui.urls_workbench import plan_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("duban.plans.urls")),
+    path("cascade/", include("duban.cascade.urls")),
+    path("ping/", ping, name="ping"),  # baseline of `duban bench` page latency
+    path("", include("duban.ui.urls")),
+    path("", include((plan_urlpatterns, "plans"))),  # the plan browser (duban.ui.views_plans)
 ]

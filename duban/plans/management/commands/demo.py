@@ -31,6 +31,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
         parser.add_argument("--no-serve", action="store_true", help="只建库和导入，不启动网页")
+        parser.add_argument(
+            "--simulate", action="store_true", help="也生成一段模拟报送和督办（启动网页时总会生成，只做一次）"
+        )
 
     def handle(self, *args, port: int = 8000, no_serve: bool = False, **options):
         db = settings.DATABASES["default"]
@@ -47,6 +50,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"错误：{e}")
                 sys.exit(2)
             self.stdout.write("\n".join(report.lines()[:7]))
+        from duban.ui.demo_accounts import console_lines, ensure_demo_accounts, ensure_demo_reports
+
+        self.stdout.write("\n".join(console_lines(ensure_demo_accounts())))  # demo only (docs/ui.md)
+        if not no_serve or options.get("simulate"):
+            self.stdout.write(ensure_demo_reports())
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write(f"\n网页：{url}    （管理后台 {url}admin/，先用 duban createsuperuser 建账号）")
         if no_serve:

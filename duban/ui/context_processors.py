@@ -1,0 +1,28 @@
+"""Template context of every page: the role menu and the user's role label."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.contrib.staticfiles import finders
+
+from duban.accounts import permissions
+from duban.accounts.roles import label
+from duban.ui.nav import nav_items
+
+ECHARTS = "vendor/echarts.min.js"  # fetched by `make setup` (not in git); pages fall back to tables
+
+
+@cache
+def echarts_available() -> bool:
+    return finders.find(ECHARTS) is not None
+
+
+def shell(request) -> dict:
+    role = permissions.role_of(request.user)
+    return {
+        "nav": nav_items(request),
+        "user_role": role,
+        "user_role_label": label(role) if role else "",
+        "echarts": echarts_available(),
+    }

@@ -1,0 +1,125 @@
+"""Demo accounts (one per role) and a simulated reporting season, for `duban demo` only.
+
+DEMO ONLY: the accounts share one published password (README); never run this on a real server.
+Everything goes through the real actions (accounts.do_add_user, supervision.simulate), and running
+it again changes nothing that is already there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db.models import Count
+from django.utils import timezone
+
+from duban.accounts.actions import Scope, do_add_user, do_set_role
+from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE, label
+from duban.plans.models import Campaign, Plan, Region, Unit
+from duban.tracking.periods import to_local
+
+DEMO_PASSWORD = "Demo-Duban-2026"  # demo only: printed in the console and the README
+DEMO_REGION = "邵阳市"  # sample 000, the largest plan
+DEMO_CAMPAIGN = "科技创新攻坚仗"
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    scope_text: str
+
+
+def _region() -> Region | None:
+    return Region.objects.filter(name=DEMO_REGION, plans__isnull=False).distinct().first()
+
+
+def _campaign(region: Region | None) -> Campaign | None:
+    qs = Campaign.objects.filter(name=DEMO_CAMPAIGN)
+    return (qs.filter(region=region) if region else qs).first()
+
+
+def demo_unit(campaign: Campaign | None) -> Unit | None:
+    """The unit named on most active tasks of the demo campaign (a busy reporter)."""
+    if campaign is None:
+        return None
+    return (
+        Unit.objects.filter(
+            is_group=False, assignments__task__plan__campaign=campaign, assignments__task__active=True
+        )
+        .annotate(n=Count("assignments"))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+
+@cache
+def _demo_hash() -> str:
+    """The demo password hashed once per process (argon2 takes a second; the accounts share it)."""
+    return make_password(DEMO_PASSWORD)
+
+
+def _ensure(username: str, role: str, scope: Scope, full_name: str) -> None:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        user = do_add_user(username, role, scope, full_name=full_name)  # no password yet
+    else:
+        do_set_role(user, role, scope)
+    if user.password != _demo_hash():
+        user.password = _demo_hash()  # DEMO_PASSWORD, already checked against the rules by the test
+        user.save(update_fields=["password"])
+
+
+def ensure_demo_accounts() -> list[DemoAccount]:
+    """One account per role, scoped to the demo city; returns what was made (for the console)."""
+    region = _region()
+    campaign = _campaign(region)
+    unit = demo_unit(campaign)
+    wanted = [
+        ("duchashi", OFFICE, Scope(region=region), "督查室（演示）", region.name if region else "全部"),
+        ("lingdao", LEADER, Scope(region=region), "领导（演示）", region.name if region else "全部"),
+    ]
+    if campaign is not None:
+        wanted.append(("zhuanban", TASKFORCE, Scope(campaign=campaign), "专班办公室（演示）", campaign.name))
+    if unit is not None:
+        wanted.append(("tianbao", REPORTER, Scope(unit=unit), "填报员（演示）", unit.name))
+    wanted.append(("gongzhong", PUBLIC, Scope(), "公众（演示）", "公开进度页"))
+    out = []
+    for username, role, scope, full_name, scope_text in wanted:
+        _ensure(username, role, scope, full_name)
+        out.append(DemoAccount(username, role, scope_text))
+    return out
+
+
+def season(today: date) -> tuple[date, date]:
+    """From the first day of last month to yesterday: at least one month-end report falls due."""
+    end = today - timedelta(days=1)
+    return (end.replace(day=1) - timedelta(days=1)).replace(day=1), end
+
+
+def ensure_demo_reports(today: date | None = None) -> str:
+    """A simulated season (see :func:`season`) on the demo campaign, so the pages are not empty.
+
+    Returns a line for the console. Runs once: skipped when the campaign already has reports.
+    """
+    from duban.supervision.simulate import simulate
+    from duban.tracking.models import ProgressReport
+
+    campaign = _campaign(_region())
+    if campaign is None:
+        return "未找到演示用的仗（行动），未生成模拟报送"
+    if ProgressReport.objects.filter(task__plan__campaign=campaign).exists():
+        return f"{campaign.name}：已有报送，跳过模拟"
+    start, end = season(today or to_local(timezone.now()).date())  # today's items are left to report
+    plans = list(Plan.objects.filter(campaign=campaign, active=True))
+    played = simulate(plans, start, end, seed=1)
+    return f"{campaign.name}：模拟 {start} 至 {end} 的报送与督办，报送 {played.submitted} 份"
+
+
+def console_lines(accounts: list[DemoAccount]) -> list[str]:
+    lines = [f"演示账号（仅供演示，密码均为 {DEMO_PASSWORD}，切勿用于正式环境）："]
+    lines += [f"  {a.username:<10} {label(a.role):<6} {a.scope_text}" for a in accounts]
+    return lines

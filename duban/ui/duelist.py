@@ -1,0 +1,136 @@
+"""本期待报: for one unit, which of its tasks need a report now, for which period, and what it sent before.
+
+Rule (the issue is silent on the window, so it is fixed here): for each reporting rhythm of a task
+the unit shows
+
+* the **current item** — the period with the earliest due instant at or after now (among periods
+  already begun: a report on a period that has not started is refused by ``do_submit_report``);
+* **overdue items** — periods due in the last :data:`OVERDUE_DAYS` days that the unit has not
+  reported (older gaps are the 督办单's business, not the form's).
+
+A daily rhythm shows only today's item and at most :data:`MAX_OVERDUE` overdue ones per task.
+Reads everything for any number of tasks in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch
+
+from duban.plans.models import Target, Task, TaskUnit
+from duban.tracking.models import ProgressReport
+from duban.tracking.periods import Period, period_containing, to_local
+from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
+
+OVERDUE_DAYS = 31
+MAX_OVERDUE = 3
+HISTORY = 5  # earlier reports shown per task
+
+
+@dataclass
+class DuePeriod:
+    period: Period
+    due: datetime
+    reported: ProgressReport | None = None  # the unit's latest version for the period
+    overdue: bool = False  # due before now and not reported
+
+    @property
+    def code(self) -> str:
+        return self.period.code
+
+
+@dataclass
+class DueTask:
+    task: Task
+    role: str  # 牵头 / 配合 (the unit's role on the task)
+    periods: list[DuePeriod]
+    history: list[ProgressReport] = field(default_factory=list)
+
+    @property
+    def pending(self) -> list[DuePeriod]:
+        return [p for p in self.periods if p.reported is None]
+
+    @property
+    def next_due(self) -> DuePeriod | None:
+        return min(self.pending or self.periods, key=lambda p: p.due, default=None)
+
+
+def open_periods(schedule: TaskSchedule, now: datetime) -> list[tuple[Period, datetime]]:
+    """(period, due) a report may be made for now: the current item and recent ones, oldest first."""
+    today = to_local(now).date()
+    found: dict[str, tuple[Period, datetime]] = {}
+    for rhythm in schedule.rhythms:
+        rule = rhythm.rule
+        period = period_containing(rhythm.every, today - timedelta(days=OVERDUE_DAYS) - rule.lookback)
+        while period.start <= today:
+            due = rule.due_at(period)
+            if due >= now:
+                found.setdefault(period.code, (period, due))
+                break  # the current item: nothing later is due yet
+            if due >= now - timedelta(days=OVERDUE_DAYS):
+                found.setdefault(period.code, (period, due))
+            period = period.next()
+    return sorted(found.values(), key=lambda pd: pd[1])
+
+
+def due_tasks(unit_id: int, tasks, now: datetime) -> list[DueTask]:
+    """Every task of ``tasks`` (a queryset) that ``unit_id`` is responsible for, with its open periods."""
+    now = to_local(now)
+    tasks = list(
+        tasks.filter(active=True, assignments__unit_id=unit_id)
+        .distinct()
+        .select_related("plan", "plan__campaign")
+        .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")))
+        .order_by("plan_id", "order")
+    )
+    schedules = task_schedules({t.plan_id for t in tasks})
+    reports: dict[int, list[ProgressReport]] = defaultdict(list)
+    for r in (
+        ProgressReport.objects.filter(task__in=tasks, unit_id=unit_id)
+        .prefetch_related("attachments")
+        .order_by("-submitted_at", "-id")
+    ):
+        reports[r.task_id].append(r)
+    out = []
+    for task in tasks:
+        latest: dict[str, ProgressReport] = {}
+        for r in reports[task.pk]:
+            latest.setdefault(r.period, r)  # newest first
+        pairs = open_periods(schedules[task.plan_id], now)
+        overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in latest][-MAX_OVERDUE:]
+        keep = [pd for pd in pairs if pd[1] >= now or pd in overdue or pd[0].code in latest]
+        roles = {a.role for a in task.assignments.all() if a.unit_id == unit_id}
+        role = TaskUnit.LEAD if TaskUnit.LEAD in roles else TaskUnit.CO
+        out.append(
+            DueTask(
+                task=task,
+                role=role,
+                periods=[
+                    DuePeriod(p, due, latest.get(p.code), due < now and p.code not in latest)
+                    for p, due in keep
+                ],
+                history=reports[task.pk][:HISTORY],
+            )
+        )
+    out.sort(
+        key=lambda d: (not d.pending, d.next_due.due if d.next_due else now, d.task.plan_id, d.task.order)
+    )
+    return out
+
+
+def report_targets(tasks, tree: PlanTree | None = None) -> dict[int, list[Target]]:
+    """{task id: targets its report offers actuals for}: those of the nearest plan up the tree that has any.
+
+    Targets are not linked to tasks in the plans, so this is the closest honest offer (two queries).
+    """
+    tree = tree or PlanTree.load()
+    chains = {t.pk: tree.up(t.plan_id) for t in tasks}
+    by_plan: dict[int, list[Target]] = defaultdict(list)
+    for t in Target.objects.filter(plan_id__in={p for c in chains.values() for p in c}).order_by(
+        "plan_id", "order"
+    ):
+        by_plan[t.plan_id].append(t)
+    return {pk: next((by_plan[p] for p in chain if by_plan[p]), []) for pk, chain in chains.items()}

@@ -1,0 +1,123 @@
+"""Where an uploaded plan file waits between the wizard's steps (upload → preview → confirm).
+
+Each upload gets a random token (``secrets.token_urlsafe``) naming a folder under
+``settings.DUBAN_IMPORT_DIR`` (default ``DATA_DIR/imports``) that holds the file and a small JSON
+of what is known about it. A token is only honoured for the session that uploaded it (its list
+in the session) and for the same user, so guessing or sharing a link opens nothing. Uploads
+expire after :data:`TTL`; every new upload sweeps the expired ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+TTL = 2 * 60 * 60  # seconds an upload may wait for its confirmation
+SESSION_KEY = "duban_import_tokens"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_EXT = re.compile(r"^\.[a-z]{2,8}$")
+
+
+class StoreMiss(LookupError):
+    """No upload under this token for this session (never uploaded, expired or not yours)."""
+
+
+@dataclass
+class Upload:
+    """One waiting upload: the file as saved, its original name and the wizard's choices so far."""
+
+    token: str
+    user_id: int
+    file_name: str  # as the user's computer named it
+    stored_name: str  # the file inside the token folder ("upload.docx")
+    created: float
+    region_id: int | None = None  # chosen by the user when the issuer was not recognised
+    unit_map: dict[str, int] = field(default_factory=dict)  # written name -> existing unit id
+
+    @property
+    def path(self) -> str:
+        return str(root() / self.token / self.stored_name)
+
+    def expired(self, now: float | None = None) -> bool:
+        return (now or time.time()) - self.created > TTL
+
+
+def root() -> Path:
+    return Path(getattr(settings, "DUBAN_IMPORT_DIR", Path(settings.DATA_DIR) / "imports"))
+
+
+def safe_extension(file_name: str) -> str:
+    ext = os.path.splitext(file_name or "")[1].lower()
+    return ext if _EXT.match(ext) else ".bin"
+
+
+def save(request, uploaded) -> Upload:
+    """Write ``uploaded`` (a Django UploadedFile) under a new token remembered by the session."""
+    sweep()
+    token = secrets.token_urlsafe(24)
+    folder = root() / token
+    folder.mkdir(parents=True, mode=0o700)
+    stored = "upload" + safe_extension(uploaded.name)
+    with open(folder / stored, "wb") as f:
+        for chunk in uploaded.chunks():
+            f.write(chunk)
+    upload = Upload(token, request.user.pk, os.path.basename(uploaded.name)[:200], stored, time.time())
+    write(upload)
+    tokens = [t for t in request.session.get(SESSION_KEY, []) if (root() / t).is_dir()]
+    request.session[SESSION_KEY] = [*tokens, token]
+    return upload
+
+
+def write(upload: Upload) -> None:
+    with open(root() / upload.token / "meta.json", "w", encoding="utf-8") as f:
+        json.dump(asdict(upload), f, ensure_ascii=False)
+
+
+def load(request, token: str) -> Upload:
+    """The upload under ``token`` if this session made it, this user owns it and it is not expired."""
+    if not _TOKEN.match(token or "") or token not in request.session.get(SESSION_KEY, []):
+        raise StoreMiss(token)
+    try:
+        with open(root() / token / "meta.json", encoding="utf-8") as f:
+            upload = Upload(**json.load(f))
+    except (OSError, ValueError, TypeError) as e:
+        raise StoreMiss(token) from e
+    if upload.user_id != request.user.pk or upload.expired():
+        discard(request, token)
+        raise StoreMiss(token)
+    return upload
+
+
+def discard(request, token: str) -> None:
+    """Delete the upload and forget its token."""
+    if _TOKEN.match(token or ""):
+        shutil.rmtree(root() / token, ignore_errors=True)
+    request.session[SESSION_KEY] = [t for t in request.session.get(SESSION_KEY, []) if t != token]
+
+
+def sweep(now: float | None = None) -> int:
+    """Remove every expired upload folder; returns how many."""
+    base = root()
+    if not base.is_dir():
+        return 0
+    now = now or time.time()
+    gone = 0
+    for folder in base.iterdir():
+        if not (folder.is_dir() and _TOKEN.match(folder.name)):
+            continue
+        try:
+            created = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["created"]
+        except (OSError, ValueError, KeyError):
+            created = folder.stat().st_mtime
+        if now - created > TTL:
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone

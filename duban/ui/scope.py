@@ -1,0 +1,74 @@
+"""What a signed-in user's workbench pages cover: plans, units, notices, the moment of "now".
+
+Every list page of the workbench narrows its rows here, on top of
+:mod:`duban.accounts.permissions` (which decides single tasks), so a page can never show a row
+its detail page would refuse. Each function is one or two queries.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from duban.accounts import permissions
+from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.plans.models import Plan, Task, Unit
+
+
+def visible_plan_ids(user) -> set[int]:
+    """Active plans holding at least one task ``user`` may see (the plan tree shown to them)."""
+    tasks = permissions.visible_tasks(user, Task.objects.filter(active=True))
+    return set(tasks.values_list("plan_id", flat=True).distinct())
+
+
+def plans_in_scope(user) -> QuerySet[Plan]:
+    """Active plans of the user's scope: the region (office, leader), the campaign (专班), or the
+    plans holding the reporter's tasks. Plans without tasks (通知, 总体方案) count for the first two."""
+    plans = Plan.objects.filter(active=True)
+    if permissions.is_superuser(user):
+        return plans
+    role = permissions.role_of(user)
+    if role in (OFFICE, LEADER):
+        ids = region_ids(user)
+        return plans if ids is None else plans.filter(region_id__in=ids)
+    if role == TASKFORCE:
+        return plans.filter(campaign_id=permissions.profile_of(user).campaign_id)
+    if role == REPORTER:
+        return plans.filter(pk__in=visible_plan_ids(user))
+    return plans.none()
+
+
+def region_ids(user) -> set[int] | None:
+    """Regions the user's role covers (None: all); cached on the user like the permission helpers."""
+    if not hasattr(user, "_duban_ui_regions"):
+        profile = permissions.profile_of(user)
+        limited = profile is not None and not permissions.is_superuser(user)
+        user._duban_ui_regions = permissions.region_ids(profile.region) if limited else None
+    return user._duban_ui_regions
+
+
+def units_in_scope(user) -> QuerySet[Unit]:
+    """Units the user may pick in forms: the region's (office), its own (reporter)."""
+    units = Unit.objects.select_related("region").filter(is_group=False)
+    if permissions.role_of(user) == REPORTER:
+        return units.filter(pk=permissions.profile_of(user).unit_id)
+    ids = region_ids(user)
+    return units if ids is None else units.filter(region_id__in=ids)
+
+
+def notice_filter(user) -> Q | None:
+    """A filter on Notice for what ``user`` may see, or None for nothing.
+
+    Office and leader: notices of their region; 专班: of their campaign; reporter: addressed to
+    their unit.
+    """
+    if permissions.is_superuser(user):
+        return Q()
+    role = permissions.role_of(user)
+    if role in (OFFICE, LEADER):
+        ids = region_ids(user)
+        return Q() if ids is None else Q(region_id__in=ids)
+    if role == TASKFORCE:
+        return Q(plan__campaign_id=permissions.profile_of(user).campaign_id)
+    if role == REPORTER:
+        return Q(units=permissions.profile_of(user).unit_id)
+    return None

@@ -1,0 +1,94 @@
+"""The assessment page's figures: each unit's :class:`~duban.assessment.scoring.UnitFacts` for one
+plan and one period, counted from the stored reports and notices, then scored and ranked.
+
+* 应报 / 按时 / 迟报 / 未报: the reporting items of the tracking calendar that fell due in the period
+  (up to ``as_of``), one per (task, unit, period) at its earliest due instant
+  (:func:`duban.supervision.facts.owed`); the unit's first submission decides on time or late.
+* 任务完成: each task the unit is named on, its latest reported percent against its 序时进度
+  (:func:`duban.tracking.status.task_states` at ``as_of``).
+* 目标进度: targets belong to the region, not to a unit, so this part is left out for units (the
+  scheme then scales the other weights to 100, as its rules say).
+* 红/黄督办单: notices addressed to the unit, issued in the period.
+
+A fixed number of queries whatever the number of tasks and units.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from duban.assessment.scoring import Scheme, TaskProgress, UnitFacts, UnitScore, rank, red_black, score_unit
+from duban.plans.models import Plan
+from duban.supervision.actions import plan_tasks
+from duban.supervision.facts import first_submissions, owed
+from duban.supervision.models import NOTICE, RED, YELLOW, Notice
+from duban.tracking.periods import Period, to_local
+from duban.tracking.status import task_states
+
+
+@dataclass
+class Ranking:
+    period: Period
+    as_of: datetime
+    facts: dict[str, UnitFacts]
+    scores: list[UnitScore]
+    red: list[UnitScore]
+    black: list[UnitScore]
+
+
+def unit_facts(plan: Plan, period: Period, as_of: datetime) -> dict[str, UnitFacts]:
+    """{unit name: facts} of every unit named on the plan's tasks (and its sub-plans')."""
+    end = min(to_local(as_of), period.end_at)
+    tasks = plan_tasks(plan)
+    names = {a.unit_id: a.unit.name for t in tasks for a in t.assignments.all() if not a.unit.is_group}
+    due = defaultdict(int)
+    on_time = defaultdict(int)
+    late = defaultdict(int)
+    if end > period.start_at:
+        dues = {k: v for k, v in owed(tasks, period.start, end.date()).items() if v[0] <= end}
+        made = first_submissions([t.pk for t in tasks], end)
+        for key, (due_at, *_rest) in dues.items():
+            unit = key[1]
+            due[unit] += 1
+            first = made.get(key)
+            if first is not None and first <= due_at:
+                on_time[unit] += 1
+            elif first is not None:
+                late[unit] += 1
+    states = task_states(tasks, end) if tasks else {}
+    progress = defaultdict(list)
+    for t in tasks:
+        s = states[t.pk]
+        for unit in {a.unit_id for a in t.assignments.all() if a.unit_id in names}:
+            progress[unit].append(TaskProgress(actual=s.percent or 0.0, expected=s.expected * 100))
+    red, yellow = defaultdict(int), defaultdict(int)
+    notices = Notice.objects.filter(
+        task__in=tasks, kind=NOTICE, issued_at__gte=period.start_at, issued_at__lt=end
+    ).values_list("color", "units")
+    for color, unit in notices:
+        if color == RED:
+            red[unit] += 1
+        elif color == YELLOW:
+            yellow[unit] += 1
+    return {
+        name: UnitFacts(
+            unit=name,
+            due=due[u],
+            on_time=on_time[u],
+            late=late[u],
+            missing=due[u] - on_time[u] - late[u],
+            tasks=tuple(progress[u]),
+            red=red[u],
+            yellow=yellow[u],
+        )
+        for u, name in sorted(names.items(), key=lambda x: x[1])
+    }
+
+
+def ranking(plan: Plan, scheme: Scheme, period: Period, as_of: datetime) -> Ranking:
+    facts = unit_facts(plan, period, as_of)
+    scores = rank(score_unit(scheme, f) for f in facts.values())
+    red, black = red_black(scores, scheme.top_n, scheme.bottom_n)
+    return Ranking(period, min(to_local(as_of), period.end_at), facts, scores, red, black)

@@ -1,0 +1,22 @@
+"""Small helpers shared by the UI views."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.utils import timezone
+
+from duban.tracking.periods import local_datetime, to_local
+
+
+def as_of_param(request) -> tuple[datetime, str]:
+    """``?as_of=YYYY-MM-DD`` (end of that day) or now; returns (moment, error message or '')."""
+    value = (request.GET.get("as_of") or "").strip()
+    if not value:
+        return to_local(timezone.now()), ""
+    try:
+        return local_datetime(date.fromisoformat(value), time(23, 59, 59)), ""
+    except ValueError:
+        return to_local(
+            timezone.now()
+        ), f"日期“{value}”格式不对，应为 YYYY-MM-DD（如 2026-03-31），已按现在显示"

@@ -1,0 +1,26 @@
+"""公开进度: the page anyone may read without logging in — campaigns and targets, no names of persons."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from duban.tracking.periods import to_local
+from duban.ui import overview
+from duban.ui.cache import cached
+
+
+def _data() -> dict:
+    now = timezone.now()
+    return cached(
+        ("public", to_local(now).strftime("%Y-%m-%d %H")), lambda: overview.public_summary(now), ttl=600
+    )
+
+
+def public_page(request):
+    return render(request, "ui/public.html", {"d": _data()})
+
+
+def public_api(request):
+    return JsonResponse(_data(), json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,146 @@
+"""本期待报 (the reporter's home) and the report form of one task.
+
+A reporter sees and reports only its own unit's tasks (``permissions.visible_tasks`` and
+``permissions.can_report``, checked on every request); the 督查室 may pick a unit and report on
+its behalf. Every report goes through ``tracking.actions.do_submit_report`` (a new version).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from duban.accounts import permissions
+from duban.accounts.guards import role_required, task_permission
+from duban.accounts.roles import OFFICE, REPORTER
+from duban.plans.models import TaskUnit, Unit
+from duban.tracking.actions import TrackingError, do_submit_report
+from duban.tracking.periods import to_local
+from duban.ui.duelist import DueTask, due_tasks, report_targets
+from duban.ui.forms import ReportForm
+
+
+def period_choices(periods) -> list[tuple[str, str]]:
+    """[(code, '2026年11月（11月30日 23:59 截止，已逾期）')] for DuePeriods."""
+    out = []
+    for p in periods:
+        notes = [f"{to_local(p.due):%-m月%-d日 %H:%M} 截止"]
+        if p.reported is not None:
+            notes.append(f"已报第{p.reported.version}版")
+        elif p.overdue:
+            notes.append("已逾期")
+        out.append((p.code, f"{p.period.label}（{'，'.join(notes)}）"))
+    return out
+
+
+def build_form(item: DueTask, units, targets, data=None, files=None) -> ReportForm:
+    pending = item.pending
+    periods = pending + [p for p in item.periods if p not in pending]  # unreported first
+    leads = {a.unit_id for a in item.task.assignments.all() if a.role == TaskUnit.LEAD}
+    form = ReportForm(
+        data,
+        files,
+        prefix=f"t{item.task.pk}",
+        units=units,
+        periods=period_choices(periods),
+        targets=targets,
+        lead_unit_ids=leads & {u for u, _ in units},
+    )
+    last = item.history[0] if item.history else None
+    if data is None and last is not None:  # start from what was said last time
+        form.initial.update({"percent": last.percent, "status": last.self_status})
+    return form
+
+
+def _acting_unit(request):
+    """(unit, units to choose from) — the reporter's own unit, or the unit the 督查室 picked."""
+    profile = permissions.profile_of(request.user)
+    if permissions.role_of(request.user) == REPORTER:
+        return profile.unit, []
+    tasks = permissions.visible_tasks(request.user).filter(active=True)
+    units = list(Unit.objects.filter(is_group=False, assignments__task__in=tasks).distinct().order_by("name"))
+    picked = request.GET.get("unit", "")
+    unit = next((u for u in units if str(u.pk) == picked), None)
+    return unit, units
+
+
+@role_required(REPORTER, OFFICE)
+def report_home(request):
+    now = to_local(timezone.now())
+    unit, units = _acting_unit(request)
+    items = due_tasks(unit.pk, permissions.visible_tasks(request.user), now) if unit is not None else []
+    return render(
+        request,
+        "ui/report_home.html",
+        {
+            "unit": unit,
+            "units": units,
+            "items": items,
+            "pending_count": sum(1 for i in items if i.pending),
+            "overdue_count": sum(1 for i in items for p in i.periods if p.overdue),
+            "now": now,
+            "unit_query": unit.pk if units and unit else "",
+        },
+    )
+
+
+def _task_item(task, unit_id: int, now) -> DueTask:
+    from duban.plans.models import Task
+
+    found = due_tasks(unit_id, Task.objects.filter(pk=task.pk), now)
+    if found:
+        return found[0]
+    return DueTask(task=task, role="", periods=[])
+
+
+@task_permission(permissions.can_report)
+def report_task(request, task):
+    """GET: the form of one task; POST: submit it (errors re-render the form, nothing stored)."""
+    now = to_local(timezone.now())
+    unit_ids = permissions.reporting_unit_ids(request.user, task)
+    units = [(u.pk, u.name) for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")]
+    picked = request.POST.get(f"t{task.pk}-unit") or request.GET.get("unit") or ""
+    unit_id = int(picked) if picked.isdigit() and int(picked) in unit_ids else units[0][0]
+    item = _task_item(task, unit_id, now)
+    targets = report_targets([task])[task.pk]
+    if request.method == "POST":
+        form = build_form(item, units, targets, request.POST, request.FILES)
+        if form.is_valid():
+            unit = Unit.objects.get(pk=form.cleaned_data["unit"])
+            try:
+                report = do_submit_report(
+                    unit,
+                    task,
+                    form.cleaned_data["period"],
+                    narrative=form.cleaned_data["narrative"],
+                    percent=form.cleaned_data["percent"],
+                    status=form.cleaned_data["status"],
+                    problems=form.cleaned_data["problems"],
+                    needs=form.cleaned_data["needs"],
+                    actuals=form.actuals(),
+                    attachments=form.cleaned_data["attachments"],
+                    consolidated=form.cleaned_data.get("consolidated", False),
+                    user=request.user,
+                )
+            except TrackingError as e:
+                form.add_error(None, str(e))
+            else:
+                late = "（逾期报送）" if report.is_late else ""
+                messages.success(
+                    request, f"已报送：{unit.name} {report.period_obj.label} 第{report.version}版{late}"
+                )
+                return redirect(_back(request, unit.pk))
+    else:
+        form = build_form(item, units, targets)
+    return render(request, "ui/report_task.html", {"task": task, "item": item, "form": form, "now": now})
+
+
+def _back(request, unit_id: int) -> str:
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    url = reverse("ui:report_home")
+    return url if permissions.role_of(request.user) == REPORTER else f"{url}?unit={unit_id}"

@@ -1,0 +1,155 @@
+"""Downloads: briefs (旬简报/月通报/季总结 .docx) and exports (责任分解表, 进展台账 .xlsx).
+
+Files are built in memory and streamed (``FileResponse``) under a Chinese file name; Django writes
+it as ``filename*=utf-8''…`` (RFC 5987), which every current browser reads. Only the roles that
+see whole plans (督查室, 专班办公室, 领导) download; a plan outside their scope is refused.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from django import forms
+from django.http import FileResponse
+from django.shortcuts import render
+
+from duban.accounts.guards import forbidden, role_required
+from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
+from duban.briefs import content as brief_content
+from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest
+from duban.briefs.exports import responsibility_workbook
+from duban.plans.models import Plan
+from duban.ui import scope
+from duban.ui.ledger import ledger_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+EXPORT_KINDS = [("责任分解表", "责任分解表"), ("台账", "进展台账")]
+_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
+
+
+def file_name(*parts: str, ext: str) -> str:
+    """A Chinese file name without characters that Windows or the header forbid."""
+    stem = _UNSAFE.sub("_", "-".join(p for p in parts if p)).strip(" ._")[:120]
+    return f"{stem or '导出'}.{ext}"
+
+
+def _plans(user):
+    return (
+        scope.plans_in_scope(user)
+        .filter(tasks__active=True)
+        .distinct()
+        .order_by("region_id", "source_document_id", "order")
+    )
+
+
+class ExportForm(forms.Form):
+    plan = forms.ModelChoiceField(label="方案", queryset=Plan.objects.none(), empty_label="请选择方案")
+    kind = forms.ChoiceField(label="导出内容", choices=EXPORT_KINDS)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = _plans(user)
+
+
+class BriefForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=[(k, k) for k in BRIEF_KINDS])
+    period = forms.CharField(label="期间", max_length=20, help_text="如 2023-03上旬、2023-03、2023Q1、2023")
+    plan = forms.ModelChoiceField(label="方案", queryset=Plan.objects.none(), empty_label="请选择方案")
+    number = forms.IntegerField(label="期号", min_value=1, initial=1)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = scope.plans_in_scope(user).order_by(
+            "region_id", "source_document_id", "order"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["request"] = BriefRequest.parse(
+                data["kind"], data["period"], [data["plan"].pk], data["number"]
+            )
+        except BriefError as e:
+            raise forms.ValidationError(str(e)) from None
+        return data
+
+
+def _foreign_plan(form, request) -> bool:
+    """The request names an existing plan outside the user's scope (refused, not a form error)."""
+    wanted = request.GET.get("plan", "")
+    if not wanted.isdigit() or form.fields["plan"].queryset.filter(pk=wanted).exists():
+        return False
+    return Plan.objects.filter(pk=wanted).exists()
+
+
+def briefs_available() -> bool:
+    """Brief generation needs the briefs app's data collection (``content.collect``)."""
+    return callable(getattr(brief_content, "collect", None))
+
+
+def _page(request, export_form=None, brief_form=None, status=200):
+    context = {
+        "export_form": export_form or ExportForm(user=request.user),
+        "brief_form": brief_form or BriefForm(user=request.user),
+        "briefs_available": briefs_available(),
+    }
+    return render(request, "ui/downloads/index.html", context, status=status)
+
+
+@role_required(OFFICE, TASKFORCE, LEADER)
+def downloads(request):
+    return _page(request)
+
+
+@role_required(OFFICE, TASKFORCE, LEADER)
+def export(request):
+    """GET ?plan=&kind=: the workbook as an attachment, or the page again with the error."""
+    form = ExportForm(request.GET, user=request.user)
+    if _foreign_plan(form, request):
+        return forbidden(request, "此方案不在您的查看范围内")
+    if not form.is_valid():
+        return _page(request, export_form=form, status=400)
+    plan, kind = form.cleaned_data["plan"], form.cleaned_data["kind"]
+    if kind == "台账":
+        wb, _ = ledger_workbook(plan)
+    else:
+        try:
+            wb, _ = responsibility_workbook([plan])
+        except ValueError as e:
+            form.add_error("plan", str(e))
+            return _page(request, export_form=form, status=400)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    name = file_name(plan.title, dict(EXPORT_KINDS)[kind], ext="xlsx")
+    return FileResponse(buf, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@role_required(OFFICE, TASKFORCE, LEADER)
+def brief(request):
+    """GET ?kind=&period=&plan=&number=: the brief as a 公文 .docx."""
+    form = BriefForm(request.GET, user=request.user)
+    if _foreign_plan(form, request):
+        return forbidden(request, "此方案不在您的查看范围内")
+    if not briefs_available():
+        form.add_error(None, "简报数据采集尚未启用（duban.briefs.content.collect），暂不能生成简报")
+        return _page(request, brief_form=form)
+    if not form.is_valid():
+        return _page(request, brief_form=form, status=400)
+    from duban.briefs.render_docx import render as render_docx
+
+    try:
+        data = brief_content.collect(form.cleaned_data["request"])
+    except BriefError as e:
+        form.add_error(None, str(e))
+        return _page(request, brief_form=form, status=400)
+    buf = io.BytesIO()
+    render_docx(data).save(buf)
+    buf.seek(0)
+    return FileResponse(
+        buf, as_attachment=True, filename=file_name(data.title, ext="docx"), content_type=DOCX
+    )

@@ -1,0 +1,161 @@
+"""The plan browser: plans by region → campaign / plan → section → tasks, and the task page.
+
+Every page is limited to what the user may see (:mod:`duban.ui.scope` over
+:mod:`duban.accounts.permissions`): a reporter sees only the tasks its unit is named on. Each page
+runs a fixed number of queries whatever the plan size.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from duban.accounts import permissions
+from duban.accounts.guards import forbidden, role_required, task_permission
+from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.ingest.text import strip_markup
+from duban.plans.models import Cadence, Campaign, Plan, Target, Task, TaskForce, TaskUnit
+from duban.supervision.models import Notice
+from duban.tracking.models import ProgressReport
+from duban.tracking.status import task_state
+from duban.tracking.timeline import timeline
+from duban.ui import scope
+from duban.ui.task_browser import TaskFilterForm, filter_tasks, leaders_of, tree, units_of
+from duban.ui.views.common import as_of_param
+
+SIGNED_IN = (OFFICE, TASKFORCE, REPORTER, LEADER)
+CONTEXT_LINES = 3  # source lines shown before and after a task
+NOT_IN_SCOPE = "此方案不在您的查看范围内"
+SHOWN = 100  # tasks listed on one page; filters narrow a longer list
+
+
+def _records(plan_ids):
+    return {
+        "targets": Target.objects.filter(plan_id__in=plan_ids),
+        "teams": TaskForce.objects.filter(plan_id__in=plan_ids).prefetch_related("memberships"),
+        "cadences": Cadence.objects.filter(plan_id__in=plan_ids, active=True).prefetch_related("items"),
+    }
+
+
+def _browse(request, plans: list[Plan], template: str, context: dict):
+    """The filtered task tree of ``plans`` (limited to the user's tasks) rendered into ``template``."""
+    ids = [p.pk for p in plans]
+    tasks = permissions.visible_tasks(request.user, Task.objects.filter(plan_id__in=ids))
+    form = TaskFilterForm(request.GET or None, units=units_of(tasks), leaders=leaders_of(tasks))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    as_of, as_of_error = as_of_param(request)
+    rows, states = filter_tasks(tasks, data, as_of)
+    context.update(
+        form=form,
+        as_of_error=as_of_error,
+        blocks=tree(plans, rows, states, SHOWN),
+        shown=len(rows),
+        cut=len(rows) > SHOWN,
+        limit=SHOWN,
+        task_url=reverse("plans:task", args=[0])[:-2],  # + pk + "/": one reverse() for all rows
+        filtered=bool(data and any(data.values())),
+        as_of=as_of,
+        **_records(ids),
+    )
+    return render(request, template, context)
+
+
+@role_required(*SIGNED_IN)
+def plan_list(request):
+    """Plans of the user's scope by region, with the campaigns and the number of visible tasks."""
+    plans = list(
+        scope.plans_in_scope(request.user)
+        .select_related("campaign", "region")
+        .order_by("region_id", "source_document_id", "order")
+    )
+    counts = dict(
+        permissions.visible_tasks(request.user, Task.objects.filter(active=True))
+        .values_list("plan_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_id", "n")
+    )
+    groups = []
+    for _, region_plans in groupby(plans, key=lambda p: p.region_id):
+        region_plans = list(region_plans)
+        for p in region_plans:
+            p.task_count = counts.get(p.pk, 0)
+        campaigns = {p.campaign.pk: p.campaign for p in region_plans if p.campaign}
+        groups.append(
+            {"region": region_plans[0].region, "plans": region_plans, "campaigns": list(campaigns.values())}
+        )
+    return render(request, "ui/plans/plan_list.html", {"groups": groups})
+
+
+@role_required(*SIGNED_IN)
+def campaign_detail(request, pk: int):
+    campaign = get_object_or_404(Campaign.objects.select_related("region"), pk=pk)
+    plans = list(
+        scope.plans_in_scope(request.user).filter(campaign=campaign).order_by("source_document_id", "order")
+    )
+    if not plans:
+        return forbidden(request, NOT_IN_SCOPE)
+    return _browse(request, plans, "ui/plans/campaign_detail.html", {"campaign": campaign})
+
+
+@role_required(*SIGNED_IN)
+def plan_detail(request, pk: int):
+    plan = get_object_or_404(Plan.objects.select_related("region", "campaign", "parent"), pk=pk)
+    if not scope.plans_in_scope(request.user).filter(pk=plan.pk).exists():
+        return forbidden(request, NOT_IN_SCOPE)
+    return _browse(request, [plan], "ui/plans/plan_detail.html", {"plan": plan})
+
+
+@role_required(*SIGNED_IN)
+def task_search(request):
+    """Every task the user may see, filtered and searched across plans."""
+    plans = list(
+        scope.plans_in_scope(request.user)
+        .select_related("campaign")
+        .order_by("region_id", "source_document_id", "order")
+    )
+    return _browse(request, plans, "ui/plans/task_search.html", {})
+
+
+def source_excerpt(text: str, first: int, last: int, context: int = CONTEXT_LINES) -> list[dict]:
+    """Lines ``first - context`` .. ``last + context`` of ``text`` (1-based), markup removed, task lines marked."""
+    lines = text.split("\n")
+    lo, hi = max(1, first - context), min(len(lines), last + context)
+    return [
+        {"no": no, "text": strip_markup(lines[no - 1]).strip(), "hit": first <= no <= last}
+        for no in range(lo, hi + 1)
+    ]
+
+
+@task_permission(permissions.can_view_task)
+def task_detail(request, task):
+    """A task beside its source paragraph, with its state, timeline, reports and notices."""
+    task = (
+        Task.objects.select_related("plan__campaign", "plan__region", "plan__parent", "source_document")
+        .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")))
+        .get(pk=task.pk)
+    )
+    as_of, as_of_error = as_of_param(request)
+    reports = (
+        ProgressReport.objects.filter(task=task)
+        .select_related("unit", "submitted_by")
+        .prefetch_related("attachments")
+        .order_by("-period_start", "unit__name", "-version")
+    )
+    notices = Notice.objects.filter(task=task).prefetch_related("units").order_by("-issued_at")
+    context = {
+        "task": task,
+        "excerpt": source_excerpt(task.source_document.text, task.line, task.end_line or task.line),
+        "state": task_state(task, as_of),
+        "timeline": list(reversed(timeline(task))),
+        "reports": reports,
+        "notices": notices,
+        "can_report": permissions.can_report(request.user, task),
+        "can_instruct": permissions.can_instruct(request.user, task),
+        "can_supervise": permissions.can_supervise(request.user, task),
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+    }
+    return render(request, "ui/plans/task_detail.html", context)

@@ -1,0 +1,158 @@
+"""本期待报 and the report form: what is due, form errors, new versions, the office reporting for a unit."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from duban.accounts import permissions
+from duban.plans.models import Task, TaskUnit
+from duban.tracking.models import ProgressReport, TargetActual
+from duban.tracking.periods import to_local
+from duban.ui.duelist import due_tasks, report_targets
+from tests.ui_support import login, setup_city
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city(db):
+    return setup_city()
+
+
+def _first_due(user):
+    unit = permissions.profile_of(user).unit
+    items = due_tasks(unit.pk, permissions.visible_tasks(user), timezone.now())
+    item = next(i for i in items if i.pending)
+    return unit, item
+
+
+def _post(client, task, **fields):
+    prefix = f"t{task.pk}-"
+    return client.post(f"/report/{task.pk}/", {prefix + k: v for k, v in fields.items()})
+
+
+def test_due_list_has_the_units_tasks_with_a_current_period(city):
+    user = city["tianbao"]
+    unit = permissions.profile_of(user).unit
+    now = to_local(timezone.now())
+    items = due_tasks(unit.pk, permissions.visible_tasks(user), now)
+    assert {i.task.pk for i in items} == set(
+        Task.objects.filter(active=True, assignments__unit=unit).values_list("pk", flat=True)
+    )
+    for item in items:
+        assert any(p.due >= now for p in item.periods), item.task  # the current item is always offered
+        assert all(p.period.start <= now.date() for p in item.periods)
+        assert item.role in (TaskUnit.LEAD, TaskUnit.CO)
+
+
+def test_report_home_lists_pending_tasks(city, client):
+    unit, item = _first_due(city["tianbao"])
+    html = login(client, city["tianbao"]).get("/report/").content.decode()
+    assert f"本期待报 · {unit.name}" in html
+    assert f'id="task-{item.task.pk}"' in html and f'href="/report/{item.task.pk}/"' in html
+
+
+def test_invalid_report_rerenders_with_chinese_errors_and_stores_nothing(city, client):
+    unit, item = _first_due(city["tianbao"])
+    login(client, city["tianbao"])
+    r = _post(
+        client,
+        item.task,
+        unit=unit.pk,
+        period=item.pending[0].code,
+        narrative=" ",
+        percent="150",
+        status="已完成",
+    )
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "请填写工作进展" in html and "完成进度不能大于 100" in html
+    r = _post(client, item.task, unit=unit.pk, period="2099-01", narrative="x", percent="abc", status="好")
+    html = r.content.decode()
+    assert "完成进度须为数字" in html and "自评状态" in html and "选择一个有效的选项" in html
+    assert not ProgressReport.objects.exists()
+
+
+def test_report_through_the_form_is_a_new_version_each_time(city, client):
+    unit, item = _first_due(city["tianbao"])
+    task, period = item.task, item.pending[0]
+    targets = report_targets([task])[task.pk]
+    login(client, city["tianbao"])
+    fields = dict(
+        unit=unit.pk, period=period.code, narrative="完成项目入库 3 个", percent="40", status="正常推进"
+    )
+    if targets:
+        fields[f"actual_{targets[0].pk}"] = "12.5"
+    prefix = f"t{task.pk}-"
+    data = {prefix + k: v for k, v in fields.items()}
+    data[prefix + "attachments"] = SimpleUploadedFile("进展照片.txt", "现场".encode())
+    r = client.post(f"/report/{task.pk}/", data)
+    assert r.status_code == 302 and r["Location"] == "/report/"
+    r = _post(
+        client,
+        task,
+        **{**fields, "narrative": "更正：完成项目入库 4 个", "percent": "45", "problems": "用地未批"},
+    )
+    assert r.status_code == 302
+    reports = list(ProgressReport.objects.filter(task=task, unit=unit).order_by("version"))
+    assert [(r.version, r.percent, r.period) for r in reports] == [
+        (1, 40.0, period.code),
+        (2, 45.0, period.code),
+    ]
+    assert reports[0].narrative == "完成项目入库 3 个" and reports[1].problems == "用地未批"
+    assert reports[0].submitted_by == city["tianbao"]
+    assert [a.name for a in reports[0].attachments.all()] == ["进展照片.txt"]
+    if targets:
+        assert TargetActual.objects.get(report=reports[0]).value == 12.5
+    page = client.get(f"/report/{task.pk}/").content.decode()
+    assert "第2版" in page and "更正：完成项目入库 4 个" in page and "完成项目入库 3 个" in page
+    assert "已报第2版" in page
+    assert f"{period.period.label} 第2版" in client.get("/report/").content.decode()
+
+
+def test_office_reports_for_a_unit(city, client):
+    unit, item = _first_due(city["tianbao"])
+    login(client, city["duchashi"])
+    html = client.get(f"/report/?unit={unit.pk}").content.decode()
+    assert f"本期待报 · {unit.name}" in html and 'id="unit-select"' in html
+    r = _post(
+        client,
+        item.task,
+        unit=unit.pk,
+        period=item.pending[0].code,
+        narrative="督查室代报",
+        percent="10",
+        status="正常推进",
+    )
+    assert r.status_code == 302 and r["Location"] == f"/report/?unit={unit.pk}"
+    report = ProgressReport.objects.get()
+    assert report.unit == unit and report.submitted_by == city["duchashi"]
+
+
+def test_office_cannot_report_for_a_unit_not_on_the_task(city, client):
+    unit, item = _first_due(city["tianbao"])
+    stranger = TaskUnit.objects.exclude(task=item.task).exclude(unit__in=item.task.units.all()).first().unit
+    login(client, city["duchashi"])
+    r = _post(
+        client,
+        item.task,
+        unit=stranger.pk,
+        period=item.pending[0].code,
+        narrative="x",
+        percent="10",
+        status="正常推进",
+    )
+    assert r.status_code == 200 and "选择一个有效的选项" in r.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_report_pages_fixed_queries(city, client, django_assert_max_num_queries):
+    unit, item = _first_due(city["tianbao"])
+    login(client, city["tianbao"])
+    client.get("/report/")  # warm the session
+    with django_assert_max_num_queries(14):
+        assert client.get("/report/").status_code == 200
+    with django_assert_max_num_queries(22):
+        assert client.get(f"/report/{item.task.pk}/").status_code == 200

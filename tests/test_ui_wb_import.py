@@ -1,0 +1,200 @@
+"""Import wizard (web): content-checked upload, preview with warnings, unit fixing, the diff of a
+revised plan before anything is written, atomic confirm with its audit entry, the session-bound
+and expiring temporary store, and the office-only rule."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from duban.accounts.actions import Scope, do_add_user
+from duban.accounts.models import AuditEntry
+from duban.accounts.roles import LEADER, OFFICE, REPORTER
+from duban.plans.actions import do_ingest_file
+from duban.plans.models import Plan, SourceDocument, Task, TaskUnit, Unit, UnitAlias
+from duban.ui import import_store
+from duban.ui.import_preview import suspicious
+from tests.conftest import sample_path
+from tests.ui_wb_support import as_user, yuanjiang
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def store(settings, tmp_path):
+    settings.DUBAN_IMPORT_DIR = str(tmp_path / "imports")
+    return tmp_path / "imports"
+
+
+def sample_bytes(prefix: str) -> tuple[str, bytes]:
+    path = sample_path(prefix)
+    with open(path, "rb") as f:
+        return os.path.basename(path), f.read()
+
+
+def upload(client, name: str, data: bytes, **extra):
+    return client.post("/import/", {"file": SimpleUploadedFile(name, data), **extra})
+
+
+def rows():
+    return (SourceDocument.objects.count(), Plan.objects.count(), Task.objects.count(), Unit.objects.count())
+
+
+def test_only_the_office_may_import(client):
+    w = yuanjiang()
+    for role in (REPORTER, LEADER):
+        assert as_user(client, w.users[role]).get("/import/").status_code == 403
+    assert as_user(client, w.users[OFFICE]).get("/import/").status_code == 200
+
+
+def test_bad_files_are_refused_by_content_and_nothing_is_kept(client, store):
+    w = yuanjiang()
+    as_user(client, w.users[OFFICE])
+    before = rows()
+    png_as_docx = upload(client, "方案.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    assert png_as_docx.status_code == 200
+    assert "PNG 图片" in png_as_docx.content.decode()
+    pdf_as_txt = upload(client, "方案.txt", b"%PDF-1.4\n%%EOF\n")
+    assert "扩展名是 .txt，但内容是PDF 文档" in pdf_as_txt.content.decode()
+    not_a_plan = upload(client, "通知.txt", "关于做好春节假期值班工作的通知\n各单位：请做好值班。".encode())
+    assert "不像是一份工作方案" in not_a_plan.content.decode()
+    assert rows() == before
+    assert not any(store.iterdir()) if store.exists() else True  # refused uploads are deleted at once
+
+
+def test_upload_preview_fix_units_confirm(client, store):
+    yuanjiang()
+    office = do_add_user("shi_duchashi", OFFICE, Scope(), password="Duban-督办-2025!")  # every region
+    as_user(client, office)
+    name, data = sample_bytes("003")  # 新邵县: not imported yet
+    response = upload(client, name, data)
+    assert response.status_code == 302
+    token = response["Location"].rstrip("/").split("/")[-1]
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    p = preview.context["p"]
+    assert p.counts["任务"] > 100 and p.counts["文档"] > 1
+    kinds = {wn.kind for wn in p.warnings}
+    assert "新单位" in kinds and p.unknown_units  # a region never imported: every unit is new
+    # map one written name to an existing unit of the region; a typo is a form error, nothing saved
+    region = preview.context["region"]
+    existing = Unit.objects.create(region=region, name="县发展和改革局")
+    target = p.unknown_units[0]
+    field = preview.context["unit_fields"][0].html_name
+    typo = client.post(preview.wsgi_request.path, {"region": region.pk, field: "县发展和改革句"})
+    assert typo.status_code == 200 and "没有名为“县发展和改革句”的单位" in typo.content.decode()
+    assert import_store.load(typo.wsgi_request, token).unit_map == {}
+    ok = client.post(preview.wsgi_request.path, {"region": region.pk, field: existing.name})
+    assert ok.status_code == 302 and ok["Location"].endswith("/confirm/")
+    confirm = client.get(ok["Location"])
+    diff = confirm.context["diff"]
+    assert diff.dry_run and diff.new_document and len(diff.tasks.added) == p.counts["任务"]
+    assert rows()[0] == 1  # the dry run stored nothing
+    done = client.post(ok["Location"])
+    assert done.status_code == 302
+    doc = SourceDocument.objects.get(region=region)
+    assert Task.objects.filter(source_document=doc, active=True).count() == p.counts["任务"]
+    assert UnitAlias.objects.filter(region=region, unit=existing, origin=UnitAlias.MANUAL).exists()
+    named = TaskUnit.objects.filter(task__source_document=doc, written_as=target)
+    assert named.exists() and {a.unit_id for a in named} == {existing.pk}
+    entry = AuditEntry.objects.get(action="ingest", object_id=str(doc.pk))
+    assert entry.actor == office and entry.after["unit_map"] == {target: existing.name}
+    page = client.get(done["Location"])
+    assert name in page.content.decode()
+    # the token is spent: the file is gone and the preview says so
+    assert not (store / token).exists()
+    again = client.get(f"/import/{token}/")
+    assert again.status_code == 302 and again["Location"].endswith("/import/")
+
+
+def test_revised_plan_shows_the_diff_before_it_is_applied(client, tmp_path):
+    w = yuanjiang()
+    as_user(client, w.users[OFFICE])
+    name, data = sample_bytes("001")
+    text = data.decode("utf-8")
+    old_title = w.task.title
+    new_title = old_title.replace("推进", "加快推进", 1)
+    assert new_title != old_title
+    revised = text.replace(old_title, new_title, 1)
+    before = rows()
+    response = upload(client, name, revised.encode("utf-8"))
+    confirm_url = response["Location"] + "confirm/"
+    diff = client.get(confirm_url).context["diff"]
+    assert not diff.new_document and diff.dry_run
+    assert [c for c in diff.tasks.changed if c.startswith(f"第 {w.task.line} 行") and "标题" in c]
+    assert not diff.tasks.added and not diff.tasks.removed
+    assert "修改的任务" in client.get(confirm_url).content.decode()
+    w.task.refresh_from_db()
+    assert w.task.title == old_title and rows() == before  # nothing applied yet
+    client.post(confirm_url)
+    w.task.refresh_from_db()
+    assert w.task.title == new_title and rows() == before  # same task row, updated
+
+
+def test_tokens_are_bound_to_the_session_and_expire(client, store):
+    w = yuanjiang()
+    as_user(client, w.users[OFFICE])
+    name, data = sample_bytes("001")
+    location = upload(client, name, data)["Location"]
+    token = location.rstrip("/").split("/")[-1]
+    # another session of the same office cannot open it
+    from django.test import Client
+
+    other = as_user(Client(), w.users[OFFICE])
+    assert other.get(location).status_code == 302
+    assert other.post(location + "confirm/").status_code == 302
+    assert SourceDocument.objects.count() == 1  # only the fixture's import
+    # expired uploads are swept and refused
+    assert client.get(location).status_code == 200
+    assert import_store.sweep(now=time.time() + import_store.TTL + 1) == 1
+    assert not (store / token).exists()
+    assert client.get(location).status_code == 302
+
+
+def test_confirm_error_changes_nothing(client):
+    """A unit mapped to another region's unit is refused by the action inside its transaction."""
+    w = yuanjiang()
+    as_user(client, w.users[OFFICE])
+    do_ingest_file(sample_path("003"))
+    name, data = sample_bytes("001")
+    location = upload(client, name, data)["Location"]
+    token = location.rstrip("/").split("/")[-1]
+    request = client.get(location).wsgi_request
+    item = import_store.load(request, token)
+    item.unit_map = {w.lead.name: Unit.objects.exclude(region=w.region).first().pk}
+    import_store.write(item)
+    before = rows(), AuditEntry.objects.count()
+    failed = client.post(location + "confirm/")
+    assert failed.status_code == 400 and "不属于沅江市" in failed.content.decode()
+    assert (rows(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "name,problem",
+    [
+        ("市发改委", None),
+        ("各县市区人民政府", None),
+        ("市发改委、市财政局", "列举"),
+        ("市", "过短"),
+        ("市发展和改革委员会市财政局市住房和城乡建设局", "连在一起"),
+        ("市委市政府督查室", None),
+        ("市发展和改革委员会市财政局市住房和城乡建设局市教育局", "过长"),
+        ("加快推进项目建设", "不像单位"),
+    ],
+)
+def test_suspicious_unit_names(name, problem):
+    why = suspicious(name)
+    assert (why is None) if problem is None else (problem in why)
+
+
+def test_upload_size_limit(client, settings):
+    w = yuanjiang()
+    as_user(client, w.users[OFFICE])
+    settings.DUBAN_MAX_UPLOAD_BYTES = 1024
+    big = upload(client, "方案.txt", "打好经济增长主动仗工作方案\n".encode() * 200)
+    assert big.status_code == 200 and "文件过大" in big.content.decode()
+    assert io  # (imported for symmetry with other tests)
