@@ -399,3 +399,32 @@ def test_a_plan_without_issuer_is_kept_under_a_placeholder_region(tmp_path):
     doc.refresh_from_db()
     assert doc.region.name == "益阳市" and SourceDocument.objects.count() == 1
     assert {u.region.name for t in Task.objects.all() for u in t.units.all()} == {"益阳市"}
+
+
+@pytest.mark.django_db
+def test_a_dropped_target_with_actual_values_is_deactivated_and_comes_back(tmp_path):
+    """A revision that no longer lists a target keeps the target's reported actual values."""
+    from duban.tracking.models import TargetActual
+    from duban.tracking.periods import parse_period
+
+    path = sample_path("000")
+    ingest(path)
+    target = Target.objects.order_by("line").first()
+    from django.utils import timezone
+
+    actual = TargetActual(target=target, value=3.2, version=1, source=TargetActual.IMPORTED, at=timezone.now())
+    actual.set_period(parse_period("2023Q1"))
+    actual.save()
+    lines = parse_file(path).source_lines
+    assert lines[target.line - 1].count(target.text) == 1
+    revised = tmp_path / "revised.txt"
+    revised.write_text("\n".join(ln.replace(target.text, "") for ln in lines), encoding="utf-8")
+
+    out = ingest(str(revised))
+    assert "移除 0" not in out.split("目标：")[1].splitlines()[0]  # reported as removed, no error
+    assert not Target.objects.filter(pk=target.pk).exists()  # gone from every list …
+    kept = Target.all_objects.get(pk=target.pk)
+    assert not kept.active and TargetActual.objects.get(pk=actual.pk).target == kept  # … its figures kept
+
+    ingest(path)  # the original again: the same row comes back with its actual value
+    assert Target.objects.get(pk=target.pk).actuals.get().value == 3.2

@@ -377,7 +377,10 @@ def _match_plans(documents, pool: dict[tuple, list[Plan]]) -> dict[int, Plan]:
 
 
 def _link_plans(plans: list[Plan], issuer_names: tuple[str, ...], region: Region) -> None:
-    """Parent plan and campaign of every plan, from document order and titles."""
+    """Parent plan and campaign of every plan, from document order and titles.
+
+    A document's root plan keeps a parent in another document: that is the link to the upper-level
+    plan set by ``duban link_plans``, which re-ingesting the file must not undo."""
     notice = overall = last_plan = None
     campaigns = {c.name: c for c in Campaign.objects.filter(region=region)}
     for p in plans:
@@ -404,6 +407,8 @@ def _link_plans(plans: list[Plan], issuer_names: tuple[str, ...], region: Region
                 campaign = campaigns[name] = Campaign.objects.create(
                     region=region, name=name, kind=campaign_kind(name)
                 )
+        if parent is None and p.parent_id is not None and p.parent.source_document_id != p.source_document_id:
+            parent = p.parent  # a cross-level link (duban link_plans) outlives re-import
         if (p.parent_id, p.campaign_id) != (parent.pk if parent else None, campaign.pk if campaign else None):
             p.parent, p.campaign = parent, campaign
             p.save(update_fields=["parent", "campaign"])
@@ -537,19 +542,23 @@ def _write_assignments(items) -> None:
 
 
 def _sync_simple(
-    model, plan: Plan, doc: SourceDocument, new: list, key, fields, tally: Tally, children=None, stored=None
+    model, plan: Plan, doc: SourceDocument, new: list, key, fields, tally: Tally, children=None, stored=None,
+    soft=False,
 ):
     """Update records matched by ``key`` (in order), create the new ones, delete the vanished ones.
 
     ``children(obj, rec, created) -> bool`` writes related rows and says whether they changed;
-    ``stored`` limits the records this sync owns (default: all of the plan's).
+    ``stored`` limits the records this sync owns (default: all of the plan's); ``soft``: vanished
+    records are deactivated (``active=False``) and matched ones reactivated, for records that other
+    data points to.
     """
     pool: dict = {}
-    stored = model.objects.filter(plan=plan) if stored is None else stored
-    for obj in stored.order_by("order", "id"):
+    if stored is None:
+        stored = (model.all_objects if soft else model.objects).filter(plan=plan)
+    for obj in stored.order_by("-active" if soft else "order", "order", "id"):
         pool.setdefault(key(obj), []).append(obj)
     for order, rec in enumerate(new):
-        values = {**fields(rec), "line": rec.line, "order": order}
+        values = {**fields(rec), "line": rec.line, "order": order, **({"active": True} if soft else {})}
         found = pool.get(key(values))
         obj = found.pop(0) if found else model(plan=plan, source_document=doc)
         created = obj.pk is None
@@ -570,8 +579,14 @@ def _sync_simple(
             tally.moved += bool(diff)
     for objs in pool.values():
         for obj in objs:
+            if soft and not obj.active:
+                continue  # removed by an earlier revision
             tally.removed.append(str(obj))
-            obj.delete()
+            if soft:
+                obj.active = False
+                obj.save(update_fields=["active"])
+            else:
+                obj.delete()
 
 
 def _get(obj, name):
@@ -594,6 +609,7 @@ def _sync_targets(plan, doc, new, tally):
             "text": t.text,
         },
         tally=tally,
+        soft=True,  # reported actual values (TargetActual) keep their target
     )
 
 

@@ -195,8 +195,19 @@ class SourceRecord(models.Model):
         ordering = ["plan_id", "order"]
 
 
+class ActiveTargets(models.Manager):
+    """Targets the plan's current revision still lists (the default everywhere)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(active=True)
+
+
 class Target(SourceRecord):
-    """A quantitative target (主要目标/主要指标)."""
+    """A quantitative target (主要目标/主要指标).
+
+    A target dropped by a revised document is deactivated, not deleted: its reported actual values
+    (tracking.TargetActual) stay with it, and it comes back if a later revision lists it again.
+    """
 
     indicator = models.CharField("指标", max_length=300)
     measure = models.CharField("口径", max_length=40)
@@ -204,9 +215,14 @@ class Target(SourceRecord):
     measure_unit = models.CharField("计量单位", max_length=40, blank=True)
     qualifier = models.CharField("限定", max_length=40, blank=True)
     text = models.TextField("原文")
+    active = models.BooleanField("有效", default=True, help_text="修订后的方案文件不再列出的目标置为无效，不删除")
+
+    objects = ActiveTargets()
+    all_objects = models.Manager()
 
     class Meta(SourceRecord.Meta):
         verbose_name = verbose_name_plural = "目标"
+        base_manager_name = "all_objects"  # an actual value still reaches its deactivated target
 
     def __str__(self) -> str:
         return self.text
