@@ -17,6 +17,7 @@ from duban.plans.models import (
     Cadence,
     CadenceItem,
     Campaign,
+    DocumentRevision,
     Plan,
     SourceDocument,
     Target,
@@ -43,6 +44,7 @@ ALL_MODELS = [
     Unit,
     UnitAlias,
     AuditEntry,
+    DocumentRevision,
 ]
 
 
@@ -280,6 +282,13 @@ def test_revised_copy_keeps_task_ids(tmp_path):
     assert Task.objects.get(pk=removed_pk).active and not Task.objects.get(pk=added.pk).active
     assert Task.objects.get(pk=edited_pk).title == change["edited"]
     assert AuditEntry.objects.filter(action="ingest").count() == 3
+    # every imported text is kept as a version of the document, oldest first
+    revisions = list(doc.revisions.order_by("number"))
+    assert [r.number for r in revisions] == [1, 2, 3]
+    original, revision = ("\n".join(parse_file(p).source_lines) for p in (path, revised))
+    assert [r.text for r in revisions] == [original, revision, original]
+    assert change["added"] in revisions[1].text and change["added"] not in revisions[0].text
+    assert "任务：新增 1，修改 1，移除 1" in revisions[1].summary
 
 
 # ---------------------------------------------------------------- bad input changes nothing

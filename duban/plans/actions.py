@@ -26,6 +26,7 @@ from duban.plans.models import (
     Cadence,
     CadenceItem,
     Campaign,
+    DocumentRevision,
     Plan,
     Region,
     SourceDocument,
@@ -242,6 +243,8 @@ def _store_result(result, file_name, sha256, fmt, region, actor, actor_name, pat
         _sync_cadences(plan, doc, records["cadences"], report.cadences)
     report.new_units = [u.name for u in units.new_units]
     report.new_aliases = [f"{a.name} → {a.unit.name}" for a in units.new_aliases]
+    if not report.same_bytes:
+        _add_revision(doc, report, actor, actor_name)
     record(
         "ingest",
         doc,
@@ -256,6 +259,16 @@ def _store_result(result, file_name, sha256, fmt, region, actor, actor_name, pat
         actor_name=actor_name,
     )
     return report
+
+
+def _add_revision(doc: SourceDocument, report: IngestReport, actor, actor_name: str) -> DocumentRevision:
+    """Keep this import's text as the document's next version (the earlier ones stay as they were)."""
+    last = doc.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    name = actor_name or (actor.get_username() if actor is not None else "")
+    return DocumentRevision.objects.create(
+        document=doc, number=last + 1, file_name=doc.file_name, sha256=doc.sha256, format=doc.format,
+        text=doc.text, summary="\n".join(report.lines()), actor_name=name,
+    )
 
 
 def _unit_names(result: ParseResult) -> list[str]:

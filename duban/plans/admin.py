@@ -50,6 +50,23 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     search_fields = ["file_name"]
 
 
+@admin.register(m.DocumentRevision)
+class DocumentRevisionAdmin(admin.ModelAdmin):
+    """Read-only: every imported text of a document, kept as it was."""
+
+    list_display = ["document", "number", "file_name", "format", "actor_name", "imported_at"]
+    search_fields = ["file_name", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(m.Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "region"]

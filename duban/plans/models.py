@@ -116,6 +116,34 @@ class SourceDocument(models.Model):
         return self.text.split("\n")
 
 
+class DocumentRevision(models.Model):
+    """One imported version of a source document, never changed or deleted (append-only).
+
+    ``SourceDocument`` holds the current text that task lines point into; each import that brings
+    new bytes adds a revision here, so every text a plan was ever read from stays retrievable.
+    """
+
+    document = models.ForeignKey(
+        SourceDocument, verbose_name="来源文件", on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField("版次")
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    format = models.CharField("格式", max_length=8)
+    text = models.TextField("全文")
+    summary = models.TextField("变更摘要", blank=True)
+    actor_name = models.CharField("导入人", max_length=150, blank=True)
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "来源文件版本"
+        ordering = ["document_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="revision_number_once")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} 第{self.number}版"
+
+
 class Campaign(models.Model):
     """One battle (仗) or action (行动) of a region: its 工作方案 and 责任分解表 share it."""
 
