@@ -121,8 +121,10 @@ def test_bad_requests_are_clear_errors(xinshao, tmp_path):
     empty = next(p for p in xinshao if not p.tasks.exists())
     with pytest.raises(CommandError, match="没有任务"):
         export(str(empty.pk), out=str(tmp_path / "x.xlsx"))
-    with pytest.raises(CommandError, match="不支持的导出类型“台账”"):
-        export(str(empty.pk), kind="台账", out=str(tmp_path / "x.xlsx"))
+    with pytest.raises(CommandError, match="不支持的导出类型“工资表”"):
+        export(str(empty.pk), kind="工资表", out=str(tmp_path / "x.xlsx"))
+    with pytest.raises(CommandError, match="不是方案.*任何任务的责任单位"):
+        export(str(empty.pk), kind="台账", unit="市发改委", out=str(tmp_path / "x.xlsx"))
     with pytest.raises(CommandError, match="找不到方案"):
         export("不存在的方案", out=str(tmp_path / "x.xlsx"))
     with pytest.raises(CommandError, match="须以 .xlsx 结尾"):

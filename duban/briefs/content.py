@@ -2,12 +2,12 @@
 
 A brief (旬简报 / 月通报 / 季总结 / 年总结) is built in two steps:
 
-1. **collect** — read the stored plans, reports, notices and scores for one period and fill a
-   :class:`BriefData` (every figure the brief prints, already counted). This needs the tracking and
-   supervision data, and will live here as ``collect(request: BriefRequest) -> BriefData`` reading
-   only what was stored up to the period's end, so a past brief comes out the same every time.
-2. **render** — :mod:`duban.briefs.render_docx` turns a BriefData into a 公文 .docx (an HTML page
-   will read the same BriefData), with no database access.
+1. **collect** — :func:`collect` reads the stored plans, reports, notices and scores for one period
+   and fills a :class:`BriefData` (every figure the brief prints, already counted), reading only
+   what was stored up to the period's end, so a past brief comes out the same every time
+   (:mod:`duban.briefs.collect`).
+2. **render** — :mod:`duban.briefs.render_docx` turns a BriefData into a 公文 .docx, and the web's
+   brief page (``ui/briefs/brief.html``) prints the same BriefData as HTML; neither reads the database.
 
 Keeping the two apart means the documents are tested on hand-made data now, and every number in a
 brief can be checked against one object.
@@ -205,6 +205,17 @@ class BriefData:
     def masthead(self) -> str | None:
         """Only a 简报 has the red 简报 版头; a 通报 or 总结 is an ordinary document."""
         return f"{self.subject}工作简报" if self.kind == "旬简报" else None
+
+
+def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
+    """The BriefData of ``request`` from the database (see :mod:`duban.briefs.collect`).
+
+    Imported lazily so that this module, and the documents rendered from hand-made data, stay free
+    of the database.
+    """
+    from duban.briefs.collect import collect as from_database
+
+    return from_database(request, now)
 
 
 def default_charts(data: BriefData) -> list[ChartSpec]:

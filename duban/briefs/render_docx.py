@@ -30,6 +30,16 @@ def status_sentence(by_status: dict[str, int]) -> str:
     return "、".join(parts) if parts else "暂无任务"
 
 
+def headline_sentence(data: BriefData) -> str:
+    """The 总体情况 sentence (also printed by the web page, word for word)."""
+    h = data.headline
+    out = f"截至{cn_date(data.as_of)}，纳入调度的{h.tasks}项重点任务中，{status_sentence(h.tasks_by_status)}。"
+    if h.targets:
+        out += (f"{h.targets}个主要目标中，达到序时进度{h.targets_on}个，落后于序时进度{h.targets_behind}个"
+                + (f"，尚无数据{h.targets_without_data}个" if h.targets_without_data else "") + "。")
+    return out
+
+
 def draw(spec: ChartSpec) -> bytes:
     if spec.kind == "status":
         counts = dict(zip(spec.labels, next(iter(spec.series.values())), strict=True))
@@ -43,7 +53,6 @@ def render(data: BriefData, fonts: FontSet | None = None) -> GongwenDoc:
     """Build the document; call ``.save(path)`` or ``.to_bytes()`` on the result."""
     doc = GongwenDoc(title=data.title, issuer=data.issuer, number=f"第{data.number}期",
                      date=cn_date(data.issued_on), masthead=data.masthead, fonts=fonts)
-    h = data.headline
     n = 0
 
     def section(text: str) -> None:
@@ -52,11 +61,7 @@ def render(data: BriefData, fonts: FontSet | None = None) -> GongwenDoc:
         doc.heading(numbered(1, n) + text, 1)
 
     section("总体情况")
-    sentence = (f"截至{cn_date(data.as_of)}，纳入调度的{h.tasks}项重点任务中，{status_sentence(h.tasks_by_status)}。")
-    if h.targets:
-        sentence += (f"{h.targets}个主要目标中，达到序时进度{h.targets_on}个，落后于序时进度{h.targets_behind}个"
-                     + (f"，尚无数据{h.targets_without_data}个" if h.targets_without_data else "") + "。")
-    doc.para(sentence)
+    doc.para(headline_sentence(data))
     for spec in data.charts:
         if spec.kind == "status":
             doc.image(draw(spec), 150, caption=f"图：{spec.title}")

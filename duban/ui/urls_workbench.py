@@ -47,6 +47,7 @@ urlpatterns = [
     path("downloads/", views_downloads.downloads, name="downloads"),
     path("downloads/export/", views_downloads.export, name="download_export"),
     path("downloads/brief/", views_downloads.brief, name="download_brief"),
+    path("downloads/brief/view/", views_downloads.brief_page, name="brief_page"),
     path("assessment/", views_assessment.assessment, name="assessment"),
     path("assessment/export/", views_assessment.assessment_export, name="assessment_export"),
     path("manage/units/", views_admin.units, name="admin_units"),

@@ -20,11 +20,11 @@ from duban.accounts.guards import role_required
 from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
 from duban.assessment.actions import scheme_for
 from duban.assessment.scoring import PARTS
+from duban.assessment.unit_scores import ranking
 from duban.briefs.exports import CENTRE, put
 from duban.plans.models import Plan
 from duban.tracking.periods import PeriodError, local_date, parse_period, period_containing
 from duban.ui import scope
-from duban.ui.unit_scores import ranking
 from duban.ui.views.common import as_of_param
 from duban.ui.views_downloads import XLSX, file_name
 

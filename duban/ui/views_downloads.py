@@ -19,9 +19,9 @@ from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
 from duban.briefs import content as brief_content
 from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest
 from duban.briefs.exports import responsibility_workbook
+from duban.briefs.ledger import LedgerError, find_plan_unit, ledger_workbook
 from duban.plans.models import Plan
 from duban.ui import scope
-from duban.ui.ledger import ledger_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -47,6 +47,9 @@ def _plans(user):
 class ExportForm(forms.Form):
     plan = forms.ModelChoiceField(label="方案", queryset=Plan.objects.none(), empty_label="请选择方案")
     kind = forms.ChoiceField(label="导出内容", choices=EXPORT_KINDS)
+    unit = forms.CharField(
+        label="单位", required=False, max_length=200, help_text="进展台账可只导出一个责任单位的报送（留空为全部）"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,8 +117,14 @@ def export(request):
     if not form.is_valid():
         return _page(request, export_form=form, status=400)
     plan, kind = form.cleaned_data["plan"], form.cleaned_data["kind"]
+    unit = None
     if kind == "台账":
-        wb, _ = ledger_workbook(plan)
+        try:
+            unit = find_plan_unit(plan, form.cleaned_data["unit"]) if form.cleaned_data["unit"] else None
+        except LedgerError as e:
+            form.add_error("unit", str(e))
+            return _page(request, export_form=form, status=400)
+        wb, _ = ledger_workbook(plan, unit)
     else:
         try:
             wb, _ = responsibility_workbook([plan])
@@ -125,31 +134,51 @@ def export(request):
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
-    name = file_name(plan.title, dict(EXPORT_KINDS)[kind], ext="xlsx")
+    name = file_name(plan.title, unit.name if unit else "", dict(EXPORT_KINDS)[kind], ext="xlsx")
     return FileResponse(buf, as_attachment=True, filename=name, content_type=XLSX)
+
+
+def _brief_data(request):
+    """(BriefData, None) for the GET query, or (None, the response: refusal or the form's errors)."""
+    form = BriefForm(request.GET, user=request.user)
+    if _foreign_plan(form, request):
+        return None, forbidden(request, "此方案不在您的查看范围内")
+    if not briefs_available():
+        form.add_error(None, "简报数据采集尚未启用（duban.briefs.content.collect），暂不能生成简报")
+        return None, _page(request, brief_form=form)
+    if not form.is_valid():
+        return None, _page(request, brief_form=form, status=400)
+    try:
+        return brief_content.collect(form.cleaned_data["request"]), None
+    except BriefError as e:
+        form.add_error(None, str(e))
+        return None, _page(request, brief_form=form, status=400)
 
 
 @role_required(OFFICE, TASKFORCE, LEADER)
 def brief(request):
     """GET ?kind=&period=&plan=&number=: the brief as a 公文 .docx."""
-    form = BriefForm(request.GET, user=request.user)
-    if _foreign_plan(form, request):
-        return forbidden(request, "此方案不在您的查看范围内")
-    if not briefs_available():
-        form.add_error(None, "简报数据采集尚未启用（duban.briefs.content.collect），暂不能生成简报")
-        return _page(request, brief_form=form)
-    if not form.is_valid():
-        return _page(request, brief_form=form, status=400)
+    data, refused = _brief_data(request)
+    if refused is not None:
+        return refused
     from duban.briefs.render_docx import render as render_docx
 
-    try:
-        data = brief_content.collect(form.cleaned_data["request"])
-    except BriefError as e:
-        form.add_error(None, str(e))
-        return _page(request, brief_form=form, status=400)
     buf = io.BytesIO()
     render_docx(data).save(buf)
     buf.seek(0)
     return FileResponse(
         buf, as_attachment=True, filename=file_name(data.title, ext="docx"), content_type=DOCX
     )
+
+
+@role_required(OFFICE, TASKFORCE, LEADER)
+def brief_page(request):
+    """GET ?kind=&period=&plan=&number=: the same brief (the same BriefData) as a web page."""
+    data, refused = _brief_data(request)
+    if refused is not None:
+        return refused
+    from duban.briefs.render_html import context as html_context
+
+    ctx = html_context(data)
+    ctx["docx_query"] = request.GET.urlencode()
+    return render(request, "ui/briefs/brief.html", ctx)

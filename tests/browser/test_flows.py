@@ -157,10 +157,6 @@ def test_download_an_export_and_open_it(web, open_page, viewport, tmp_path):
 def test_download_a_brief_and_open_it(web, open_page, viewport, tmp_path):
     import docx
 
-    from duban.ui.views_downloads import briefs_available
-
-    if not briefs_available():
-        pytest.skip("简报数据采集（duban.briefs.content.collect）尚未启用，下载页的简报按钮不可用")
     plan = web.objects["plan"]
     page = login(open_page(viewport), web, "office", viewport)
     page.goto(web.base + "/downloads/")
@@ -169,13 +165,18 @@ def test_download_a_brief_and_open_it(web, open_page, viewport, tmp_path):
     form.locator("input[name=period]").fill("2023-03")
     form.locator("select[name=plan]").select_option(str(plan.pk))
     with page.expect_download() as info:
-        form.locator("button[type=submit]").click()
+        form.get_by_role("button", name="生成并下载").click()
     download = info.value
     assert download.suggested_filename.endswith(".docx")
     path = tmp_path / "brief.docx"
     download.save_as(path)
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
-    assert "通报" in text
+    assert "通报" in text and "2023年3月" in text
+
+    form.get_by_role("button", name="在网页中查看").click()  # the same brief as a web page
+    page.wait_for_load_state()
+    body = page.locator("main").inner_text()
+    assert "2023年3月" in body and "通报" in body
 
 
 MAIN_PAGES = {  # screenshot name -> (account, path); {task}/{plan}/{notice}/{problem}: objects

@@ -1,8 +1,9 @@
-"""台账: every progress report of a plan (and the plans under it) as one .xlsx sheet.
+"""台账: every progress report of a plan (and the plans under it) as one .xlsx sheet, for all units or one.
 
 The ledger offices keep by hand: one row per report version, oldest period first, with the task,
-its lead unit, who reported what and whether it was late. Text cells go through
-:func:`duban.briefs.exports.put`, so nothing a unit typed can run as a formula in Excel.
+its lead unit, who reported what and whether it was late. A unit's own ledger (``unit=``) holds only
+the reports that unit submitted. Text cells go through :func:`duban.briefs.exports.put`, so nothing a
+unit typed can run as a formula in Excel. Used by the downloads page and by ``duban export --kind 台账``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from duban.briefs.exports import CENTRE, put
-from duban.plans.models import Plan
+from duban.ingest.text import nospace
+from duban.plans.models import Plan, TaskUnit, Unit, UnitAlias
 from duban.tracking.models import ProgressReport
 from duban.tracking.periods import to_local
 from duban.tracking.schedule import PlanTree
@@ -37,8 +39,29 @@ HEADER = [
 WIDTHS = [6, 40, 16, 16, 14, 6, 10, 8, 10, 50, 30, 30, 17, 10]
 
 
-def ledger_workbook(plan: Plan) -> tuple[Workbook, int]:
-    """(workbook, number of reports) of ``plan`` and the plans under it; three queries."""
+class LedgerError(ValueError):
+    """A unit that is not responsible for any task of the plan; the message is for the user."""
+
+
+def find_plan_unit(plan: Plan, name: str) -> Unit:
+    """A unit responsible for a task of ``plan`` (or a plan under it) by name, spelling in the plan or alias."""
+    ids = PlanTree.load().down(plan.pk)
+    word = nospace(name or "")
+    rows = TaskUnit.objects.filter(task__plan_id__in=ids, task__active=True, unit__is_group=False)
+    unit_ids = set(rows.values_list("unit_id", flat=True))
+    found = Unit.objects.filter(pk__in=unit_ids, name=word).first()
+    if found is None:
+        found = next((a.unit for a in rows.filter(written_as=word).select_related("unit")[:1]), None)
+    if found is None:
+        alias = UnitAlias.objects.filter(name=word, unit_id__in=unit_ids).select_related("unit").first()
+        found = alias.unit if alias else None
+    if found is None:
+        raise LedgerError(f"“{name}”不是方案“{plan.title}”中任何任务的责任单位")
+    return found
+
+
+def ledger_workbook(plan: Plan, unit: Unit | None = None) -> tuple[Workbook, int]:
+    """(workbook, number of reports) of ``plan`` and the plans under it (of ``unit`` only, if given); three queries."""
     ids = PlanTree.load().down(plan.pk)
     reports = (
         ProgressReport.objects.filter(task__plan_id__in=ids)
@@ -46,10 +69,13 @@ def ledger_workbook(plan: Plan) -> tuple[Workbook, int]:
         .prefetch_related("task__assignments__unit")
         .order_by("period_start", "task__plan_id", "task__order", "unit__name", "version")
     )
+    if unit is not None:
+        reports = reports.filter(unit=unit)
     wb = Workbook()
     ws = wb.active
     ws.title = "进展台账"
-    put(ws, 1, 1, f"{plan.title} 进展台账", font=Font(name="黑体", size=14), align=CENTRE, border=None)
+    title = f"{plan.title} {unit.name} 进展台账" if unit is not None else f"{plan.title} 进展台账"
+    put(ws, 1, 1, title, font=Font(name="黑体", size=14), align=CENTRE, border=None)
     ws.merge_cells(f"A1:{get_column_letter(len(HEADER))}1")
     for j, text in enumerate(HEADER, 1):
         put(ws, 2, j, text, font=Font(name="黑体", size=11), align=CENTRE)

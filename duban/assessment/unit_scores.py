@@ -1,4 +1,4 @@
-"""The assessment page's figures: each unit's :class:`~duban.assessment.scoring.UnitFacts` for one
+"""Unit scores (考核) counted from the stored data: each unit's :class:`~duban.assessment.scoring.UnitFacts` for one
 plan and one period, counted from the stored reports and notices, then scored and ranked.
 
 * 应报 / 按时 / 迟报 / 未报: the reporting items of the tracking calendar that fell due in the period
@@ -10,6 +10,8 @@ plan and one period, counted from the stored reports and notices, then scored an
   scheme then scales the other weights to 100, as its rules say).
 * 红/黄督办单: notices addressed to the unit, issued in the period.
 
+Used by the assessment page (duban/ui/views_assessment.py) and by the briefs' 考核排名 and 报送情况通报
+(:func:`duban.briefs.content.collect`), so a brief and the page always show the same figures.
 A fixed number of queries whatever the number of tasks and units.
 """
 
@@ -17,15 +19,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from duban.assessment.scoring import Scheme, TaskProgress, UnitFacts, UnitScore, rank, red_black, score_unit
-from duban.plans.models import Plan
 from duban.supervision.actions import plan_tasks
 from duban.supervision.facts import first_submissions, owed
 from duban.supervision.models import NOTICE, RED, YELLOW, Notice
 from duban.tracking.periods import Period, to_local
 from duban.tracking.status import task_states
+
+
+def last_instant(period: Period) -> datetime:
+    """The period's last instant: still inside it, so that task states, deadlines and 序时进度 are
+    those of its year (the exclusive end of December is already next year)."""
+    return period.end_at - timedelta(microseconds=1)
 
 
 @dataclass
@@ -38,10 +45,14 @@ class Ranking:
     black: list[UnitScore]
 
 
-def unit_facts(plan: Plan, period: Period, as_of: datetime) -> dict[str, UnitFacts]:
-    """{unit name: facts} of every unit named on the plan's tasks (and its sub-plans')."""
-    end = min(to_local(as_of), period.end_at)
-    tasks = plan_tasks(plan)
+def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None) -> dict[str, UnitFacts]:
+    """{unit name: facts} of every unit named on the tasks of ``plan`` (a Plan or several) and its sub-plans.
+
+    ``tasks`` (from :func:`plan_tasks`) and ``states`` (``task_states`` at the same instant) may be
+    passed by a caller that already has them, to save their queries.
+    """
+    end = min(to_local(as_of), last_instant(period))
+    tasks = plan_tasks(plan) if tasks is None else tasks
     names = {a.unit_id: a.unit.name for t in tasks for a in t.assignments.all() if not a.unit.is_group}
     due = defaultdict(int)
     on_time = defaultdict(int)
@@ -57,7 +68,8 @@ def unit_facts(plan: Plan, period: Period, as_of: datetime) -> dict[str, UnitFac
                 on_time[unit] += 1
             elif first is not None:
                 late[unit] += 1
-    states = task_states(tasks, end) if tasks else {}
+    if states is None:
+        states = task_states(tasks, end) if tasks else {}
     progress = defaultdict(list)
     for t in tasks:
         s = states[t.pk]
@@ -87,8 +99,9 @@ def unit_facts(plan: Plan, period: Period, as_of: datetime) -> dict[str, UnitFac
     }
 
 
-def ranking(plan: Plan, scheme: Scheme, period: Period, as_of: datetime) -> Ranking:
-    facts = unit_facts(plan, period, as_of)
+def ranking(plan, scheme: Scheme, period: Period, as_of: datetime, *, tasks=None, states=None) -> Ranking:
+    """Facts, scores, ranks and 红榜/黑榜 of the units of ``plan`` (a Plan or several) in ``period``."""
+    facts = unit_facts(plan, period, as_of, tasks=tasks, states=states)
     scores = rank(score_unit(scheme, f) for f in facts.values())
     red, black = red_black(scores, scheme.top_n, scheme.bottom_n)
-    return Ranking(period, min(to_local(as_of), period.end_at), facts, scores, red, black)
+    return Ranking(period, min(to_local(as_of), last_instant(period)), facts, scores, red, black)

@@ -1,0 +1,284 @@
+"""Fill a :class:`~duban.briefs.content.BriefData` from the stored data of one period (简报采集).
+
+Reproducible: everything is read as it stood at the period's end (or now, for a period still
+running), so the same brief for a past period comes out with the same figures however many reports,
+notices or problem steps were recorded since:
+
+* task statuses: :func:`duban.tracking.status.task_states` at that instant (reports submitted by then);
+* targets: the latest actual entered by then for a period that had started by then
+  (:func:`duban.tracking.actions.latest_actuals`), against 序时进度 at that instant;
+* problems: those raised by then, in the state their steps (ProblemEvent) had reached by then;
+* reporting (应报/按时/迟报/未报), 督办单 deductions and the ranking: the assessment's own counting
+  (:mod:`duban.assessment.unit_scores`) for the period up to that instant, so the brief and the 考核
+  page never disagree.
+
+A fixed number of queries whatever the number of tasks, units and reports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from duban.assessment.actions import scheme_for
+from duban.assessment.unit_scores import ranking
+from duban.briefs.content import (
+    STATUSES,
+    BriefData,
+    BriefError,
+    BriefRequest,
+    CampaignLine,
+    Headline,
+    ProblemLine,
+    RankLine,
+    ReportingLine,
+    TargetLine,
+    TaskLine,
+    default_charts,
+)
+from duban.ingest.text import norm_key
+from duban.plans.models import Plan, Target, TaskUnit
+from duban.supervision import lifecycle
+from duban.supervision.actions import plan_tasks
+from duban.supervision.models import Problem, ProblemEvent
+from duban.tracking.actions import latest_actuals
+from duban.tracking.models import LAGGING, OVERDUE
+from duban.tracking.periods import local_date, to_local
+from duban.tracking.progress import GREEN, target_progress
+from duban.tracking.schedule import PlanTree
+from duban.tracking.status import task_states
+
+OTHER = "总体方案及其他"  # tasks of a plan that belongs to no single 仗/行动
+NEEDS_COORDINATION = (lifecycle.PENDING, lifecycle.COORDINATING)
+
+_BOOK = re.compile(r"《([^》]+)》")
+_QUOTES = re.compile(r"[“”\"'‘’「」]")
+_YEAR = re.compile(r"^(?:20\d\d|二〇[一二三四五六七八九〇]{2})年(?:度)?")
+_WHOLE = re.compile(r"^全[省市州县区]")
+_KIND_TAIL = re.compile(
+    r"(?:(?:重点)?(?:工作)?任务(?:责任)?分解表|(?:重点)?(?:工作)?任务清单|(?:重点)?项目清单|"
+    r"领导小组(?:成员|人员)?名单|总体方案|(?:工作)?实施方案|工作方案|方案)$"
+)
+_SUBJECT = re.compile(r"^(?P<verb>打好|打赢|实施|开展|推进)?(?P<name>[\u4e00-\u9fff]{2,16}?)(?P<tail>仗|战|行动)$")
+
+
+def subject_of(title: str, region_names: tuple[str, ...] = ()) -> str | None:
+    """The campaign system a plan title names, with its verb: '打好发展六仗', '实施八大行动', or None.
+
+    >>> subject_of("邵阳市人民政府办公室 关于印发《邵阳市打好“发展六仗” 总体方案》的通知", ("邵阳市",))
+    '打好发展六仗'
+    >>> subject_of("邵阳市安全生产“翻身仗”工作实施方案", ("邵阳市",))
+    '打好安全生产翻身仗'
+    """
+    text = norm_key(title)
+    book = _BOOK.search(text)
+    if book:
+        text = book.group(1)
+    text = _KIND_TAIL.sub("", _QUOTES.sub("", text))
+    for _ in range(3):  # 2023年全市打好…, 邵阳市2023年实施…
+        before = text
+        text = _WHOLE.sub("", _YEAR.sub("", text))
+        for name in sorted(region_names, key=len, reverse=True):
+            if name and text.startswith(name):
+                text = text[len(name) :]
+        if text == before:
+            break
+    m = _SUBJECT.match(text)
+    if not m:
+        return None
+    action = m["tail"] == "行动"
+    verb = m["verb"] or ("实施" if action else "打好")
+    return verb + m["name"] + ("行动" if action else "仗")
+
+
+def brief_subject(plans: list[Plan], tree: PlanTree) -> str:
+    """The subject of the brief: read from the highest plan above the first one that names it."""
+    chain = list(reversed(tree.up(plans[0].pk)))  # root first
+    titles = dict(Plan.objects.filter(pk__in=chain).values_list("id", "title"))
+    region = plans[0].region
+    names = tuple(n for n in (region.name, region.short_name) if n) if region else ()
+    for pk in chain:
+        found = subject_of(titles.get(pk, ""), names)
+        if found:
+            return found
+    return "重点工作"
+
+
+def _units(task) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    rows = sorted(task.assignments.all(), key=lambda a: a.order)
+    leads = tuple(a.unit.name for a in rows if a.role == TaskUnit.LEAD)
+    cos = tuple(a.unit.name for a in rows if a.role != TaskUnit.LEAD)
+    return leads, cos
+
+
+def _actual_text(target: Target, kind: str, value: float) -> str:
+    prefix = target.measure if kind == "rate" and target.measure in ("增长", "下降") else ""
+    return f"{prefix}{value:g}{target.measure_unit}"
+
+
+def _problem_state(problem: Problem) -> str:
+    """The state a problem had at the brief's instant: that of its last step by then."""
+    steps = list(problem.steps_by_then)
+    return steps[-1].state if steps else lifecycle.PENDING
+
+
+def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
+    """Everything the brief of ``request`` prints, as stored at the end of its period (see module doc)."""
+    period = request.period
+    now = to_local(now or timezone.now())
+    if now < period.start_at:
+        raise BriefError(f"{period.label}尚未开始，不能生成{request.kind}")
+    as_of = min(now, period.end_at - timedelta(microseconds=1))
+    by_id = Plan.objects.filter(pk__in=request.plan_ids, active=True).select_related("region").in_bulk()
+    missing = [str(pk) for pk in request.plan_ids if pk not in by_id]
+    if missing:
+        raise BriefError(f"找不到方案：{'、'.join(missing)}（请用 duban plans 查看方案编号）")
+    plans = [by_id[pk] for pk in request.plan_ids]
+    tasks = plan_tasks(plans)
+    if not tasks:
+        raise BriefError(f"方案“{plans[0].title}”（含下级方案）没有纳入调度的任务，无法生成简报")
+    tree = PlanTree.load()
+    plan_ids = set().union(*(tree.down(p.pk) for p in plans))
+    campaign_of = {
+        pk: name or OTHER
+        for pk, name in Plan.objects.filter(pk__in={t.plan_id for t in tasks}).values_list("id", "campaign__name")
+    }
+    states = task_states(tasks, as_of)
+
+    # 总体情况 and 各仗（行动）
+    status = Counter(s.status for s in states.values())
+    groups: dict[str, list] = defaultdict(list)
+    for t in tasks:
+        groups[campaign_of[t.plan_id]].append(states[t.pk])
+
+    # 主要目标
+    targets = list(
+        Target.objects.filter(plan_id__in=plan_ids, active=True, plan__active=True).order_by("plan_id", "order")
+    )
+    target_campaign = dict(
+        Plan.objects.filter(pk__in={t.plan_id for t in targets}).values_list("id", "campaign__name")
+    )
+    actuals = latest_actuals([t.pk for t in targets], as_of)
+    target_lines = []
+    on_by_campaign: Counter = Counter()
+    behind_by_campaign: Counter = Counter()
+    for t in targets:
+        a = actuals.get(t.pk)
+        p = target_progress(t.measure, t.value, t.measure_unit, t.qualifier, a.value if a else None, as_of)
+        campaign = target_campaign.get(t.plan_id) or OTHER
+        if a is not None:
+            (on_by_campaign if p.light == GREEN else behind_by_campaign)[campaign] += 1
+        target_lines.append(
+            TargetLine(
+                campaign=campaign,
+                indicator=t.indicator,
+                target=f"{t.measure}{t.value:g}{t.measure_unit}{t.qualifier}",
+                actual=_actual_text(t, p.kind, a.value) if a else "",
+                expected=p.expected,
+                completion=p.completion,
+                light=p.light,
+            )
+        )
+    with_data = [line for line in target_lines if line.actual]
+    headline = Headline(
+        {s: status[s] for s in STATUSES},
+        targets_on=sum(1 for line in with_data if line.light == GREEN),
+        targets_behind=sum(1 for line in with_data if line.light != GREEN),
+        targets_without_data=len(target_lines) - len(with_data),
+    )
+    campaigns = []
+    for name, ss in groups.items():
+        by = Counter(s.status for s in ss)
+        campaigns.append(
+            CampaignLine(
+                name=name,
+                tasks_by_status={s: by[s] for s in STATUSES},
+                progress=sum((s.percent or 0) for s in ss) / len(ss) / 100,
+                expected=sum(s.expected for s in ss) / len(ss),
+                targets_on=on_by_campaign[name],
+                targets_behind=behind_by_campaign[name],
+            )
+        )
+
+    # 滞后和逾期任务: 逾期未报 first, then 滞后, each in the plan's order
+    lagging = []
+    for wanted in (OVERDUE, LAGGING):
+        for t in tasks:
+            s = states[t.pk]
+            if s.status != wanted:
+                continue
+            leads, cos = _units(t)
+            lagging.append(
+                TaskLine(
+                    campaign=campaign_of[t.plan_id],
+                    seq=t.seq,
+                    title=t.title,
+                    lead_units=leads,
+                    co_units=cos,
+                    status=s.status,
+                    percent=s.percent,
+                    expected=round(s.expected * 100, 1),
+                    reason=s.reason,
+                )
+            )
+
+    # 需协调解决的问题: raised by then and, by then, not yet resolved or closed
+    problems = (
+        Problem.objects.filter(task_id__in=[t.pk for t in tasks], raised_at__lte=as_of)
+        .select_related("unit", "task")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=ProblemEvent.objects.filter(at__lte=as_of).order_by("at", "id"),
+                to_attr="steps_by_then",
+            )
+        )
+        .order_by("raised_at", "id")
+    )
+    problem_lines = []
+    for pr in problems:
+        state = _problem_state(pr)
+        if state in NEEDS_COORDINATION:
+            problem_lines.append(
+                ProblemLine(pr.unit.name, pr.task.title, pr.text, lifecycle.PROBLEM_STATE_LABELS[state])
+            )
+
+    # 报送情况通报 and 考核排名: the assessment's counting, for the same instant
+    result = ranking(plans, scheme_for(plans[0]), period, as_of, tasks=tasks, states=states)
+    reporting = sorted(
+        (
+            ReportingLine(f.unit, f.due, f.on_time, f.late, f.missing)
+            for f in result.facts.values()
+            if f.late or f.missing
+        ),
+        key=lambda r: (-r.missing, -r.late, r.unit),
+    )
+    ranks = [RankLine(s.rank, s.unit, s.total) for s in result.scores if s.rank is not None]
+
+    subject = brief_subject(plans, tree)
+    region = plans[0].region.name if plans[0].region_id else ""
+    data = BriefData(
+        kind=request.kind,
+        period=period,
+        number=request.number,
+        subject=subject,
+        issuer=f"{region}{subject}工作专班办公室",
+        issued_on=local_date(min(now, period.end_at)),
+        as_of=as_of,
+        headline=headline,
+        campaigns=campaigns,
+        targets=target_lines,
+        lagging=lagging,
+        problems=problem_lines,
+        reporting=reporting,
+        ranking=ranks,
+        red_list=[s.unit for s in result.red],
+        black_list=[s.unit for s in result.black],
+        distribution=[f"报：{region}委、{region}人民政府领导。" if region else "报：有关领导。", "送：各责任单位。"],
+    )
+    data.charts = default_charts(data)
+    return data
