@@ -23,6 +23,7 @@ from duban.scale.synth import (
     synth_city,
 )
 from duban.tracking.models import ProgressReport, TargetActual
+from duban.tracking.snapshot import refresh_snapshots
 
 
 def do_synthesize(spec: SynthSpec, say: Callable[[str], None] = lambda s: None) -> Counts:
@@ -36,6 +37,10 @@ def do_synthesize(spec: SynthSpec, say: Callable[[str], None] = lambda s: None) 
     for city, counties in cities:
         with transaction.atomic():
             counts = synth_city(spec, city, counties, say)
+            # reports went in by COPY / executemany, not do_submit_report: write their status snapshot
+            refresh_snapshots(
+                Task.objects.filter(plan__region__in=[city, *counties]).values_list("id", flat=True)
+            )
             record(
                 "synthesize",
                 city,

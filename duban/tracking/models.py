@@ -162,3 +162,39 @@ class TaskStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old or '—'} → {self.new}"
+
+
+class TaskSnapshot(models.Model):
+    """What a task's reports say, as the status rules need it — one row per task, so a page reads
+    one row instead of every report (docs/tracking.md, 状态快照).
+
+    Only report facts are kept, never the status itself: the status also depends on time (a due
+    passing, 序时进度), so :func:`duban.tracking.status.task_states` derives it at read time from this
+    row plus the due dates. Written by :func:`duban.tracking.snapshot.refresh_snapshots`
+    (``do_submit_report`` in its transaction, ``duban refresh_statuses``, ``duban synth``); a row
+    whose report count or newest report id no longer matches the reports table, or whose lead
+    units changed, is ignored and recomputed from the reports, so it can never give a wrong status.
+    """
+
+    task = models.OneToOneField(
+        "plans.Task", verbose_name="任务", on_delete=models.CASCADE, primary_key=True, related_name="snapshot"
+    )
+    report_count = models.PositiveIntegerField("报送条数", default=0)
+    max_report_id = models.BigIntegerField("最新报送编号", null=True, blank=True)
+    max_submitted_at = models.DateTimeField("最晚报送时间", null=True, blank=True)
+    leads = models.JSONField("牵头单位", default=list, help_text="排序“代表任务的报送”时用的牵头单位")
+    # the report that speaks for the task (a plain id: reports may live in a partitioned table)
+    last_report_id = models.BigIntegerField("代表报送", null=True, blank=True)
+    last_unit_id = models.BigIntegerField("代表报送单位", null=True, blank=True)
+    last_percent = models.FloatField("进度（%）", null=True, blank=True)
+    last_status = models.CharField("自评状态", max_length=8, blank=True)
+    done_at = models.DateTimeField("首次报完成", null=True, blank=True)
+    late_count = models.PositiveIntegerField("迟报次数", default=0)
+    reported = models.JSONField("已报期间", default=dict, help_text="{期间编码: [报送单位]}")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务状态快照"
+
+    def __str__(self) -> str:
+        return f"任务 #{self.task_id}：{self.report_count} 条报送"

@@ -17,13 +17,15 @@ Light: 已完成 green; 逾期未报 and 滞后 red; otherwise percent against e
 the units that did not report (a co-unit's gap shows there even when the lead reported); nothing
 falls due after the task was first reported done.
 
-:func:`task_states` reads everything for any number of tasks in a fixed number of queries.
+:func:`task_states` reads everything for any number of tasks in a fixed number of queries. What the
+reports say comes from the per-task snapshot (:mod:`duban.tracking.snapshot`), checked against the
+reports table and recomputed from it where out of date, so the rules above see exactly the same facts;
+only the time-dependent part is worked out here, at ``as_of``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from duban.plans.models import Plan, Task, TaskUnit
@@ -33,22 +35,69 @@ from duban.tracking.models import DONE, LAGGING, NOT_STARTED, ON_TRACK, OVERDUE,
 from duban.tracking.periods import local_datetime, period_containing, to_local
 from duban.tracking.progress import GREEN, RED, YELLOW_AT, light_for, task_ratio
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
+from duban.tracking.snapshot import ReportFacts, load_facts, read_tasks
 
 
-@dataclass
 class TaskState:
-    """A task's derived state at a moment."""
+    """A task's derived state at a moment.
 
-    task_id: int
-    status: str
-    light: str
-    percent: float | None
-    expected: float  # 序时进度 of the task's window, 0–1
-    last_report: ProgressReport | None
-    missing: list[DueItem] = field(default_factory=list)
-    late_count: int = 0
-    deadline: date | None = None
-    reason: str = ""
+    ``missing`` and ``last_report`` are worked out on first use: most pages need only the status,
+    light and percent, and building a DueItem per missed period of every task was most of a page's
+    time (docs/benchmarks.md). The last reports of one :func:`task_states` call load together (one query).
+    """
+
+    def __init__(self, task_id, status, light, percent, expected, late_count, deadline, reason, *,
+                 last_report_id=None, missed=None, reports=None, plan=None):  # fmt: skip
+        self.task_id, self.status, self.light, self.percent = task_id, status, light, percent
+        self.expected, self.late_count, self.deadline, self.reason = expected, late_count, deadline, reason
+        self.last_report_id = last_report_id
+        self._missed = missed  # () -> [(period, due, rhythm, absent unit ids, their names)]
+        self._reports = reports  # shared loader of the call's last reports
+        self._plan = plan
+        self._missing: list[DueItem] | None = None
+
+    def __repr__(self) -> str:
+        return f"TaskState(task={self.task_id}, {self.status}, {self.light}, {self.percent}, {self.reason!r})"
+
+    @property
+    def last_report(self) -> ProgressReport | None:
+        if self.last_report_id is None:
+            return None
+        if self._reports is None:  # unpickled from the page cache: read it alone
+            self._reports = _LastReports([self.last_report_id])
+        return self._reports.get(self.last_report_id)
+
+    def __getstate__(self) -> dict:
+        """Picklable (the page cache): the missed items are worked out, the report loader dropped."""
+        state = dict(self.__dict__)
+        state["_missing"], state["_missed"], state["_reports"] = self.missing, None, None
+        return state
+
+    def _missed_rows(self) -> list[tuple]:
+        if self._missed is None:
+            return []
+        if not isinstance(self._missed, list):
+            self._missed = self._missed()  # worked out once
+        return self._missed
+
+    def missing_reporters(self) -> list[list[str]]:
+        """Per due item passed without a report: the names of the units that did not report."""
+        if self._missing is not None:
+            return [m.reporters for m in self._missing]
+        return [names for *_, names in self._missed_rows()]
+
+    @property
+    def missing(self) -> list[DueItem]:
+        if self._missing is None:
+            self._missing = [
+                DueItem(
+                    due, period, rhythm.every, rhythm.action, self._plan, self._plan.campaign,
+                    rhythm.cadence_id, rhythm.line, rhythm.text, rhythm.origin, True, names, absent,
+                    rhythm.report_to, rhythm.rule.understood, {u: (self.task_id,) for u in absent},
+                )
+                for period, due, rhythm, absent, names in self._missed_rows()
+            ]  # fmt: skip
+        return self._missing
 
     def as_json(self) -> dict:
         r = self.last_report
@@ -104,102 +153,92 @@ def _due_periods(schedule: TaskSchedule, since: date, as_of: datetime):
     return [(p, code, due, rhythm) for code, (p, due, rhythm) in sorted(best.items(), key=lambda x: x[1][1])]
 
 
-def _rank(report: ProgressReport, leads: set[int]):
-    """Which report speaks for the task: latest period, then consolidated, then lead, then newest."""
-    return (
-        report.period_end,
-        report.kind == ProgressReport.CONSOLIDATED,
-        report.unit_id in leads,
-        report.submitted_at,
-        report.version,
-    )
-
-
 def task_states(tasks, as_of: datetime, since: date | None = None) -> dict[int, TaskState]:
     """{task id: TaskState} at ``as_of`` for Tasks or ids; due items count from ``since`` (default 1 January).
 
-    Eight queries whatever the number of tasks.
+    A fixed number of queries whatever the number of tasks: the report facts come from the
+    snapshot rows (:func:`duban.tracking.snapshot.load_facts`), recomputed from the reports only
+    for tasks whose row is out of date or younger than ``as_of``.
     """
     as_of = to_local(as_of)
     since = since or date(as_of.year, 1, 1)
     ids = [t if isinstance(t, int) else t.pk for t in tasks]
-    rows = list(Task.objects.filter(pk__in=ids).values_list("id", "plan_id", "deadline"))
+    rows, found = read_tasks(ids)
     tree = PlanTree.load()
     plan_ids = {plan_id for _, plan_id, _ in rows}
     schedules = task_schedules(plan_ids, tree)
-    plans = Plan.objects.select_related("campaign").in_bulk(plan_ids)
+    plans = {t.plan_id: t.plan for t in tasks if isinstance(t, Task) and Task.plan.is_cached(t)}
+    if plan_ids - set(plans):  # the caller's tasks came without their plans
+        plans.update(Plan.objects.select_related("campaign").in_bulk(plan_ids - set(plans)))
     units: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     assignments = TaskUnit.objects.filter(task_id__in=ids, unit__is_group=False).order_by("task_id", "order")
     for task_id, unit_id, name, role in assignments.values_list("task_id", "unit_id", "unit__name", "role"):
         if unit_id not in {u for u, _, _ in units[task_id]}:
             units[task_id].append((unit_id, name, role))
-    reports: dict[int, list[ProgressReport]] = defaultdict(list)
-    # ordered by task first: ordering by submitted_at alone makes SQLite scan the submitted_at index over
-    # every report in the database (49 s instead of 3 s for a city of 2M reports, docs/benchmarks.md)
-    for r in ProgressReport.objects.filter(task_id__in=ids, submitted_at__lte=as_of).order_by(
-        "task_id", "submitted_at", "id"
-    ):
-        reports[r.task_id].append(r)
+    facts = load_facts(
+        found, {t: {u for u, _, role in units[t] if role == TaskUnit.LEAD} for t, _, _ in rows}, as_of
+    )
     dues = {pk: _due_periods(schedules[pk], since, as_of) for pk in plan_ids}  # shared by a plan's tasks
-    return {
-        task_id: _state(
-            task_id, plans[plan_id], deadline, dues[plan_id], units[task_id], reports[task_id], as_of
+    reports = _LastReports()
+    out = {}
+    for task_id, plan_id, deadline in rows:
+        out[task_id] = _state(
+            task_id, plans[plan_id], deadline, dues[plan_id], units[task_id], facts[task_id], as_of, reports
         )
-        for task_id, plan_id, deadline in rows
-    }
+        reports.ids.append(out[task_id].last_report_id)
+    return out
 
 
-def _state(task_id, plan, deadline_text, dues, units, reports, as_of) -> TaskState:
-    leads = {u for u, _, role in units if role == TaskUnit.LEAD}
+class _LastReports:
+    """The last reports of one task_states call, read together (one query) when first asked for."""
+
+    def __init__(self, ids=None):
+        self.ids: list[int | None] = ids or []
+        self.loaded: dict[int, ProgressReport] | None = None
+
+    def get(self, pk: int) -> ProgressReport | None:
+        if self.loaded is None:
+            self.loaded = ProgressReport.objects.in_bulk([i for i in self.ids if i is not None])
+        return self.loaded.get(pk)
+
+
+def _state(task_id, plan, deadline_text, dues, units, facts: ReportFacts, as_of, reports) -> TaskState:
     names = {u: name for u, name, _ in units}
     start, end, deadline = task_window(deadline_text, as_of)
     expected = window_share(start, end, as_of)
-    last = max(reports, key=lambda r: _rank(r, leads), default=None)
-    percent = last.percent if last else None
-    done = last is not None and (last.self_status == DONE or last.percent >= 100)
-    done_at = min(
-        (r.submitted_at for r in reports if r.self_status == DONE or r.percent >= 100), default=None
-    )
+    has_last = facts.last_id is not None
+    percent = facts.last_percent if has_last else None
+    done = facts.done
+    done_at = facts.done_at
+    reported = facts.reported
 
-    reported: dict[str, set[int]] = defaultdict(set)
-    first: dict[tuple[int, str], ProgressReport] = {}
-    for r in reports:
-        reported[r.period].add(r.unit_id)
-        first.setdefault((r.unit_id, r.period), r)
-    late_count = sum(1 for r in first.values() if r.late_by is not None)
+    counted = [d for d in dues if done_at is None or d[2] <= done_at]  # nothing falls due once done
+    last_due = (counted[-1][0], counted[-1][2]) if counted else None
 
-    missing: list[DueItem] = []
-    last_due = None
-    for period, code, due, rhythm in dues:
-        if done_at is not None and due > done_at:
-            continue  # nothing falls due once the task is reported done
-        last_due = (period, due)
-        done_units = reported.get(code, ())
-        absent = [u for u in names if u not in done_units]
-        if absent:
-            missing.append(
-                DueItem(
-                    due, period, rhythm.every, rhythm.action, plan, plan.campaign, rhythm.cadence_id,
-                    rhythm.line, rhythm.text, rhythm.origin, True, [names[u] for u in absent], absent,
-                    rhythm.report_to, rhythm.rule.understood, {u: (task_id,) for u in absent},
-                )
-            )  # fmt: skip
+    def missed():
+        out = []
+        for period, code, due, rhythm in counted:
+            done_units = reported.get(code, ())
+            absent = [u for u in names if u not in done_units]
+            if absent:
+                out.append((period, due, rhythm, absent, [names[u] for u in absent]))
+        return out
 
     ratio = task_ratio(percent, expected)
-    answerable = leads or set(names)
+    answerable = set(facts.leads) or set(names)
     if done:
-        status, reason = DONE, f"{names.get(last.unit_id, '')}报送已完成"
-    elif last_due and answerable and not (answerable & reported[last_due[0].code]):
+        status, reason = DONE, f"{names.get(facts.last_unit_id, '')}报送已完成"
+    elif last_due and answerable and not answerable.intersection(reported.get(last_due[0].code, ())):
         status, reason = (
             OVERDUE,
             f"{last_due[0].label}进展应于{to_local(last_due[1]):%m月%d日%H:%M}前报送，牵头单位未报",
         )
     elif deadline and as_of >= end:
         status, reason = LAGGING, f"已过时限（{deadline:%Y年%m月%d日}）未完成"
-    elif last is None or (last.self_status == NOT_STARTED and last.percent == 0):
-        status, reason = NOT_STARTED, "尚无进展报送" if last is None else "报送为未启动"
-    elif last.self_status == LAGGING or (ratio is not None and ratio < YELLOW_AT):
-        why = "自评滞后" if last.self_status == LAGGING else ""
+    elif not has_last or (facts.last_status == NOT_STARTED and facts.last_percent == 0):
+        status, reason = NOT_STARTED, "尚无进展报送" if not has_last else "报送为未启动"
+    elif facts.last_status == LAGGING or (ratio is not None and ratio < YELLOW_AT):
+        why = "自评滞后" if facts.last_status == LAGGING else ""
         if ratio is not None and ratio < YELLOW_AT:
             why += (
                 "，" if why else ""
@@ -213,7 +252,10 @@ def _state(task_id, plan, deadline_text, dues, units, reports, as_of) -> TaskSta
         light = RED
     else:
         light = light_for(ratio)
-    return TaskState(task_id, status, light, percent, expected, last, missing, late_count, deadline, reason)
+    return TaskState(
+        task_id, status, light, percent, expected, facts.late_count, deadline, reason,
+        last_report_id=facts.last_id, missed=missed, reports=reports, plan=plan,
+    )  # fmt: skip
 
 
 def task_state(task, as_of: datetime) -> TaskState:

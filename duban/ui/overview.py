@@ -39,12 +39,18 @@ def campaign_key(plan: Plan) -> tuple[int | None, str]:
 
 
 def _tasks(tasks) -> list[Task]:
-    return list(
+    """Active tasks in plan order, each with its plan (campaign, regions) read once per plan, not per task."""
+    rows = list(
         tasks.filter(active=True)
         .defer("text", "progress", "persons", "section", "source_document")
-        .select_related("plan", "plan__region", "plan__campaign", "plan__campaign__region")
         .order_by("plan_id", "order")
     )
+    plans = Plan.objects.select_related("region", "campaign", "campaign__region").in_bulk(
+        {t.plan_id for t in rows}
+    )
+    for t in rows:
+        t.plan = plans[t.plan_id]
+    return rows
 
 
 def campaign_rows(tasks: list[Task], states) -> list[dict]:
@@ -105,8 +111,8 @@ def reporter_rows(tasks: list[Task], states, year_start: date, as_of: datetime) 
     """缺报 (due and not reported, per unit) and 迟报 (reported after the due time, per unit)."""
     missing: Counter = Counter()
     for t in tasks:
-        for item in states[t.pk].missing:
-            for name in item.reporters:
+        for names in states[t.pk].missing_reporters():  # no DueItem built per missed period
+            for name in names:
                 missing[name] += 1
     late = (
         ProgressReport.objects.filter(
@@ -207,7 +213,12 @@ def red_items(tasks, as_of: datetime, limit: int = 200) -> tuple[list[dict], int
     states = task_states(rows, as_of)
     red = [t for t in rows if states[t.pk].light == "red"]
     red.sort(
-        key=lambda t: (states[t.pk].status != "逾期未报", -len(states[t.pk].missing), t.plan_id, t.order)
+        key=lambda t: (
+            states[t.pk].status != "逾期未报",
+            -len(states[t.pk].missing_reporters()),
+            t.plan_id,
+            t.order,
+        )
     )
     shown = red[:limit]
     ids = [t.pk for t in shown]
@@ -220,7 +231,7 @@ def red_items(tasks, as_of: datetime, limit: int = 200) -> tuple[list[dict], int
     items = []
     for t in shown:
         s = states[t.pk]
-        missing_units = sorted({u for m in s.missing for u in m.reporters})
+        missing_units = sorted({u for names in s.missing_reporters() for u in names})
         items.append(
             {
                 "task": t,

@@ -1,0 +1,135 @@
+"""The task status snapshot (duban.tracking.snapshot) gives the same states as reading every report.
+
+A simulated quarter on the real 沅江市 plan (sample 001) writes reports, late reports, corrections
+and status refreshes through the real actions; the states read from the snapshot rows must equal
+the states recomputed from the reports at every moment asked, including moments in the past and
+after a report written behind the actions' back.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from duban.plans.actions import do_ingest_file
+from duban.plans.lookup import find_plans
+from duban.plans.models import Task, TaskUnit
+from duban.supervision.simulate import simulate
+from duban.tracking.models import ProgressReport, TaskSnapshot
+from duban.tracking.snapshot import compute_facts, lead_units, read_tasks
+from duban.tracking.status import task_states
+from tests.conftest import sample_path
+from tests.tracking_helpers import at
+
+pytestmark = pytest.mark.django_db
+
+START, END = date(2023, 1, 1), date(2023, 3, 31)
+PLANS = ("科技创新", "重点工作任务清单")  # monthly and quarterly reports, co-units, a lead-less task or two
+
+
+@pytest.fixture
+def quarter():
+    do_ingest_file(sample_path("001"))
+    plans = [p for words in PLANS for p in find_plans(words)]
+    simulate(plans, START, END, seed=7)
+    tasks = list(Task.objects.filter(plan__in=plans, active=True).values_list("id", flat=True))
+    assert ProgressReport.objects.filter(task_id__in=tasks).count() > 20, "the quarter wrote reports"
+    return tasks
+
+
+def comparable(states) -> dict:
+    return {
+        t: (
+            s.status,
+            s.light,
+            s.percent,
+            round(s.expected, 9),
+            s.reason,
+            s.late_count,
+            s.last_report.pk if s.last_report else None,
+            [(m.period.code, m.due, m.reporter_unit_ids) for m in s.missing],
+            s.missing_reporters(),
+        )
+        for t, s in states.items()
+    }
+
+
+def recomputed(tasks, as_of) -> dict:
+    """The states with no snapshot at all (every task falls back to its reports), then rows restored."""
+    rows = list(TaskSnapshot.objects.filter(task_id__in=tasks))
+    TaskSnapshot.objects.filter(task_id__in=tasks).delete()
+    try:
+        return comparable(task_states(tasks, as_of))
+    finally:
+        TaskSnapshot.objects.bulk_create(rows)
+
+
+MOMENTS = [
+    at(2023, 1, 20),
+    at(2023, 2, 28, 23, 59),
+    at(2023, 3, 16, 9),
+    at(2023, 3, 31, 23, 59),
+    at(2023, 5, 5),
+]
+
+
+def test_snapshot_equals_recomputation_after_a_simulated_quarter(quarter):
+    tasks = quarter
+    _, found = read_tasks(tasks)
+    with_reports = [t for t in tasks if found[t][0]]
+    assert with_reports, "some tasks were reported on"
+    # do_submit_report kept every row in step with the reports: the rows are the facts of all reports
+    stored = {s.task_id: s for s in TaskSnapshot.objects.filter(task_id__in=with_reports)}
+    assert set(stored) == set(with_reports)
+    for t, facts in compute_facts(lead_units(with_reports)).items():
+        row = stored[t]
+        assert (row.report_count, row.max_report_id, row.last_report_id, row.late_count) == (
+            facts.count,
+            facts.max_id,
+            facts.last_id,
+            facts.late_count,
+        )
+        assert {k: set(v) for k, v in row.reported.items()} == facts.reported
+        assert (row.done_at, row.last_percent, row.last_status) == (
+            facts.done_at,
+            facts.last_percent,
+            facts.last_status,
+        )
+    statuses = set()
+    for moment in MOMENTS:  # in the quarter (rows younger than the moment: recomputed) and after it
+        from_snapshot = comparable(task_states(tasks, moment))
+        assert from_snapshot == recomputed(tasks, moment), moment
+        statuses |= {v[0] for v in from_snapshot.values()}
+    assert {"逾期未报", "正常推进"} <= statuses, "the comparison covered more than one status"
+
+
+def test_a_report_written_behind_the_actions_back_is_still_counted(quarter):
+    tasks = quarter
+    task = Task.objects.filter(pk__in=tasks, assignments__role=TaskUnit.LEAD).first()
+    lead = task.assignments.filter(role=TaskUnit.LEAD).first().unit
+    moment = at(2023, 4, 20)
+    before = task_states([task.pk], moment)[task.pk]
+    ProgressReport.objects.bulk_create(  # a bulk load: no snapshot refresh
+        [
+            ProgressReport(
+                task=task, unit=lead, version=99, narrative="补录", percent=100, self_status="已完成",
+                submitted_at=moment - timedelta(days=1), period="2023-04", period_start=date(2023, 4, 1),
+                period_end=date(2023, 4, 30),
+            )
+        ]
+    )  # fmt: skip
+    after = task_states([task.pk], moment)[task.pk]
+    assert before.status != "已完成" and after.status == "已完成" and after.percent == 100
+    assert comparable({task.pk: after}) == recomputed([task.pk], moment)
+    # duban refresh_statuses rewrites the row, which is then valid again
+    call_command("refresh_statuses", "--snapshots-only", stdout=open("/dev/null", "w"))
+    row = TaskSnapshot.objects.get(task=task)
+    assert (row.report_count, row.last_percent) == (ProgressReport.objects.filter(task=task).count(), 100)
+
+
+def test_refresh_statuses_command_rebuilds_every_row_and_records_changes(quarter, capsys):
+    TaskSnapshot.objects.all().delete()
+    call_command("refresh_statuses", "--as-of", "2023-04-30")
+    out = capsys.readouterr().out
+    assert "项任务已重建" in out and "状态有变化" in out
+    assert TaskSnapshot.objects.count() == Task.objects.count()
