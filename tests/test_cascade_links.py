@@ -170,10 +170,6 @@ def test_tasklinks_command_suggests_lists_and_decides():
     assert out.getvalue().count("已确认") == 1 and f"[{ids[0]}]" in out.getvalue()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="duban/plans/actions.py _link_plans resets the 通知's parent on re-import (plans helper's file)",
-)
 def test_reimporting_the_county_file_keeps_its_link(tmp_path):
     county, city = linked()
     revised = tmp_path / "003_revised.txt"

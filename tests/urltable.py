@@ -63,13 +63,18 @@ class Rule:
         return names | {f for _, f, _, _ in string.Formatter().parse(self.query) if f}
 
 
+# One expansion of group units (各县市区人民政府, 各成员单位 → their member units, duban/cascade/members.py):
+# a fixed handful of queries that run only where group assignments exist, as on the large data (a city
+# with counties below); bounded by the depth of the region tree, not by the number of tasks.
+GROUPS = 7
+
 RULES: dict[str, Rule] = {
     # ---- shell, login, role homes (duban/ui/urls.py) ----
-    "ui:home": Rule(allow="otrlp"),
+    "ui:home": Rule(allow="otrlp", slack=GROUPS),
     "ui:login": Rule(allow=EVERYONE, count=False),
     "ui:logout": Rule(allow=EVERYONE, method="POST", login_redirect_ok=True),
-    "ui:report_home": Rule(allow="or"),
-    "ui:report_task": Rule(allow="or", kwargs={"pk": "task"}),
+    "ui:report_home": Rule(allow="or", slack=GROUPS),
+    "ui:report_task": Rule(allow="or", kwargs={"pk": "task"}, slack=GROUPS),
     "ui:dashboard": Rule(allow="otl"),
     "ui:leader": Rule(allow="ol"),
     "ui:instruct": Rule(allow="ol", kwargs={"pk": "task"}, method="POST"),
@@ -77,12 +82,12 @@ RULES: dict[str, Rule] = {
     "ui:api_dashboard": Rule(allow="otl"),
     "ui:api_public": Rule(allow=EVERYONE),
     # ---- plan browser (duban/ui/urls_workbench.py; historical plans:* names) ----
-    "plans:plan_list": Rule(allow=SIGNED_IN),
+    "plans:plan_list": Rule(allow=SIGNED_IN, slack=GROUPS),
     # +1: the cadences of the plans above the campaign's (one query per plan-tree level, ≤ 3 levels)
-    "plans:campaign": Rule(allow=SIGNED_IN, kwargs={"pk": "campaign"}, slack=1),
-    "plans:plan": Rule(allow=SIGNED_IN, kwargs={"pk": "plan"}),
-    "plans:tasks": Rule(allow=SIGNED_IN),
-    "plans:task": Rule(allow=SIGNED_IN, kwargs={"pk": "task"}),
+    "plans:campaign": Rule(allow=SIGNED_IN, kwargs={"pk": "campaign"}, slack=1 + GROUPS),
+    "plans:plan": Rule(allow=SIGNED_IN, kwargs={"pk": "plan"}, slack=GROUPS),
+    "plans:tasks": Rule(allow=SIGNED_IN, slack=GROUPS),
+    "plans:task": Rule(allow=SIGNED_IN, kwargs={"pk": "task"}, slack=2 * GROUPS),  # GROUPS twice (the task's units, the reader's) and the members' roll-up
     # ---- import wizard: 督查室 only (an unknown token sends the office back to the upload page) ----
     "ui:import_upload": Rule(allow="o"),
     "ui:import_done": Rule(allow="o", count=False),
@@ -90,16 +95,16 @@ RULES: dict[str, Rule] = {
     "ui:import_confirm": Rule(allow="o", kwargs={"token": "=no-such-token"}, method="POST"),
     "ui:import_cancel": Rule(allow="o", kwargs={"token": "=no-such-token"}, method="POST"),
     # ---- calendar, 督办单, 问题清单 ----
-    "ui:calendar": Rule(allow=SIGNED_IN),
+    "ui:calendar": Rule(allow=SIGNED_IN, slack=2 * GROUPS),  # the reporter's units and the due items' units
     "ui:notices": Rule(allow=SIGNED_IN),
     "ui:notices_generate": Rule(allow="o", method="POST"),
     "ui:notice": Rule(allow=SIGNED_IN, kwargs={"pk": "notice"}),
     "ui:notice_sign": Rule(allow="otr", kwargs={"pk": "notice"}, method="POST"),
     "ui:notice_feedback": Rule(allow="otr", kwargs={"pk": "notice"}, method="POST"),
     "ui:notice_close": Rule(allow="ot", kwargs={"pk": "notice"}, method="POST"),
-    "ui:problems": Rule(allow=SIGNED_IN),
+    "ui:problems": Rule(allow=SIGNED_IN, slack=GROUPS),
     # +1: a city campaign's task force walks one more level of regions than a county one's
-    "ui:problem": Rule(allow=SIGNED_IN, kwargs={"pk": "problem"}, slack=1),
+    "ui:problem": Rule(allow=SIGNED_IN, kwargs={"pk": "problem"}, slack=1 + GROUPS),
     "ui:problem_assign": Rule(allow="ot", kwargs={"pk": "problem"}, method="POST"),
     "ui:problem_resolve": Rule(allow="ot", kwargs={"pk": "problem"}, method="POST"),
     "ui:problem_close": Rule(allow="ot", kwargs={"pk": "problem"}, method="POST"),
@@ -109,7 +114,10 @@ RULES: dict[str, Rule] = {
     "ui:download_brief": Rule(
         allow="otl", query="kind=月通报&period=2023-03&plan={plan}&number=1", count=False
     ),
-    "ui:assessment": Rule(allow="otl"),
+    # +4: a city plan's 各县市区人民政府 expands to the county governments (regions, units, aliases and the
+    # plan tree loaded once each, duban/cascade/members.py), which a county plan never needs
+    "ui:brief_page": Rule(allow="otl", query="kind=月通报&period=2023-03&plan={plan}&number=1", slack=4),
+    "ui:assessment": Rule(allow="otl", slack=GROUPS),
     "ui:assessment_export": Rule(allow="otl", count=False),
     # ---- units and accounts administration: 督查室 only ----
     "ui:admin_units": Rule(allow="o"),
@@ -119,6 +127,7 @@ RULES: dict[str, Rule] = {
     "ui:admin_user_active": Rule(allow="o", kwargs={"pk": "spare_user"}, method="POST", data={"active": "1"}),
     # ---- cascade ----
     "cascade:align": Rule(allow="otl", query="child=新邵县&parent=邵阳市", count=False),  # needs 000+003
+    "cascade:rollup": Rule(allow="ol", kwargs={"pk": "region"}, slack=GROUPS),  # 邵阳市's counties side by side
     # ---- operations ----
     "ping": Rule(allow=EVERYONE),  # the trivial baseline view of `duban bench` (no data, no session)
 }

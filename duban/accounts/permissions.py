@@ -5,21 +5,29 @@ Rules (a deactivated account may do nothing; a superuser may do everything):
 * 督查室 (office): every task of its region and the regions below it (all tasks without a region);
   may report on behalf of any unit of those tasks, supervise and manage accounts.
 * 专班办公室 (taskforce): the tasks of its campaign; may supervise them (督办), not report.
-* 单位填报员 (reporter): the tasks its unit is named on (牵头 or 责任/配合); reports only those.
+* 单位填报员 (reporter): the tasks its unit is named on (牵头 or 责任/配合), or stands in as a member
+  of a group unit the task names (新邵县's 县人民政府 under the city's 各县市区人民政府); reports only those.
 * 领导 (leader): reads every task of its region (all without a region); writes 批示 (so may the
   督查室 of the region, which records a leader's 批示 given on paper).
 * 公众 (public) and users without a role: no task pages, only the public progress page.
+
+Across levels (cascade): "its region" is the region and the regions below it, so the city reads
+its counties' plans and a county never a sibling's. A county's 督查室 and 领导 also read the tasks
+of upper-level plans assigned to the county (a unit of the county named, or the county's government
+standing in a group unit); the 督查室 may report on them on behalf of its own region's units only.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
 from duban.plans.models import Region, Task, TaskUnit
 
 _PROFILE_CACHE = "_duban_profile"
 _REGIONS_CACHE = "_duban_region_ids"
+_MEMBER_CACHE = "_duban_member_tasks"
+_ASSIGNED_CACHE = "_duban_assigned_tasks"
 
 
 def profile_of(user):
@@ -30,7 +38,9 @@ def profile_of(user):
         from duban.accounts.models import UserProfile
 
         profile = (
-            UserProfile.objects.select_related("unit", "region", "campaign").filter(user_id=user.pk).first()
+            UserProfile.objects.select_related("unit__region", "region", "campaign")
+            .filter(user_id=user.pk)
+            .first()
         )
         setattr(user, _PROFILE_CACHE, profile)
     return getattr(user, _PROFILE_CACHE)
@@ -38,7 +48,7 @@ def profile_of(user):
 
 def forget(user) -> None:
     """Drop what is cached on ``user`` (after its profile changed)."""
-    for attr in (_PROFILE_CACHE, _REGIONS_CACHE):
+    for attr in (_PROFILE_CACHE, _REGIONS_CACHE, _MEMBER_CACHE, _ASSIGNED_CACHE):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -105,17 +115,49 @@ def _in_region(user, task: Task) -> bool:
     return ids is None or _task_region_id(task) in ids
 
 
+def _member_tasks(user) -> dict[int, str]:
+    """{task id: role} of the tasks the reporter's unit has as a member of a group unit (cached)."""
+    if not hasattr(user, _MEMBER_CACHE):
+        from duban.cascade.members import member_tasks
+
+        profile = profile_of(user)
+        unit = profile.unit if profile is not None and profile.unit_id else None
+        setattr(user, _MEMBER_CACHE, member_tasks(unit) if unit is not None else {})
+    return getattr(user, _MEMBER_CACHE)
+
+
+def member_roles(user) -> dict[int, str]:
+    """{task id: role} of the tasks a reporter has only as a member of a group unit (cached)."""
+    return _member_tasks(user) if role_of(user) == REPORTER else {}
+
+
+def _assigned_tasks(user) -> set[int]:
+    """Upper-level tasks assigned to the user's region (see the module docstring; cached)."""
+    if not hasattr(user, _ASSIGNED_CACHE):
+        from duban.cascade.members import assigned_task_ids
+
+        profile, ids = profile_of(user), _scope_regions(user)
+        found = set() if ids is None or profile is None else assigned_task_ids(profile.region, ids)
+        setattr(user, _ASSIGNED_CACHE, found)
+    return getattr(user, _ASSIGNED_CACHE)
+
+
+def _reads(user, task: Task) -> bool:
+    """Office and leader: a task of their region, or one assigned to it from above."""
+    return _in_region(user, task) or task.pk in _assigned_tasks(user)
+
+
 def can_view_task(user, task: Task) -> bool:
     """May ``user`` open the page of ``task``? (The same answer as :func:`visible_tasks`.)"""
     if is_superuser(user):
         return True
     role = role_of(user)
     if role in (OFFICE, LEADER):
-        return _in_region(user, task)
+        return _reads(user, task)
     if role == TASKFORCE:
         return _task_campaign_id(task) == profile_of(user).campaign_id
     if role == REPORTER:
-        return profile_of(user).unit_id in _task_unit_ids(task)
+        return profile_of(user).unit_id in _task_unit_ids(task) or task.pk in _member_tasks(user)
     return False
 
 
@@ -127,12 +169,14 @@ def visible_tasks(user, tasks: QuerySet | None = None) -> QuerySet:
     role = role_of(user)
     if role in (OFFICE, LEADER):
         ids = _scope_regions(user)
-        return tasks if ids is None else tasks.filter(plan__region_id__in=ids)
+        if ids is None:
+            return tasks
+        return tasks.filter(Q(plan__region_id__in=ids) | Q(pk__in=_assigned_tasks(user)))
     if role == TASKFORCE:
         return tasks.filter(plan__campaign_id=profile_of(user).campaign_id)
     if role == REPORTER:
         mine = TaskUnit.objects.filter(unit_id=profile_of(user).unit_id).values("task_id")
-        return tasks.filter(pk__in=mine)
+        return tasks.filter(Q(pk__in=mine) | Q(pk__in=_member_tasks(user)))
     return tasks.none()
 
 
@@ -141,11 +185,59 @@ def reporting_unit_ids(user, task: Task) -> set[int]:
     if not task.active:
         return set()
     units = _task_unit_ids(task)
-    if is_superuser(user) or (role_of(user) == OFFICE and _in_region(user, task)):
-        return units
+    if is_superuser(user):
+        return units | _member_unit_ids(task)
+    if role_of(user) == OFFICE and _reads(user, task):
+        ids = _scope_regions(user)
+        if ids is None:
+            return units | _member_unit_ids(task)
+        mine = _member_unit_ids(task, ids)
+        return units | mine if _in_region(user, task) else mine | _region_units(units, ids)
     if role_of(user) == REPORTER:
-        return units & {profile_of(user).unit_id}
+        mine = profile_of(user).unit_id
+        return {mine} if mine in units or task.pk in _member_tasks(user) else set()
     return set()
+
+
+def _member_unit_ids(task: Task, region_ids: set[int] | None = None) -> set[int]:
+    """Units standing in the task's group units (optionally: only those of ``region_ids``)."""
+    from duban.cascade.members import members_of_task
+
+    return {
+        m.unit_id
+        for m in members_of_task(task)
+        if m.unit_id is not None and (region_ids is None or m.region_id in region_ids)
+    }
+
+
+def _region_units(unit_ids: set[int], region_ids: set[int]) -> set[int]:
+    from duban.plans.models import Unit
+
+    return set(Unit.objects.filter(pk__in=unit_ids, region_id__in=region_ids).values_list("pk", flat=True))
+
+
+def shown_report_unit_ids(user, task: Task) -> set[int] | None:
+    """Whose reports on ``task`` the user may read: None for all, else those units' only.
+
+    A viewer who has the task only through the cascade (a county government under the city's
+    各县市区人民政府, the county's 督查室 and 领导) reads the reports of the units the task names and
+    of its own region, never a sibling county's; the roll-up of all members is for the others.
+    """
+    if is_superuser(user):
+        return None
+    role = role_of(user)
+    if role in (OFFICE, LEADER):
+        if _in_region(user, task):
+            return None
+        ids = _scope_regions(user) or set()
+        from duban.cascade.members import members_of_task
+
+        members = members_of_task(task)
+        return _task_unit_ids(task) | {m.unit_id for m in members if m.region_id in ids and m.unit_id}
+    if role == REPORTER:
+        mine = profile_of(user).unit_id
+        return None if mine in _task_unit_ids(task) else _task_unit_ids(task) | {mine}
+    return None
 
 
 def can_report(user, task: Task) -> bool:
@@ -168,6 +260,17 @@ def can_supervise(user, task: Task) -> bool:
     if role == TASKFORCE:
         return _task_campaign_id(task) == profile_of(user).campaign_id
     return False
+
+
+def can_view_region(user, region: Region) -> bool:
+    """May ``user`` read the roll-up of ``region`` (its child regions side by side)? The 督查室 and
+    领导 of the region or of a region above it; a county never reads its city's roll-up of siblings."""
+    if is_superuser(user):
+        return True
+    if role_of(user) not in (OFFICE, LEADER):
+        return False
+    ids = _scope_regions(user)
+    return ids is None or region.pk in ids
 
 
 def can_manage_accounts(user) -> bool:

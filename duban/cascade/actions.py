@@ -42,6 +42,26 @@ def do_create_government_units(regions: list[Region], *, actor=None) -> list[Uni
     return units
 
 
+def ensure_group_governments(plan: Plan) -> list[Unit]:
+    """Create the missing government units the child-region groups of ``plan``'s document stand for.
+
+    Linking a county plan to the city plan is when the city's 各县市区人民政府 tasks become the
+    counties' to report on: each county needs its 人民政府 unit for its reporters to act as.
+    """
+    from duban.cascade.groups import members_of, region_group_words
+
+    groups = Unit.objects.filter(
+        is_group=True,
+        assignments__task__plan_id__in=document_subtree_ids([plan]),
+        assignments__task__active=True,
+    ).distinct()
+    out: list[Unit] = []
+    for group in groups.order_by("pk"):
+        if region_group_words(group.name):
+            out.extend(members_of(group))
+    return out
+
+
 @transaction.atomic
 def do_link_plans(child: Plan, parent: Plan, *, actor=None) -> Plan:
     """Link the lower-level plan ``child`` to the upper-level plan ``parent`` it implements.
@@ -66,9 +86,11 @@ def do_link_plans(child: Plan, parent: Plan, *, actor=None) -> Plan:
         )
     before = child.parent_id
     if before == parent.pk:
+        ensure_group_governments(parent)
         return child
     child.parent = parent
     child.save(update_fields=["parent"])
+    ensure_group_governments(parent)
     record(
         "link_plans",
         child,

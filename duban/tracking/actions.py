@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from duban.accounts.audit import record
+from duban.cascade.members import members_of_task
 from duban.plans.models import Cadence, CadenceItem, Plan, Target, Task, TaskUnit, Unit
 from duban.tracking.due_rules import cadence_rules
 from duban.tracking.models import (
@@ -29,6 +30,7 @@ from duban.tracking.models import (
 )
 from duban.tracking.periods import Period, PeriodError, parse_period, require_kind, to_local
 from duban.tracking.schedule import PlanTree, schedule_for
+from duban.tracking.snapshot import refresh_snapshots
 from duban.tracking.status import task_states
 from duban.tracking.timeline import format_duration
 
@@ -72,7 +74,11 @@ def task_label(task: Task) -> str:
 
 
 def _role(task: Task, unit: Unit) -> str | None:
+    """The unit's role on the task: named itself, or a member of a group unit the task names
+    (a county government under the city's 各县市区人民政府 reports on the task like a co-unit)."""
     roles = set(TaskUnit.objects.filter(task=task, unit=unit).values_list("role", flat=True))
+    if not roles:
+        roles = {m.role for m in members_of_task(task) if m.unit_id == unit.pk}
     if not roles:
         return None
     return TaskUnit.LEAD if TaskUnit.LEAD in roles else TaskUnit.CO
@@ -191,6 +197,7 @@ def do_submit_report(
         )
         report.set_period(period)
         report.save()
+        refresh_snapshots([task.pk])  # the task's report facts change with the report (tracking.snapshot)
         for f in files:
             attachment = ReportAttachment(report=report, name=f.name, size=len(f.content))
             attachment.file.save(f.name, ContentFile(f.content), save=False)
@@ -437,6 +444,22 @@ def do_remove_cadence(cadence: Cadence, *, user=None) -> Cadence:
 
 
 # ---------------------------------------------------------------- statuses
+
+
+@transaction.atomic
+def do_rebuild_snapshots(task_ids=None, *, user=None) -> int:
+    """Rewrite the report-facts snapshot (tracking.snapshot) of ``task_ids`` (default every task).
+
+    Needed only after reports were written outside ``do_submit_report`` (``duban synth``, a bulk
+    load, a SQL fix); pages stay right without it, only slower on the tasks concerned.
+    """
+    if task_ids is None:
+        task_ids = list(Task.objects.values_list("id", flat=True))
+    n = refresh_snapshots(task_ids)
+    record(
+        "rebuild_snapshots", None, summary=f"重建任务状态快照：{n} 项任务", after={"tasks": n}, actor=user
+    )
+    return n
 
 
 @transaction.atomic

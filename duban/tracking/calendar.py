@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from duban.cascade.members import ROW_FIELDS, expand_groups
 from duban.plans.models import Campaign, Plan, TaskUnit
 from duban.tracking.periods import KINDS, Period, local_date, period_containing, to_local
 from duban.tracking.schedule import (
@@ -88,17 +89,30 @@ def _dates(rhythm: Rhythm, first: date, last: date) -> list[tuple[Period, dateti
 
 
 def _units_by_plan(plan_ids) -> dict[int, dict[int, tuple[str, list[int]]]]:
-    """{plan id: {unit id: (unit name, [task ids])}} of active tasks, units in document order."""
-    rows = (
-        TaskUnit.objects.filter(task__plan_id__in=plan_ids, task__active=True, unit__is_group=False)
+    """{plan id: {unit id: (unit name, [task ids])}} of active tasks, units in document order.
+
+    A group unit (各县市区人民政府) stands for its members, each of which reports on the task
+    (:mod:`duban.cascade.members`; a member without a unit yet cannot report and is left out).
+    """
+    rows = list(
+        TaskUnit.objects.filter(task__plan_id__in=plan_ids, task__active=True)
+        .select_related("unit", "task")
+        .only(*ROW_FIELDS)
         .order_by("task__plan_id", "task__order", "order")
-        .values_list("task__plan_id", "task_id", "unit_id", "unit__name")
     )
+    members = expand_groups(rows)
     out: dict[int, dict[int, tuple[str, list[int]]]] = defaultdict(dict)
-    for plan_id, task_id, unit_id, name in rows:
-        entry = out[plan_id].setdefault(unit_id, (name, []))
-        if task_id not in entry[1]:
-            entry[1].append(task_id)
+    for row in rows:
+        if row.unit.is_group:
+            units = [(m.unit_id, m.name) for m in members.get(row.task_id, ()) if m.group_id == row.unit_id]
+        else:
+            units = [(row.unit_id, row.unit.name)]
+        for unit_id, name in units:
+            if unit_id is None:
+                continue
+            entry = out[row.task.plan_id].setdefault(unit_id, (name, []))
+            if row.task_id not in entry[1]:
+                entry[1].append(row.task_id)
     return out
 
 

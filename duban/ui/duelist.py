@@ -18,9 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 
-from duban.plans.models import Target, Task, TaskUnit
+from duban.cascade.members import member_tasks
+from duban.plans.models import Target, Task, TaskUnit, Unit
 from duban.tracking.models import ProgressReport
 from duban.tracking.periods import Period, period_containing, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
@@ -76,20 +78,37 @@ def open_periods(schedule: TaskSchedule, now: datetime) -> list[tuple[Period, da
     return sorted(found.values(), key=lambda pd: pd[1])
 
 
-def due_tasks(unit_id: int, tasks, now: datetime) -> list[DueTask]:
-    """Every task of ``tasks`` (a queryset) that ``unit_id`` is responsible for, with its open periods."""
+def due_tasks(unit_id: int, tasks, now: datetime, via_group: dict[int, str] | None = None) -> list[DueTask]:
+    """Every task of ``tasks`` (a queryset) that ``unit_id`` is responsible for, with its open periods.
+
+    Responsible: named on the task, or a member of a group unit it names (各县市区人民政府);
+    ``via_group`` gives those tasks when the caller already has them (a reporter's permissions).
+    """
     now = to_local(now)
+    if via_group is None:  # {task id: role} as a member of a group unit (the caller may know it)
+        unit = Unit.objects.select_related("region").filter(pk=unit_id).first()
+        via_group = member_tasks(unit) if unit is not None else {}
     tasks = list(
-        tasks.filter(active=True, assignments__unit_id=unit_id)
+        tasks.filter(Q(assignments__unit_id=unit_id) | Q(pk__in=via_group), active=True)
         .distinct()
         .select_related("plan", "plan__campaign")
         .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")))
         .order_by("plan_id", "order")
     )
     schedules = task_schedules({t.plan_id for t in tasks})
+    pairs_of = {task.pk: open_periods(schedules[task.plan_id], now) for task in tasks}
+    codes = {p.code for pairs in pairs_of.values() for p, _ in pairs}
+    # a year of reports per task, but only the shown ones are read: the HISTORY newest of each task and
+    # the newest version of each open period (window functions: one query on SQLite and PostgreSQL)
+    newest = [F("submitted_at").desc(), F("id").desc()]
     reports: dict[int, list[ProgressReport]] = defaultdict(list)
     for r in (
         ProgressReport.objects.filter(task__in=tasks, unit_id=unit_id)
+        .annotate(
+            in_task=Window(RowNumber(), partition_by=[F("task_id")], order_by=newest),
+            in_period=Window(RowNumber(), partition_by=[F("task_id"), F("period")], order_by=newest),
+        )
+        .filter(Q(in_task__lte=HISTORY) | Q(in_period=1, period__in=codes))
         .prefetch_related("attachments")
         .order_by("-submitted_at", "-id")
     ):
@@ -99,10 +118,11 @@ def due_tasks(unit_id: int, tasks, now: datetime) -> list[DueTask]:
         latest: dict[str, ProgressReport] = {}
         for r in reports[task.pk]:
             latest.setdefault(r.period, r)  # newest first
-        pairs = open_periods(schedules[task.plan_id], now)
+        pairs = pairs_of[task.pk]
         overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in latest][-MAX_OVERDUE:]
         keep = [pd for pd in pairs if pd[1] >= now or pd in overdue or pd[0].code in latest]
         roles = {a.role for a in task.assignments.all() if a.unit_id == unit_id}
+        roles |= {via_group[task.pk]} if task.pk in via_group else set()
         role = TaskUnit.LEAD if TaskUnit.LEAD in roles else TaskUnit.CO
         out.append(
             DueTask(
@@ -112,7 +132,7 @@ def due_tasks(unit_id: int, tasks, now: datetime) -> list[DueTask]:
                     DuePeriod(p, due, latest.get(p.code), due < now and p.code not in latest)
                     for p, due in keep
                 ],
-                history=reports[task.pk][:HISTORY],
+                history=reports[task.pk][:HISTORY],  # extra rows are older than these
             )
         )
     out.sort(

@@ -16,6 +16,7 @@ from django.urls import reverse
 from duban.accounts import permissions
 from duban.accounts.guards import forbidden, role_required, task_permission
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.cascade.rollup import task_rollup
 from duban.ingest.text import strip_markup
 from duban.plans.models import Cadence, Campaign, Plan, Target, Task, TaskForce, TaskUnit
 from duban.supervision.models import Notice
@@ -145,11 +146,17 @@ def task_detail(request, task):
         .order_by("-period_start", "unit__name", "-version")
     )
     notices = Notice.objects.filter(task=task).prefetch_related("units").order_by("-issued_at")
+    events = list(reversed(timeline(task)))
+    shown = permissions.shown_report_unit_ids(request.user, task)  # cascade: no sibling's reports
+    if shown is not None:
+        reports = reports.filter(unit_id__in=shown)
+        events = [e for e in events if not isinstance(e.obj, ProgressReport) or e.obj.unit_id in shown]
     context = {
         "task": task,
         "excerpt": source_excerpt(task.source_document.text, task.line, task.end_line or task.line),
         "state": task_state(task, as_of),
-        "timeline": list(reversed(timeline(task))),
+        "timeline": events,
+        "rollup": task_rollup(task, as_of=as_of) if shown is None else [],
         "reports": reports,
         "notices": notices,
         "can_report": permissions.can_report(request.user, task),

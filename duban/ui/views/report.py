@@ -71,7 +71,12 @@ def _acting_unit(request):
 def report_home(request):
     now = to_local(timezone.now())
     unit, units = _acting_unit(request)
-    items = due_tasks(unit.pk, permissions.visible_tasks(request.user), now) if unit is not None else []
+    via_group = permissions.member_roles(request.user) if units == [] else None  # the reporter's own
+    items = (
+        due_tasks(unit.pk, permissions.visible_tasks(request.user), now, via_group)
+        if unit is not None
+        else []
+    )
     return render(
         request,
         "ui/report_home.html",

@@ -1,0 +1,229 @@
+"""Group units expanded for reporting: read-only, for many tasks at once, in a fixed number of queries.
+
+:func:`duban.cascade.groups.members_of` expands one group unit and creates a missing government
+unit (a write). Pages, the calendar, permissions and ``do_submit_report`` need the same answer for
+hundreds of task assignments on every request, without writing: this module gives it from the rows
+that exist. A child region whose government unit does not exist yet is reported by
+:func:`expand_groups` as a member without a unit (``unit_id=None``) — nobody can report for it
+until the unit exists (``duban link_plans`` and ``members_of`` create it), but a roll-up still
+counts it as missing.
+
+The rule is the one of :mod:`duban.cascade.groups` (child regions by the level words written,
+task-force members for 各成员单位, nobody for 相关/有关/涉及 groups).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, Prefetch, Q
+
+from duban.cascade.groups import _TEAM_GROUP, _UNSPECIFIC, government_name, region_group_words
+from duban.ingest.text import norm_key
+from duban.plans.models import Plan, Region, TaskForce, TaskForceMember, TaskUnit, Unit, UnitAlias
+from duban.plans.unitnames import level_char, localize
+
+
+@dataclass(frozen=True)
+class Member:
+    """One unit a group assignment of a task stands for."""
+
+    task_id: int
+    group_id: int  # the group unit the task names (各县市区人民政府)
+    role: str  # the group's role on the task (TaskUnit.LEAD / CO)
+    unit_id: int | None  # None: the child region has no government unit yet
+    name: str
+    region_id: int | None
+
+
+def _team_key(team_name: str, region: Region) -> str:
+    """The body of a named task force (市打好…工作专班 → 打好…工作专班) as groups._named_team reads it."""
+    key = localize(team_name, region.name, level_char(region.name, region.level))
+    return key[1:] if key[:1] == level_char(region.name, region.level) else key
+
+
+def expand_groups(rows: list[TaskUnit]) -> dict[int, list[Member]]:
+    """{task id: [Member]} for group assignments ``rows`` (TaskUnit with ``unit`` and ``task`` loaded
+    or ``select_related("unit", "task")``). Six queries whatever the number of rows (none for [])."""
+    rows = [r for r in rows if r.unit.is_group]
+    if not rows:
+        return {}
+    regions = {r.pk: r for r in Region.objects.all()}
+    children: dict[int | None, list[Region]] = defaultdict(list)
+    for r in sorted(regions.values(), key=lambda r: r.pk):
+        children[r.parent_id].append(r)
+
+    # child-region groups: which regions each group stands for, then their government units
+    region_members: dict[int, list[Region]] = {}
+    team_rows: list[TaskUnit] = []
+    for row in rows:
+        name = norm_key(row.unit.name)
+        words = region_group_words(name)
+        if words:
+            region_members[row.unit_id] = [c for c in children[row.unit.region_id] if c.name.endswith(words)]
+        elif not _UNSPECIFIC.search(name) and _TEAM_GROUP.match(name):
+            team_rows.append(row)
+    wanted = {r.pk: government_name(r) for rs in region_members.values() for r in rs}
+    governments: dict[int, Unit] = {}
+    for u in Unit.objects.filter(region_id__in=set(wanted), name__in=set(wanted.values())):
+        if wanted[u.region_id] == u.name:
+            governments[u.region_id] = u
+    for a in UnitAlias.objects.filter(
+        region_id__in=set(wanted), name__in=set(wanted.values())
+    ).select_related("unit"):
+        if wanted[a.region_id] == a.name:
+            governments.setdefault(a.region_id, a.unit)
+
+    # task-force groups: the task force of the plan (or its nearest ancestor in the same document),
+    # or the one the group names in its region
+    plans = {
+        pk: (parent, doc)
+        for pk, parent, doc in Plan.objects.values_list("pk", "parent_id", "source_document_id")
+    }
+    team_regions = {r.unit.region_id for r in team_rows}
+    chains: dict[int, list[int]] = {}
+    for row in team_rows:
+        chain, pk = [], row.task.plan_id
+        while pk is not None and pk not in chain:
+            chain.append(pk)
+            parent = plans.get(pk, (None, None))[0]
+            pk = parent if parent is not None and plans.get(parent, (None, 0))[1] == plans[pk][1] else None
+        chains[row.task_id] = chain
+    teams = list(
+        TaskForce.objects.filter(
+            Q(plan_id__in={p for c in chains.values() for p in c}) | Q(plan__region_id__in=team_regions)
+        )
+        .select_related("plan")
+        .prefetch_related(
+            Prefetch("memberships", queryset=TaskForceMember.objects.select_related("unit").order_by("order"))
+        )
+        .order_by("plan_id", "order")
+    )
+    by_plan: dict[int, TaskForce] = {}
+    for t in teams:
+        by_plan.setdefault(t.plan_id, t)
+
+    def team_for(row: TaskUnit) -> TaskForce | None:
+        team_name = _TEAM_GROUP.match(norm_key(row.unit.name))["team"]
+        if not team_name:
+            return next((by_plan[p] for p in chains[row.task_id] if p in by_plan), None)
+        body = _team_key(team_name, regions[row.unit.region_id])
+        if len(body) < 4:
+            return None
+        return next(
+            (t for t in teams if t.plan.region_id == row.unit.region_id and norm_key(t.name).endswith(body)),
+            None,
+        )
+
+    out: dict[int, list[Member]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.task_id, r.order)):
+        if row.unit_id in region_members:
+            for region in region_members[row.unit_id]:
+                unit = governments.get(region.pk)
+                out[row.task_id].append(
+                    Member(
+                        row.task_id, row.unit_id, row.role, unit.pk if unit else None,
+                        unit.name if unit else wanted[region.pk], region.pk,
+                    )
+                )  # fmt: skip
+        elif row in team_rows:
+            team = team_for(row)
+            for m in team.memberships.all() if team else ():
+                if not m.unit.is_group:
+                    out[row.task_id].append(
+                        Member(row.task_id, row.unit_id, row.role, m.unit_id, m.unit.name, m.unit.region_id)
+                    )
+    return dict(out)
+
+
+# the columns expand_groups reads (tasks' texts are long; a province has many assignments)
+ROW_FIELDS = (
+    "id", "task_id", "unit_id", "role", "order", "written_as",
+    "unit__name", "unit__is_group", "unit__region_id", "task__plan_id", "task__order",
+)  # fmt: skip
+
+
+def group_rows(task_ids) -> list[TaskUnit]:
+    """The group assignments of ``task_ids`` (one query)."""
+    return list(
+        TaskUnit.objects.filter(task_id__in=task_ids, unit__is_group=True)
+        .select_related("unit", "task")
+        .only(*ROW_FIELDS)
+        .order_by("task_id", "order")
+    )
+
+
+def task_members(task_ids) -> dict[int, list[Member]]:
+    """{task id: [Member]} of the group assignments of ``task_ids`` (seven queries at most)."""
+    return expand_groups(group_rows(task_ids))
+
+
+_TASK_CACHE = "_duban_members"
+
+
+def members_of_task(task) -> list[Member]:
+    """The members of ``task``'s group assignments, computed once per task instance: a page asks it
+    for the permission check, the reports shown and the roll-up of the same task."""
+    found = getattr(task, _TASK_CACHE, None)
+    if found is None:
+        found = task_members([task.pk]).get(task.pk, [])
+        setattr(task, _TASK_CACHE, found)
+    return found
+
+
+def member_tasks(unit: Unit) -> dict[int, str]:
+    """{task id: role} of the active tasks ``unit`` is responsible for only as a member of a group unit
+    (a county government under 各县市区人民政府 of the city plan, a department under 各成员单位).
+
+    Group units that may name it live in its own region (各成员单位) or the region above
+    (各县市区人民政府); seven queries at most.
+    """
+    region = unit.region  # no query when loaded with the unit
+    gov = government_name(region)
+    if unit.name != gov:  # neither a government by name nor by alias, nor on a task force: one query
+        flags = (
+            Unit.objects.filter(pk=unit.pk)
+            .annotate(
+                alias=Exists(UnitAlias.objects.filter(unit=unit, name=gov)),
+                team=Exists(TaskForceMember.objects.filter(unit=unit)),
+            )
+            .values_list("alias", "team")
+            .first()
+        )
+        if not flags or not any(flags):
+            return {}
+    region_ids = [unit.region_id] + ([region.parent_id] if region.parent_id is not None else [])
+    rows = list(
+        TaskUnit.objects.filter(task__active=True, unit__is_group=True, unit__region_id__in=region_ids)
+        .select_related("unit", "task")
+        .only(*ROW_FIELDS)
+        .order_by("task_id", "order")
+    )
+    out: dict[int, str] = {}
+    for task_id, members in expand_groups(rows).items():
+        for m in members:
+            if m.unit_id == unit.pk and out.get(task_id) != TaskUnit.LEAD:
+                out[task_id] = m.role
+    return out
+
+
+def assigned_task_ids(region: Region, scope: set[int]) -> set[int]:
+    """Active tasks of other regions' plans assigned to ``region`` (with ``scope``, its region ids):
+    a unit of the region named on the task, or a government of the region standing in a group
+    unit (the city's 各县市区人民政府 → 新邵县). Eight queries at most."""
+    direct = set(
+        TaskUnit.objects.filter(unit__region_id__in=scope, unit__is_group=False, task__active=True)
+        .exclude(task__plan__region_id__in=scope)
+        .values_list("task_id", flat=True)
+    )
+    if region.parent_id is None:
+        return direct
+    rows = list(
+        TaskUnit.objects.filter(task__active=True, unit__is_group=True, unit__region_id=region.parent_id)
+        .select_related("unit", "task")
+        .only(*ROW_FIELDS)
+        .order_by("task_id", "order")
+    )
+    groups = expand_groups(rows)
+    return direct | {t for t, ms in groups.items() if any(m.region_id in scope for m in ms)}
