@@ -194,3 +194,40 @@ def test_document_text_is_escaped_on_every_plan_page(client, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;推进项目建设" in task_pages["1"]
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;优化营商环境" in task_pages["2"]
     assert "=cmd|&#x27; /C calc&#x27;!A0" in task_pages["3"]
+
+
+@pytest.mark.django_db
+def test_hostile_plan_stays_inert_in_briefs_and_exports(client, tmp_path):
+    """The same hostile plan through the brief (.docx and web page) and the .xlsx exports: the text is
+    kept as written, shown escaped, and never becomes markup or a formula."""
+    import docx
+    import openpyxl
+
+    path = tmp_path / "hostile.txt"
+    path.write_text(HOSTILE_PLAN, encoding="utf-8")
+    call_command("ingest", str(path), "--region", "邵阳市", stdout=io.StringIO())
+    client.force_login(get_user_model().objects.create_superuser("admin", password="Duban-督办-2025!"))
+    plan = Task.objects.filter(active=True).first().plan
+    # the year's summary lists the overdue tasks (due by June, nothing reported) with their titles
+    query = {"kind": "年总结", "period": "2023", "plan": plan.pk, "number": 1}
+    page = client.get(reverse("ui:brief_page"), query)
+    html = page.content.decode()
+    assert page.status_code == 200, html[html.find("errorlist"):][:300]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;推进项目建设" in html
+    assert SCRIPT not in html and "<img src=x" not in html
+
+    reply = client.get(reverse("ui:download_brief"), query)
+    assert reply.status_code == 200
+    document = docx.Document(io.BytesIO(b"".join(reply.streaming_content)))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert any(SCRIPT in c for c in cells)  # plain text in Word, as the plan wrote it
+
+    for kind in ("责任分解表", "台账"):
+        reply = client.get(reverse("ui:download_export"), {"plan": plan.pk, "kind": kind})
+        assert reply.status_code == 200, kind
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(reply.streaming_content)))
+        written = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value]
+        assert not any(c.data_type == "f" for c in written), kind  # no cell is a formula
+        if kind == "责任分解表":
+            risky = [c for c in written if str(c.value).startswith(FORMULA)]
+            assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky)
