@@ -132,3 +132,25 @@ def test_assessment_queries_are_bounded(client, django_assert_max_num_queries):
     assert query_count(client, f"/downloads/?plan={big.pk}") == query_count(
         client, f"/downloads/?plan={small.pk}"
     )
+
+
+def test_assessment_year_view_averages_the_quarters(client):
+    """A year asked: each quarter scored as on its own, the year score their mean (the default scheme)."""
+    w = yuanjiang()
+    plan = w.task.plan
+    report(w, when=at(2023, 3, 14))
+    as_user(client, w.users[OFFICE])
+    page = client.get("/assessment/", {"plan": plan.pk, "period": "2023", "as_of": "2023-06-30"})
+    assert page.status_code == 200
+    year = page.context["year"]
+    assert [q.code for q in year.quarters] == ["2023Q1", "2023Q2"]  # Q3, Q4 not begun on 06-30
+    for q, quarter in enumerate(year.quarters):
+        alone = client.get("/assessment/", {"plan": plan.pk, "period": quarter.code, "as_of": "2023-06-30"})
+        for s in alone.context["result"].scores:
+            assert year.by_quarter[s.unit][q] == s.total
+    for s in year.scores:
+        totals = [t for t in year.by_quarter[s.unit] if t is not None]
+        assert s.total == (round(sum(totals) / len(totals), 2) if totals else None)
+    ranked = [s.total for s in year.scores if s.total is not None]
+    assert ranked == sorted(ranked, reverse=True)
+    assert "年度汇总" in page.content.decode()

@@ -21,11 +21,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from duban.assessment.scoring import Scheme, TaskProgress, UnitFacts, UnitScore, rank, red_black, score_unit
+from duban.assessment.scoring import (
+    Scheme,
+    TaskProgress,
+    UnitFacts,
+    UnitScore,
+    rank,
+    red_black,
+    score_unit,
+    year_scores,
+)
 from duban.supervision.actions import plan_tasks
 from duban.supervision.facts import first_submissions, owed
 from duban.supervision.models import NOTICE, RED, YELLOW, Notice
-from duban.tracking.periods import Period, to_local
+from duban.tracking.periods import Period, periods_between, to_local
 from duban.tracking.status import task_states
 
 
@@ -105,3 +114,27 @@ def ranking(plan, scheme: Scheme, period: Period, as_of: datetime, *, tasks=None
     scores = rank(score_unit(scheme, f) for f in facts.values())
     red, black = red_black(scores, scheme.top_n, scheme.bottom_n)
     return Ranking(period, min(to_local(as_of), last_instant(period)), facts, scores, red, black)
+
+
+@dataclass
+class YearView:
+    """年度汇总: each unit's quarter totals and its year score (the scheme's mean or sum), ranked."""
+
+    quarters: list[Period]
+    scores: list[UnitScore]  # year scores, ranked
+    by_quarter: dict[str, list[float | None]]  # unit -> its total in each of ``quarters``
+
+
+def year_view(plan, scheme: Scheme, year: Period, as_of: datetime) -> YearView:
+    """The year as its quarters, each scored as the page scores a quarter, up to ``as_of`` (quarters
+    not yet begun are left out); the tasks are read once for all of them."""
+    as_of = to_local(as_of)
+    quarters = [q for q in periods_between("季", year.start, year.end) if q.start <= as_of.date()]
+    tasks = plan_tasks(plan)
+    rankings = [ranking(plan, scheme, q, min(as_of, last_instant(q)), tasks=tasks) for q in quarters]
+    by_quarter: dict[str, list[float | None]] = defaultdict(lambda: [None] * len(quarters))
+    for i, r in enumerate(rankings):
+        for s in r.scores:
+            by_quarter[s.unit][i] = s.total
+    scores = year_scores([r.scores for r in rankings], scheme.year_view)
+    return YearView(quarters, scores, dict(by_quarter))

@@ -20,7 +20,7 @@ from duban.accounts.guards import role_required
 from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
 from duban.assessment.actions import scheme_for
 from duban.assessment.scoring import PARTS
-from duban.assessment.unit_scores import ranking
+from duban.assessment.unit_scores import ranking, year_view
 from duban.briefs.exports import CENTRE, put
 from duban.plans.models import Plan
 from duban.tracking.periods import PeriodError, local_date, parse_period, period_containing
@@ -77,10 +77,15 @@ def _ranking(request):
 @role_required(OFFICE, TASKFORCE, LEADER)
 def assessment(request):
     form, scheme, result = _ranking(request)
+    year = None
+    if result is not None and result.period.kind == "年":  # 年度汇总: the quarters side by side
+        year = year_view(form.cleaned_data["plan"], scheme, result.period, result.as_of)
     context = {
         "form": form,
         "scheme": scheme,
         "result": result,
+        "year": year,
+        "year_rows": [{"score": s, "quarters": year.by_quarter.get(s.unit, [])} for s in year.scores] if year else [],
         "parts": PARTS,
         "rows": _rows(result) if result else [],
         "query": request.GET.urlencode(),
