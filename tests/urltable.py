@@ -88,6 +88,7 @@ RULES: dict[str, Rule] = {
     "plans:plan": Rule(allow=SIGNED_IN, kwargs={"pk": "plan"}, slack=GROUPS),
     "plans:tasks": Rule(allow=SIGNED_IN, slack=GROUPS),
     "plans:task": Rule(allow=SIGNED_IN, kwargs={"pk": "task"}, slack=2 * GROUPS),  # GROUPS twice (the task's units, the reader's) and the members' roll-up
+    "plans:task_units": Rule(allow="o", kwargs={"pk": "task"}, method="POST"),  # 手工分配责任单位
     # ---- import wizard: 督查室 only (an unknown token sends the office back to the upload page) ----
     "ui:import_upload": Rule(allow="o"),
     "ui:import_done": Rule(allow="o", count=False),

@@ -62,6 +62,7 @@ CHECK_MESSAGES = {
     permissions.can_report: "您无权报送此任务的进展（只能报送本单位承担的任务）",
     permissions.can_instruct: "只有本地区的领导或督查室可以对任务作出批示",
     permissions.can_supervise: "您无权对此任务督办",
+    permissions.can_assign_units: "只有任务所在地区的督查室可以分配责任单位",
 }
 
 

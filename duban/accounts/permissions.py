@@ -262,6 +262,12 @@ def can_supervise(user, task: Task) -> bool:
     return False
 
 
+def can_assign_units(user, task: Task) -> bool:
+    """May ``user`` give ``task`` to a unit by hand (手工分配责任单位)? The 督查室 of its region (and
+    above) and superusers: the office runs the plan's responsibility, a task force or a leader does not."""
+    return is_superuser(user) or (role_of(user) == OFFICE and _in_region(user, task))
+
+
 def can_view_region(user, region: Region) -> bool:
     """May ``user`` read the roll-up of ``region`` (its child regions side by side)? The 督查室 and
     领导 of the region or of a region above it; a county never reads its city's roll-up of siblings."""

@@ -491,7 +491,7 @@ def _sync_tasks(plan: Plan, doc: SourceDocument, new: list, directory: UnitDirec
     old = list(Task.objects.filter(plan=plan).prefetch_related("assignments").order_by("order", "id"))
     units = directory.resolve(n for t in new for n in [*t.units, *t.lead_units])
     pairs = match_tasks(
-        [TaskSig(o.title, o.seq, tuple(o.section), tuple(o.unit_names)) for o in old],
+        [TaskSig(o.title, o.seq, tuple(o.section), tuple(a[0] for a in _document_rows(o))) for o in old],
         [TaskSig(t.title, t.seq or "", tuple(t.section), tuple(t.units)) for t in new],
     )
     to_create, to_update, assignments = [], [], {}
@@ -505,9 +505,7 @@ def _sync_tasks(plan: Plan, doc: SourceDocument, new: list, directory: UnitDirec
             tally.added.append(_describe(t.line, t.title))
             continue
         task = old[pairs[j]]
-        old_rows = [
-            (a.written_as, a.role, a.unit_id) for a in sorted(task.assignments.all(), key=lambda a: a.order)
-        ]
+        old_rows = _document_rows(task)
         diff = [k for k, v in fields.items() if getattr(task, k) != v]
         content = [TASK_FIELDS[k] for k in diff if k in TASK_FIELDS]
         if old_rows != rows:
@@ -537,18 +535,36 @@ def _sync_tasks(plan: Plan, doc: SourceDocument, new: list, directory: UnitDirec
     _write_assignments(assignments.values())
 
 
+def _document_rows(task: Task) -> list[tuple[str, str, int]]:
+    """(written name, role, unit id) of the units the document gave ``task`` (hand assignments left out)."""
+    rows = sorted(task.assignments.all(), key=lambda a: a.order)  # uses the prefetch
+    return [(a.written_as, a.role, a.unit_id) for a in rows if a.origin == TaskUnit.DOCUMENT]
+
+
 def _write_assignments(items) -> None:
+    """Rewrite the document's units of each task; the office's hand assignments (手工) are kept and
+    numbered after them, unless the document now names the same unit itself."""
     items = list(items)
     if not items:
         return
-    TaskUnit.objects.filter(task__in=[t for t, _ in items if t.pk]).delete()
-    TaskUnit.objects.bulk_create(
-        TaskUnit(
-            task=task, written_as=clip(TaskUnit, "written_as", name), role=role, unit_id=unit_id, order=k
-        )
-        for task, rows in items
-        for k, (name, role, unit_id) in enumerate(rows)
-    )
+    stored = TaskUnit.objects.filter(task__in=[t for t, _ in items if t.pk])
+    manual: dict[int, list[TaskUnit]] = {}
+    for a in stored.filter(origin=TaskUnit.MANUAL).order_by("task_id", "order"):
+        manual.setdefault(a.task_id, []).append(a)
+    stored.delete()
+    new = []
+    for task, rows in items:
+        for k, (name, role, unit_id) in enumerate(rows):
+            written = clip(TaskUnit, "written_as", name)
+            new.append(TaskUnit(task=task, written_as=written, role=role, unit_id=unit_id, order=k))
+        named = {unit_id for _, _, unit_id in rows}
+        kept = [a for a in manual.get(task.pk, []) if a.unit_id not in named]
+        for k, a in enumerate(kept, len(rows)):
+            new.append(
+                TaskUnit(task=task, written_as=a.written_as, role=a.role, unit_id=a.unit_id, order=k,
+                         origin=TaskUnit.MANUAL)
+            )  # fmt: skip
+    TaskUnit.objects.bulk_create(new)
 
 
 # ---------------------------------------------------------------- targets, teams, cadences

@@ -83,7 +83,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 class TaskUnitInline(admin.TabularInline):
     model = m.TaskUnit
-    fields = ["order", "written_as", "unit", "role"]
+    fields = ["order", "written_as", "unit", "role", "origin"]
     autocomplete_fields = ["unit"]
     extra = 0
 

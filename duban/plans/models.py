@@ -379,16 +379,23 @@ class Task(SourceRecord):
 
 
 class TaskUnit(models.Model):
-    """A unit's part in a task, in the order the document names it."""
+    """A unit's part in a task, in the order the document names it.
+
+    ``origin`` 文件: read from the document, rewritten by a re-import; 手工: assigned by the office
+    (:mod:`duban.cascade.assign`), kept by every re-import and listed after the document's units.
+    """
 
     LEAD, CO = "lead", "co"
     ROLES = [(LEAD, "牵头"), (CO, "责任/配合")]
+    DOCUMENT, MANUAL = "文件", "手工"
+    ORIGINS = [(DOCUMENT, DOCUMENT), (MANUAL, MANUAL)]
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField("角色", max_length=4, choices=ROLES)
     order = models.PositiveIntegerField("顺序")
     written_as = models.CharField("原文写法", max_length=200)
+    origin = models.CharField("来源", max_length=4, choices=ORIGINS, default=DOCUMENT)
 
     class Meta:
         verbose_name = verbose_name_plural = "任务责任单位"

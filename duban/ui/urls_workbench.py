@@ -24,6 +24,7 @@ plan_urlpatterns = [
     path("campaigns/<int:pk>/", views_plans.campaign_detail, name="campaign"),
     path("tasks/", views_plans.task_search, name="tasks"),
     path("tasks/<int:pk>/", views_plans.task_detail, name="task"),
+    path("tasks/<int:pk>/units/", views_plans.task_units, name="task_units"),
 ]
 
 urlpatterns = [

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from django.contrib import messages
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
 from duban.accounts.guards import forbidden, role_required, task_permission
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.cascade.assign import ROLE_LABELS, do_assign_unit, do_unassign_unit
+from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import task_rollup
 from duban.ingest.text import strip_markup
-from duban.plans.models import Cadence, Campaign, Plan, Target, Task, TaskForce, TaskUnit
+from duban.plans.models import Cadence, Campaign, Plan, Target, Task, TaskForce, TaskUnit, Unit
 from duban.supervision.models import Notice
 from duban.tracking.models import ProgressReport
 from duban.tracking.status import task_state
@@ -133,6 +137,10 @@ def source_excerpt(text: str, first: int, last: int, context: int = CONTEXT_LINE
 @task_permission(permissions.can_view_task)
 def task_detail(request, task):
     """A task beside its source paragraph, with its state, timeline, reports and notices."""
+    return _task_page(request, task)
+
+
+def _task_page(request, task, *, assign_error: str = "", status: int = 200):
     task = (
         Task.objects.select_related("plan__campaign", "plan__region", "plan__parent", "source_document")
         .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")))
@@ -162,7 +170,37 @@ def task_detail(request, task):
         "can_report": permissions.can_report(request.user, task),
         "can_instruct": permissions.can_instruct(request.user, task),
         "can_supervise": permissions.can_supervise(request.user, task),
+        "can_assign": permissions.can_assign_units(request.user, task),
+        "manual_units": [a for a in task.assignments.all() if a.origin == TaskUnit.MANUAL],
+        "assign_error": assign_error,
         "as_of": as_of,
         "as_of_error": as_of_error,
     }
-    return render(request, "ui/plans/task_detail.html", context)
+    return render(request, "ui/plans/task_detail.html", context, status=status)
+
+
+@require_POST
+@task_permission(permissions.can_assign_units)
+def task_units(request, task):
+    """The office adds a responsible unit by hand (``unit`` name, ``role`` 责任/牵头) or removes one it
+    added (``remove`` = unit id), through :mod:`duban.cascade.assign`; an error re-renders the task
+    page with the Chinese message (400), nothing changed."""
+    try:
+        if "remove" in request.POST:
+            unit = Unit.objects.filter(pk=_int(request.POST["remove"])).first()
+            if unit is None:
+                raise CascadeError("没有这个单位")
+            row = do_unassign_unit(task, unit, actor=request.user)
+            messages.success(request, f"已移除手工分配的责任单位“{row.unit.name}”")
+        else:
+            row = do_assign_unit(
+                task, request.POST.get("unit", ""), request.POST.get("role", "责任"), actor=request.user
+            )
+            messages.success(request, f"已分配{ROLE_LABELS[row.role]}单位“{row.unit.name}”")
+    except CascadeError as e:
+        return _task_page(request, task, assign_error=str(e), status=400)
+    return redirect("plans:task", task.pk)
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value).isdigit() else None
