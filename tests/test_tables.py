@@ -179,3 +179,19 @@ def test_title_of():
         tables.title_of("推动落实属地责任。 全面…", "<b>推动落实属地责任。</b> 全面…") == "推动落实属地责任。"
     )
     assert tables.title_of("新增 1.5 万个车位") == "新增 1.5 万个车位"
+
+
+def test_sub_header_under_the_number_column_keeps_the_number_column():
+    """A second header row whose first cell reads '牵头单位' (found by the fuzzer) once erased the 序号
+    column and crashed; the 序号 column stays, the sub-header refines the others."""
+    from duban.ingest import parse_lines
+
+    lines = [
+        "某县打好发展六仗工作方案",
+        "一、工作任务",
+        "序号\t工作任务\t责任单位\t完成时限",
+        "牵头单位\t\t配合单位\t",
+        "1\t推进项目建设\t县发改局\t2023年6月底前",
+    ]
+    result = parse_lines(lines, source="sub-header.txt")
+    assert [(t.seq, t.title, t.deadline) for t in result.tasks] == [("1", "推进项目建设", "2023年6月底前")]

@@ -85,7 +85,7 @@ class Columns:
             (i for i, r in enumerate(roles) if r in _RESP_ROLES | {"deadline", "progress"}),
             default=len(roles),
         )
-        start = idx.get("task", (idx["seq"] + 1))
+        start = idx["task"] if "task" in idx else idx.get("seq", -1) + 1
         return cls(
             seq=idx.get("seq"),
             task=(start, max(start, first_resp - 1)),
@@ -185,7 +185,7 @@ class _TableReader:
         ):
             return False
         head_cells, roles = header
-        roles = [sub[i] if i < len(sub) and sub[i] else r for i, r in enumerate(roles)]
+        roles = [sub[i] if i < len(sub) and sub[i] and r != "seq" else r for i, r in enumerate(roles)]
         head_cells = [cells[i] if i < len(cells) and cells[i] else c for i, c in enumerate(head_cells)]
         self.cols = Columns.from_header(head_cells, roles)
         return True
