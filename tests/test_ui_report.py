@@ -157,3 +157,33 @@ def test_report_pages_fixed_queries(city, client, django_assert_max_num_queries)
         assert client.get("/report/").status_code == 200
     with django_assert_max_num_queries(26):
         assert client.get(f"/report/{item.task.pk}/").status_code == 200
+
+
+def test_submission_validates_against_the_tasks_own_periods(city, client, django_assert_max_num_queries):
+    """The POST reads only this task's open periods for the unit (task_periods), the same list the
+    unit's full due list gives, before and after a report on the task."""
+    from duban.tracking.schedule import schedule_for
+    from duban.ui.duelist import task_periods
+
+    unit, item = _first_due(city["tianbao"])
+    task, now = item.task, to_local(timezone.now())
+
+    def same():
+        full = due_tasks(unit.pk, Task.objects.filter(pk=task.pk), now)[0].periods
+        lean = task_periods(task, unit.pk, now, schedule_for(task))
+        assert [(p.code, p.due, p.overdue, p.reported) for p in lean] == [
+            (p.code, p.due, p.overdue, p.reported) for p in full
+        ]
+        return lean
+
+    assert any(p.reported is None for p in same())
+    login(client, city["tianbao"])
+    client.get("/report/")  # warm the session
+    fields = dict(unit=unit.pk, period=item.pending[0].code, narrative="进展", percent="30", status="正常推进")
+    with django_assert_max_num_queries(24):  # was 38: no group memberships, no whole due list
+        assert _post(client, task, **fields).status_code == 302
+    assert [p.reported.version for p in same() if p.code == item.pending[0].code] == [1]
+    # a period the task does not offer is refused in Chinese, nothing stored
+    r = _post(client, task, **{**fields, "period": "2001-01上旬"})
+    assert r.status_code == 200 and "选择一个有效的选项" in r.content.decode()
+    assert ProgressReport.objects.filter(task=task, unit=unit).count() == 1

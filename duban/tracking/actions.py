@@ -29,7 +29,7 @@ from duban.tracking.models import (
     TaskStatusChange,
 )
 from duban.tracking.periods import Period, PeriodError, parse_period, require_kind, to_local
-from duban.tracking.schedule import PlanTree, schedule_for
+from duban.tracking.schedule import PlanTree, TaskSchedule, schedule_for
 from duban.tracking.snapshot import refresh_snapshots
 from duban.tracking.status import task_states
 from duban.tracking.timeline import format_duration
@@ -134,6 +134,7 @@ def do_submit_report(
     user=None,
     at: datetime | None = None,
     consolidated: bool = False,
+    schedule: TaskSchedule | None = None,
 ) -> ProgressReport:
     """A unit reports its progress on a task for a period: a new version, never an overwrite.
 
@@ -157,7 +158,7 @@ def do_submit_report(
         raise TrackingError(f"完成进度应在 0–100 之间，收到 {percent:g}")
     if status not in SELF_STATUSES:
         raise TrackingError(f"自评状态“{status}”无效，应为：{'、'.join(SELF_STATUSES)}")
-    schedule = schedule_for(task)
+    schedule = schedule or schedule_for(task)  # the caller may have it already (the report form)
     if period.kind not in schedule.kinds:
         raise TrackingError(
             f"“{period.label}”不是该任务的报送周期（该任务按{'、'.join(schedule.kinds)}报送）"

@@ -118,9 +118,6 @@ def due_tasks(unit_id: int, tasks, now: datetime, via_group: dict[int, str] | No
         latest: dict[str, ProgressReport] = {}
         for r in reports[task.pk]:
             latest.setdefault(r.period, r)  # newest first
-        pairs = pairs_of[task.pk]
-        overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in latest][-MAX_OVERDUE:]
-        keep = [pd for pd in pairs if pd[1] >= now or pd in overdue or pd[0].code in latest]
         roles = {a.role for a in task.assignments.all() if a.unit_id == unit_id}
         roles |= {via_group[task.pk]} if task.pk in via_group else set()
         role = TaskUnit.LEAD if TaskUnit.LEAD in roles else TaskUnit.CO
@@ -128,10 +125,7 @@ def due_tasks(unit_id: int, tasks, now: datetime, via_group: dict[int, str] | No
             DueTask(
                 task=task,
                 role=role,
-                periods=[
-                    DuePeriod(p, due, latest.get(p.code), due < now and p.code not in latest)
-                    for p, due in keep
-                ],
+                periods=_shown(pairs_of[task.pk], latest, now),
                 history=reports[task.pk][:HISTORY],  # extra rows are older than these
             )
         )
@@ -139,6 +133,31 @@ def due_tasks(unit_id: int, tasks, now: datetime, via_group: dict[int, str] | No
         key=lambda d: (not d.pending, d.next_due.due if d.next_due else now, d.task.plan_id, d.task.order)
     )
     return out
+
+
+def _shown(pairs: list[tuple[Period, datetime]], latest: dict[str, ProgressReport], now) -> list[DuePeriod]:
+    """The periods the form offers: current items, the unit's reported ones, the last few overdue gaps."""
+    overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in latest][-MAX_OVERDUE:]
+    keep = [pd for pd in pairs if pd[1] >= now or pd in overdue or pd[0].code in latest]
+    return [DuePeriod(p, due, latest.get(p.code), due < now and p.code not in latest) for p, due in keep]
+
+
+def task_periods(task: Task, unit_id: int, now: datetime, schedule: TaskSchedule) -> list[DuePeriod]:
+    """The periods ``unit_id`` may report ``task`` for now: the same list :func:`due_tasks` gives that task.
+
+    For the submission (POST of the report form), which only validates the period: it reads the
+    unit's reports of this task's open periods (one query) instead of the unit's whole due list
+    (group memberships, every task, a year of reports), which cost most of a submission.
+    The caller has checked that the unit may report on the task.
+    """
+    now = to_local(now)
+    pairs = open_periods(schedule, now)
+    latest: dict[str, ProgressReport] = {}
+    for r in ProgressReport.objects.filter(
+        task_id=task.pk, unit_id=unit_id, period__in=[p.code for p, _ in pairs]
+    ).order_by("-submitted_at", "-id"):
+        latest.setdefault(r.period, r)  # newest version of each period
+    return _shown(pairs, latest, now)
 
 
 def report_targets(tasks, tree: PlanTree | None = None) -> dict[int, list[Target]]:

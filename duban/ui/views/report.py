@@ -19,7 +19,8 @@ from duban.accounts.roles import OFFICE, REPORTER
 from duban.plans.models import TaskUnit, Unit
 from duban.tracking.actions import TrackingError, do_submit_report
 from duban.tracking.periods import to_local
-from duban.ui.duelist import DueTask, due_tasks, report_targets
+from duban.tracking.schedule import PlanTree, task_schedules
+from duban.ui.duelist import DueTask, due_tasks, report_targets, task_periods
 from duban.ui.forms import ReportForm
 
 
@@ -109,9 +110,13 @@ def report_task(request, task):
     units = [(u.pk, u.name) for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")]
     picked = request.POST.get(f"t{task.pk}-unit") or request.GET.get("unit") or ""
     unit_id = int(picked) if picked.isdigit() and int(picked) in unit_ids else units[0][0]
-    item = _task_item(task, unit_id, now)
-    targets = report_targets([task])[task.pk]
+    tree = PlanTree.load()
+    targets = report_targets([task], tree)[task.pk]
     if request.method == "POST":
+        # the submission path validates the period against this task's schedule for this unit only
+        # (task_periods), not the unit's whole due list; the full item is built only to show the form again
+        schedule = task_schedules([task.plan_id], tree)[task.plan_id]
+        item = DueTask(task=task, role="", periods=task_periods(task, unit_id, now, schedule))
         form = build_form(item, units, targets, request.POST, request.FILES)
         if form.is_valid():
             unit = Unit.objects.get(pk=form.cleaned_data["unit"])
@@ -129,6 +134,7 @@ def report_task(request, task):
                     attachments=form.cleaned_data["attachments"],
                     consolidated=form.cleaned_data.get("consolidated", False),
                     user=request.user,
+                    schedule=schedule,
                 )
             except TrackingError as e:
                 form.add_error(None, str(e))
@@ -138,7 +144,9 @@ def report_task(request, task):
                     request, f"已报送：{unit.name} {report.period_obj.label} 第{report.version}版{late}"
                 )
                 return redirect(_back(request, unit.pk))
+        item = _task_item(task, unit_id, now)  # the page shows the form again with the task's history
     else:
+        item = _task_item(task, unit_id, now)
         form = build_form(item, units, targets)
     return render(request, "ui/report_task.html", {"task": task, "item": item, "form": form, "now": now})
 
