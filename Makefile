@@ -37,7 +37,7 @@ check: setup
 	  $(BIN)/duban check --deploy --fail-level WARNING
 
 fuzz-short: setup
-	$(BIN)/python fuzz/fuzz_ingest.py --seconds 60
+	$(BIN)/python fuzz/fuzz_ingest.py --seconds 60 --derandomize
 
 fuzz: setup
 	$(BIN)/python fuzz/fuzz_ingest.py --seconds 3600

@@ -265,7 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="对解析库做模糊测试（fuzz the ingest library）")
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--out", default=os.path.join(ROOT, "fuzz", "findings"), help="保存问题输入的目录")
+    ap.add_argument("--derandomize", action="store_true",
+                    help="每次生成同样的输入序列（CI 用：结果可复现；长时间运行不加此项以探索新输入）")
     args = ap.parse_args(argv)
+    global FUZZ
+    if args.derandomize:
+        FUZZ = settings(FUZZ, derandomize=True)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # damaged PDFs make it chatty; errors still count
     t0 = time.monotonic()
     h = fuzz(args.seconds, args.out)
