@@ -37,3 +37,22 @@ def root(plans: list[Plan]) -> Plan:
 
 def region(name: str) -> Region:
     return Region.objects.get(name=name)
+
+
+def report_through_the_form(client, user, task, unit, narrative: str, percent: int):
+    """``user`` (a county reporter) finds ``task`` in 本期待报 and reports its first pending period for
+    ``unit`` through the real form; returns the stored report."""
+    from duban.tracking.models import ProgressReport
+
+    client.force_login(user)
+    home = client.get("/report/")
+    assert home.status_code == 200 and task.pk in {i.task.pk for i in home.context["items"]}
+    form = client.get(f"/report/{task.pk}/")
+    assert form.status_code == 200
+    period = form.context["item"].pending[0].code
+    data = {"unit": unit.pk, "period": period, "narrative": narrative, "percent": str(percent), "status": "正常推进"}
+    r = client.post(f"/report/{task.pk}/", {f"t{task.pk}-{k}": v for k, v in data.items()})
+    assert r.status_code == 302
+    made = ProgressReport.objects.get(task=task)
+    assert made.unit == unit and made.period == period and made.percent == percent
+    return made

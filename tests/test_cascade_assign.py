@@ -23,7 +23,7 @@ from duban.cascade.rollup import task_rollup
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import SourceDocument, Task, TaskUnit, Unit
 from duban.tracking.models import ProgressReport
-from tests.cascade_support import CITY, ingest_city_and_county, region
+from tests.cascade_support import CITY, ingest_city_and_county, region, report_through_the_form
 from tests.conftest import sample_path
 
 pytestmark = pytest.mark.django_db
@@ -109,19 +109,7 @@ def test_assign_by_web_form_survive_reimport_report_rollup_and_remove(world, cli
 
     # 新邵县's reporter: the task is in 本期待报, and the report goes through /report/<id>/
     assert task.pk in member_tasks(xinshao)
-    client.force_login(users["xinshao"])
-    home = client.get("/report/")
-    assert home.status_code == 200 and task.pk in {i.task.pk for i in home.context["items"]}
-    form = client.get(f"/report/{task.pk}/")
-    assert form.status_code == 200
-    period = form.context["item"].pending[0].code
-    prefix = f"t{task.pk}-"
-    data = {"unit": xinshao.pk, "period": period, "narrative": "新邵县已对接货运站点建设", "percent": "20"}
-    data["status"] = "正常推进"
-    r = client.post(f"/report/{task.pk}/", {prefix + k: v for k, v in data.items()})
-    assert r.status_code == 302
-    made = ProgressReport.objects.get(task=task)
-    assert made.unit == xinshao and made.period == period and made.percent == 20
+    made = report_through_the_form(client, users["xinshao"], task, xinshao, "新邵县已对接货运站点建设", 20)
 
     # the city lead unit's task page: the roll-up of the 12 members, 新邵县 reported
     counties = next(g for g in task_rollup(task, made.period_obj) if g.group == GROUP)

@@ -27,7 +27,7 @@ from duban.tracking.calendar import due_items
 from duban.tracking.models import ProgressReport
 from duban.tracking.periods import local_date
 from duban.ui.duelist import due_tasks
-from tests.cascade_support import ingest_city_and_county, region, sample_text
+from tests.cascade_support import ingest_city_and_county, region, report_through_the_form, sample_text
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Duban-督办-2025!"
@@ -94,19 +94,8 @@ def test_calendar_supervision_and_due_list_agree_on_group_members(world):
 
 def test_xinshao_reports_on_the_city_task_and_the_lead_sees_the_rollup(world, client):
     task, xinshao = world["task"], world["xinshao"]
-    client.force_login(world["users"]["xinshao"])
-    home = client.get("/report/")
-    assert home.status_code == 200 and task.pk in {i.task.pk for i in home.context["items"]}
-    form = client.get(f"/report/{task.pk}/")
-    assert form.status_code == 200
-    period = form.context["item"].pending[0].code
-    prefix = f"t{task.pk}-"
-    data = {"unit": xinshao.pk, "period": period, "narrative": "新邵县已完成年度任务分解", "percent": "35"}
-    data["status"] = "正常推进"
-    r = client.post(f"/report/{task.pk}/", {prefix + k: v for k, v in data.items()})
-    assert r.status_code == 302
-    report = ProgressReport.objects.get(task=task)
-    assert report.unit == xinshao and report.period == period and report.submitted_by.username == "xinshao"
+    report = report_through_the_form(client, world["users"]["xinshao"], task, xinshao, "新邵县已完成年度任务分解", 35)
+    assert report.submitted_by.username == "xinshao"
 
     # the roll-up of that period: 新邵县 reported, the other 11 counties not
     rollup = task_rollup(task, report.period_obj, as_of=timezone.now())
