@@ -144,11 +144,9 @@ def brief_time(region: Region | None, period_code: str, target_s: float) -> Figu
     """Seconds to make a 月通报 (collect + .docx) for a city or the province, reading from the replica if any."""
     key = "brief_city_s" if region else "brief_province_s"
     label = f"月通报生成（{region.name if region else '全省'}，{period_code}）"
-    try:
-        from duban.briefs.content import BriefRequest, collect  # noqa: F401 — collect is the briefs app's
-        from duban.briefs.render_docx import render
-    except ImportError:
-        return skipped(key, label, "s", "简报数据汇总 duban.briefs.content.collect 尚未实现")
+    from duban.briefs.content import BriefRequest, collect
+    from duban.briefs.render_docx import render
+
     plans = _region_plans(region)
     if not plans:
         return skipped(key, label, "s", "没有方案")

@@ -89,16 +89,10 @@ def _foreign_plan(form, request) -> bool:
     return Plan.objects.filter(pk=wanted).exists()
 
 
-def briefs_available() -> bool:
-    """Brief generation needs the briefs app's data collection (``content.collect``)."""
-    return callable(getattr(brief_content, "collect", None))
-
-
 def _page(request, export_form=None, brief_form=None, status=200):
     context = {
         "export_form": export_form or ExportForm(user=request.user),
         "brief_form": brief_form or BriefForm(user=request.user),
-        "briefs_available": briefs_available(),
     }
     return render(request, "ui/downloads/index.html", context, status=status)
 
@@ -143,9 +137,6 @@ def _brief_data(request):
     form = BriefForm(request.GET, user=request.user)
     if _foreign_plan(form, request):
         return None, forbidden(request, "此方案不在您的查看范围内")
-    if not briefs_available():
-        form.add_error(None, "简报数据采集尚未启用（duban.briefs.content.collect），暂不能生成简报")
-        return None, _page(request, brief_form=form)
     if not form.is_valid():
         return None, _page(request, brief_form=form, status=400)
     try:
