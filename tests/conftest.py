@@ -27,3 +27,19 @@ def gold():
     from duban.ingest.score import load_gold
 
     return load_gold(GOLD_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def process_local_cache():
+    """Page figures cached in this test process only, and always recomputed after a change: the
+    product's cache is a folder shared by the server's workers (settings.CACHES), which two test runs
+    side by side must not share; tests/test_ui_cache.py turns stale serving on where it tests it."""
+    from django.test import override_settings
+
+    local = override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-tests"}},
+        DUBAN_STALE_FIGURES_AFTER=None,  # a slow machine must not make a page show figures from before a change
+    )
+    local.enable()
+    yield
+    local.disable()

@@ -176,3 +176,31 @@ def test_charts_degrade_to_tables_without_echarts(city, client, monkeypatch):
     html = client.get("/dashboard/").content.decode()
     assert '<script src="/static/vendor/echarts.min.js"></script>' in html
     assert "<script>" not in html and "style=" not in html  # CSP: no inline code
+
+
+def test_a_big_scope_groups_by_city_and_lists_the_targets_furthest_behind(city, client, monkeypatch):
+    """A province has a thousand campaigns and thousands of targets: the dashboard then groups its
+    progress table by 市州 and lists the targets furthest behind (tests shrink the limits to the samples)."""
+    from duban.ui import overview
+
+    full = login(client, city["duchashi"]).get("/api/dashboard/").json()
+    monkeypatch.setattr(overview, "GROUP_LIMIT", 1)
+    monkeypatch.setattr(overview, "TARGET_LIMIT", 5)
+    from django.core.cache import cache
+
+    cache.clear()
+    data = client.get("/api/dashboard/").json()
+    assert full["group_by"] == "仗（行动）" and data["group_by"] == "市州"
+    by_city = {c["name"]: c for c in data["campaigns"]}
+    assert sum(c["tasks"] for c in by_city.values()) == data["tasks"] == full["tasks"]
+    assert sum(c["status"]["逾期未报"] for c in by_city.values()) == full["status"]["逾期未报"]
+    assert "邵阳市" in by_city and all(c["id"] is None for c in by_city.values())
+    assert data["targets_total"] == len(full["targets"]) > 5 and len(data["targets"]) == 5
+    rank = {"red": 0, "yellow": 1, "green": 2}
+    assert [rank[t["light"]] for t in data["targets"]] == sorted(rank[t["light"]] for t in full["targets"])[
+        :5
+    ]
+    assert sum(data["target_lights"].values()) == data["targets_total"]
+    html = client.get("/dashboard/").content.decode()
+    assert "各市州完成情况" in html and f"指标对照序时进度（{data['targets_total']} 项）" in html
+    assert "差距最大的 5 项" in html

@@ -12,7 +12,9 @@ plan and one period, counted from the stored reports and notices, then scored an
 
 Used by the assessment page (duban/ui/views_assessment.py) and by the briefs' 考核排名 and 报送情况通报
 (:func:`duban.briefs.content.collect`), so a brief and the page always show the same figures.
-A fixed number of queries whatever the number of tasks and units.
+A fixed number of queries whatever the number of tasks and units. Tasks are read as tuples
+(:func:`task_rows`), not models: a province's 5.7 万 tasks and 20 万 assignments as models took
+more than a minute of a 月通报 (docs/benchmarks.md, 议题 8 第三轮).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.db.models import Min
 
 from duban.assessment.scoring import (
     Scheme,
@@ -31,11 +36,94 @@ from duban.assessment.scoring import (
     score_unit,
     year_scores,
 )
-from duban.supervision.actions import plan_tasks
-from duban.supervision.facts import first_submissions, owed
+from duban.plans.models import Plan, Task
+from duban.supervision.facts import owed
 from duban.supervision.models import NOTICE, RED, YELLOW, Notice
+from duban.tracking.models import ProgressReport
 from duban.tracking.periods import Period, periods_between, to_local
+from duban.tracking.schedule import PlanTree
 from duban.tracking.status import task_states
+
+
+class UnitRow(NamedTuple):
+    """A unit named on a task (责任单位), as the counting needs it."""
+
+    unit_id: int
+    name: str
+    role: str  # TaskUnit.LEAD / CO
+    is_group: bool  # 各县市区人民政府 …: stands for its members, scored through them
+
+
+class TaskRow(NamedTuple):
+    """An active task with its units in document order: what the counting and the briefs read."""
+
+    pk: int
+    plan_id: int
+    seq: str
+    title: str
+    units: tuple[UnitRow, ...]
+
+
+def task_rows(plans) -> list[TaskRow]:
+    """The active tasks of ``plans`` (Plans or ids) and of the plans under them, in the order of
+    :func:`duban.supervision.actions.plan_tasks` (plan, then order), as tuples: two queries (the plan
+    tree, then the tasks joined to their units: one row per unit, one for a task without any)."""
+    if isinstance(plans, Plan | int):
+        plans = [plans]
+    tree = PlanTree.load()
+    ids = set().union(*(tree.down(p if isinstance(p, int) else p.pk) for p in plans))
+    rows = (
+        Task.objects.filter(plan_id__in=ids, active=True)
+        .order_by("plan_id", "order", "id", "assignments__order")
+        .values_list(
+            "id",
+            "plan_id",
+            "seq",
+            "title",
+            "assignments__unit_id",
+            "assignments__unit__name",
+            "assignments__role",
+            "assignments__unit__is_group",
+        )
+    )
+    tasks: list[tuple] = []  # (pk, plan id, seq, title, [UnitRow])
+    for pk, plan_id, seq, title, *unit in rows:
+        if not tasks or tasks[-1][0] != pk:
+            tasks.append((pk, plan_id, seq, title, []))
+        if unit[0] is not None:
+            tasks[-1][4].append(UnitRow(*unit))
+    return [TaskRow(pk, plan_id, seq, title, tuple(units)) for pk, plan_id, seq, title, units in tasks]
+
+
+def as_rows(tasks) -> list[TaskRow]:
+    """``tasks`` as TaskRows: Task models (with their assignments, as plan_tasks loads them) or rows."""
+    return [
+        t
+        if isinstance(t, TaskRow)
+        else TaskRow(
+            t.pk,
+            t.plan_id,
+            t.seq,
+            t.title,
+            tuple(
+                UnitRow(a.unit_id, a.unit.name, a.role, a.unit.is_group)
+                for a in sorted(t.assignments.all(), key=lambda a: a.order)
+            ),
+        )
+        for t in tasks
+    ]
+
+
+def first_reports(task_ids, codes, before: datetime) -> dict[tuple[int, int, str], datetime]:
+    """{(task, unit, period code): first submitted_at} of reports for the periods ``codes`` submitted
+    before ``before``: as :func:`duban.supervision.facts.first_submissions`, but only for the periods
+    that fell due, not for every report of the year."""
+    rows = (
+        ProgressReport.objects.filter(task_id__in=task_ids, period__in=codes, submitted_at__lt=before)
+        .values("task_id", "unit_id", "period")
+        .annotate(first=Min("submitted_at"))
+    )
+    return {(r["task_id"], r["unit_id"], r["period"]): r["first"] for r in rows}
 
 
 def last_instant(period: Period) -> datetime:
@@ -57,18 +145,19 @@ class Ranking:
 def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None) -> dict[str, UnitFacts]:
     """{unit name: facts} of every unit named on the tasks of ``plan`` (a Plan or several) and its sub-plans.
 
-    ``tasks`` (from :func:`plan_tasks`) and ``states`` (``task_states`` at the same instant) may be
-    passed by a caller that already has them, to save their queries.
+    ``tasks`` (from :func:`task_rows`, or Task models from :func:`~duban.supervision.actions.plan_tasks`)
+    and ``states`` (``task_states`` at the same instant) may be passed by a caller that already has them,
+    to save their queries.
     """
     end = min(to_local(as_of), last_instant(period))
-    tasks = plan_tasks(plan) if tasks is None else tasks
-    names = {a.unit_id: a.unit.name for t in tasks for a in t.assignments.all() if not a.unit.is_group}
+    tasks = task_rows(plan) if tasks is None else as_rows(tasks)
+    names = {u.unit_id: u.name for t in tasks for u in t.units if not u.is_group}
     due = defaultdict(int)
     on_time = defaultdict(int)
     late = defaultdict(int)
     if end > period.start_at:
         dues = {k: v for k, v in owed(tasks, period.start, end.date()).items() if v[0] <= end}
-        made = first_submissions([t.pk for t in tasks], end)
+        made = first_reports([t.pk for t in tasks], sorted({code for _, _, code in dues}), end)
         for key, (due_at, *_rest) in dues.items():
             unit = key[1]
             due[unit] += 1
@@ -78,15 +167,15 @@ def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None
             elif first is not None:
                 late[unit] += 1
     if states is None:
-        states = task_states(tasks, end) if tasks else {}
+        states = task_states([t.pk for t in tasks], end) if tasks else {}
     progress = defaultdict(list)
     for t in tasks:
         s = states[t.pk]
-        for unit in {a.unit_id for a in t.assignments.all() if a.unit_id in names}:
+        for unit in {u.unit_id for u in t.units if u.unit_id in names}:
             progress[unit].append(TaskProgress(actual=s.percent or 0.0, expected=s.expected * 100))
     red, yellow = defaultdict(int), defaultdict(int)
     notices = Notice.objects.filter(
-        task__in=tasks, kind=NOTICE, issued_at__gte=period.start_at, issued_at__lt=end
+        task_id__in=[t.pk for t in tasks], kind=NOTICE, issued_at__gte=period.start_at, issued_at__lt=end
     ).values_list("color", "units")
     for color, unit in notices:
         if color == RED:
@@ -130,7 +219,7 @@ def year_view(plan, scheme: Scheme, year: Period, as_of: datetime) -> YearView:
     not yet begun are left out); the tasks are read once for all of them."""
     as_of = to_local(as_of)
     quarters = [q for q in periods_between("季", year.start, year.end) if q.start <= as_of.date()]
-    tasks = plan_tasks(plan)
+    tasks = task_rows(plan)
     rankings = [ranking(plan, scheme, q, min(as_of, last_instant(q)), tasks=tasks) for q in quarters]
     by_quarter: dict[str, list[float | None]] = defaultdict(lambda: [None] * len(quarters))
     for i, r in enumerate(rankings):

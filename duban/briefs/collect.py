@@ -12,7 +12,12 @@ notices or problem steps were recorded since:
   (:mod:`duban.assessment.unit_scores`) for the period up to that instant, so the brief and the 考核
   page never disagree.
 
-A fixed number of queries whatever the number of tasks, units and reports.
+Lagging and overdue tasks are listed one by one when the brief's tasks are those of one region; when
+they span several (the province, a city with its counties) they are also counted per region with the
+worst few named (:class:`~duban.briefs.content.RegionLagLine`), which is what the documents print.
+
+A fixed number of queries whatever the number of tasks, units and reports; tasks are read as tuples
+(:func:`duban.assessment.unit_scores.task_rows`), and one :func:`task_states` serves every section.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from duban.assessment.actions import scheme_for
-from duban.assessment.unit_scores import ranking
+from duban.assessment.unit_scores import TaskRow, ranking, task_rows
 from duban.briefs.content import (
     STATUSES,
     BriefData,
@@ -35,15 +40,15 @@ from duban.briefs.content import (
     Headline,
     ProblemLine,
     RankLine,
+    RegionLagLine,
     ReportingLine,
     TargetLine,
     TaskLine,
     default_charts,
 )
 from duban.ingest.text import norm_key
-from duban.plans.models import Plan, Target, TaskUnit
+from duban.plans.models import Plan, Region, Target, TaskUnit
 from duban.supervision import lifecycle
-from duban.supervision.actions import plan_tasks
 from duban.supervision.models import Problem, ProblemEvent
 from duban.tracking.actions import latest_actuals
 from duban.tracking.models import LAGGING, OVERDUE
@@ -53,6 +58,8 @@ from duban.tracking.schedule import PlanTree
 from duban.tracking.status import task_states
 
 OTHER = "总体方案及其他"  # tasks of a plan that belongs to no single 仗/行动
+NO_REGION = "未标明地区"  # tasks of a plan without a region, in a summary by region
+WORST_NAMED = 3  # lagging tasks named per region in a summary by region
 NEEDS_COORDINATION = (lifecycle.PENDING, lifecycle.COORDINATING)
 
 _BOOK = re.compile(r"《([^》]+)》")
@@ -108,11 +115,65 @@ def brief_subject(plans: list[Plan], tree: PlanTree) -> str:
     return "重点工作"
 
 
-def _units(task) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    rows = sorted(task.assignments.all(), key=lambda a: a.order)
-    leads = tuple(a.unit.name for a in rows if a.role == TaskUnit.LEAD)
-    cos = tuple(a.unit.name for a in rows if a.role != TaskUnit.LEAD)
+def _units(task: TaskRow) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    leads = tuple(u.name for u in task.units if u.role == TaskUnit.LEAD)
+    cos = tuple(u.name for u in task.units if u.role != TaskUnit.LEAD)
     return leads, cos
+
+
+def region_groups(region_ids) -> dict[int | None, tuple[tuple[int, int], str]]:
+    """{region id: (sort key, name of its group)}: the regions one level below what ``region_ids``
+    share — the 市州 of a province, the 县市区 of a city (the shared region itself is its 本级).
+    A plan without a region (None) is its own group, listed last."""
+    regions = {pk: (name, up) for pk, name, up in Region.objects.values_list("id", "name", "parent_id")}
+
+    def chain(pk: int) -> list[int]:
+        out: list[int] = []
+        while pk is not None and pk not in out:
+            out.append(pk)
+            pk = regions[pk][1]
+        return out[::-1]  # root first
+
+    chains = {pk: chain(pk) for pk in region_ids if pk is not None}
+    shared, paths = 0, list(chains.values())  # the length of the chain they share
+    while paths and all(len(c) > shared and c[shared] == paths[0][shared] for c in paths):
+        shared += 1
+    out: dict[int | None, tuple[tuple[int, int], str]] = {}
+    for pk, c in chains.items():
+        if len(c) > shared:
+            out[pk] = ((1, c[shared]), regions[c[shared]][0])
+        else:  # the shared region's own plans
+            out[pk] = ((0, pk), f"{regions[pk][0]}本级")
+    if None in region_ids:
+        out[None] = ((2, 0), NO_REGION)
+    return out
+
+
+def _shortfall(line: TaskLine) -> tuple:
+    """Worst first: 逾期未报 before 滞后, then the furthest behind 序时进度."""
+    return (line.status != OVERDUE, -(line.expected - (line.percent or 0)))
+
+
+def lagging_by_region(tasks: list[TaskRow], lines: dict[int, TaskLine], region_of: dict[int, int | None]):
+    """Per region (see :func:`region_groups`), in region order: its tasks, how many are 逾期未报 and
+    滞后, and the worst :data:`WORST_NAMED` of them; [] when the tasks are those of one region."""
+    region_ids = {region_of[t.plan_id] for t in tasks}
+    groups = region_groups(region_ids) if len(region_ids) > 1 else {}
+    if len({key for key, _ in groups.values()}) < 2:
+        return []
+    counts: dict[tuple[int, int], list] = {}
+    for t in tasks:
+        key, name = groups[region_of[t.plan_id]]
+        entry = counts.setdefault(key, [name, 0, []])
+        entry[1] += 1
+        if t.pk in lines:
+            entry[2].append(lines[t.pk])
+    out = []
+    for _, (name, n, bad) in sorted(counts.items()):
+        overdue = sum(1 for line in bad if line.status == OVERDUE)
+        worst = tuple(sorted(bad, key=_shortfall)[:WORST_NAMED])
+        out.append(RegionLagLine(name, n, overdue, len(bad) - overdue, worst))
+    return out
 
 
 def _actual_text(target: Target, kind: str, value: float) -> str:
@@ -138,16 +199,16 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
     if missing:
         raise BriefError(f"找不到方案：{'、'.join(missing)}（请用 duban plans 查看方案编号）")
     plans = [by_id[pk] for pk in request.plan_ids]
-    tasks = plan_tasks(plans)
+    tasks = task_rows(plans)
     if not tasks:
         raise BriefError(f"方案“{plans[0].title}”（含下级方案）没有纳入调度的任务，无法生成简报")
     tree = PlanTree.load()
     plan_ids = set().union(*(tree.down(p.pk) for p in plans))
-    campaign_of = {
-        pk: name or OTHER
-        for pk, name in Plan.objects.filter(pk__in={t.plan_id for t in tasks}).values_list("id", "campaign__name")
-    }
-    states = task_states(tasks, as_of)
+    campaign_of, region_of = {}, {}
+    task_plans = Plan.objects.filter(pk__in={t.plan_id for t in tasks})
+    for pk, name, region_id in task_plans.values_list("id", "campaign__name", "region_id"):
+        campaign_of[pk], region_of[pk] = name or OTHER, region_id
+    states = task_states([t.pk for t in tasks], as_of)  # the one call: every section below reads it
 
     # 总体情况 and 各仗（行动）
     status = Counter(s.status for s in states.values())
@@ -204,27 +265,24 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
             )
         )
 
-    # 滞后和逾期任务: 逾期未报 first, then 滞后, each in the plan's order
-    lagging = []
-    for wanted in (OVERDUE, LAGGING):
-        for t in tasks:
-            s = states[t.pk]
-            if s.status != wanted:
-                continue
+    # 滞后和逾期任务: 逾期未报 first, then 滞后, each in the plan's order; per region when several
+    lines: dict[int, TaskLine] = {}
+    for t in tasks:
+        s = states[t.pk]
+        if s.status in (OVERDUE, LAGGING):
             leads, cos = _units(t)
-            lagging.append(
-                TaskLine(
-                    campaign=campaign_of[t.plan_id],
-                    seq=t.seq,
-                    title=t.title,
-                    lead_units=leads,
-                    co_units=cos,
-                    status=s.status,
-                    percent=s.percent,
-                    expected=round(s.expected * 100, 1),
-                    reason=s.reason,
-                )
+            lines[t.pk] = TaskLine(
+                campaign=campaign_of[t.plan_id],
+                seq=t.seq,
+                title=t.title,
+                lead_units=leads,
+                co_units=cos,
+                status=s.status,
+                percent=s.percent,
+                expected=round(s.expected * 100, 1),
+                reason=s.reason,
             )
+    lagging = [line for wanted in (OVERDUE, LAGGING) for line in lines.values() if line.status == wanted]
 
     # 需协调解决的问题: raised by then and, by then, not yet resolved or closed
     problems = (
@@ -273,6 +331,7 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
         campaigns=campaigns,
         targets=target_lines,
         lagging=lagging,
+        lagging_by_region=lagging_by_region(tasks, lines, region_of),
         problems=problem_lines,
         reporting=reporting,
         ranking=ranks,

@@ -124,6 +124,27 @@ class TaskLine:
 
 
 @dataclass(frozen=True)
+class RegionLagLine:
+    """One region's lagging and overdue tasks, in a brief whose tasks span several regions.
+
+    A province's 月通报 had 1.9 万 lagging tasks, one table row each (hundreds of pages, most of its
+    rendering time); a leader reads where they are and the worst of them, and each 市州 lists its own
+    in its own brief. So such a brief counts them per region one level below what the regions share
+    (市州 for the province; 县市区, and the city's own plans as 本级, for a city with its counties).
+    """
+
+    region: str  # 长沙市, 浏阳市, 长沙市本级
+    tasks: int  # the region's tasks in the brief
+    overdue: int  # 逾期未报
+    lagging: int  # 滞后
+    worst: tuple[TaskLine, ...] = ()  # the few named, worst first (WORST_NAMED)
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.lagging
+
+
+@dataclass(frozen=True)
 class ProblemLine:
     """A problem raised in a report that needs coordination (问题清单)."""
 
@@ -176,7 +197,9 @@ class BriefData:
     headline: Headline
     campaigns: list[CampaignLine] = field(default_factory=list)
     targets: list[TargetLine] = field(default_factory=list)
-    lagging: list[TaskLine] = field(default_factory=list)
+    lagging: list[TaskLine] = field(default_factory=list)  # every one, also when summarised by region
+    # per region when the tasks span several regions (the documents then list these, not ``lagging``)
+    lagging_by_region: list[RegionLagLine] = field(default_factory=list)
     problems: list[ProblemLine] = field(default_factory=list)
     reporting: list[ReportingLine] = field(default_factory=list)
     ranking: list[RankLine] = field(default_factory=list)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+from copy import deepcopy
 from dataclasses import dataclass
 
 from docx import Document
@@ -29,6 +30,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.table import _Cell
 from lxml import etree
 
 # ---------------------------------------------------------------- the figures of the standard
@@ -61,6 +63,7 @@ CHAR_SPACE = round((TEXT_WIDTH_MM / 25.4 * 72 / CHARS_PER_LINE - BODY_PT) * 4096
 CONDENSE_TWIPS = -8
 RED = RGBColor(0xFF, 0x00, 0x00)
 BLACK = RGBColor(0, 0, 0)
+_TEXT = f"./{qn('w:p')}/{qn('w:r')}/{qn('w:t')}"  # a table cell's text
 
 
 @dataclass(frozen=True)
@@ -397,31 +400,50 @@ class GongwenDoc:
         hdr = OxmlElement("w:tblHeader")
         hdr.set(qn("w:val"), "1")
         trpr.append(hdr)
-        # row by row: Table.cell(i, j) rebuilds the whole cell grid on every call (quadratic: a city's
-        # 月通报 with a few hundred table rows spent 11 s there); a row's own cells are read once
-        for i, (values, row) in enumerate(zip([header, *rows], t.rows, strict=True)):
-            cells = row.cells
+        # Row by row on the XML: Table.cell(i, j) rebuilds the whole cell grid on every call (quadratic:
+        # a city's 月通报 with a few hundred rows spent 11 s there). Formatting a cell through python-docx
+        # (fonts, spacing, alignment) costs about half a millisecond, so a province's tables took over a
+        # minute: the first cell of each kind (column, header or body, alignment, bold, colour, fill) is
+        # formatted so, and the others of its kind are copies of it with their own text, the same XML.
+        made: dict[tuple, object] = {}
+        for i, (values, tr) in enumerate(zip([header, *rows], t._tbl.tr_lst, strict=True)):
+            tcs = tr.tc_lst
             for j, value in enumerate(values):
-                cell = cells[j]
-                cell.width = Mm(widths[j])
                 c = value if isinstance(value, Cell) else Cell("" if value is None else str(value))
-                p = cell.paragraphs[0]
-                _no_grid(p)
-                pf = p.paragraph_format
-                pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-                pf.line_spacing = Pt(size_pt * 1.4)
-                pf.space_before = pf.space_after = Pt(0)
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER if i == 0 or len(c.text) <= 8 else WD_ALIGN_PARAGRAPH.LEFT
-                font = self.fonts.heading1 if i == 0 else self.fonts.body
-                color = RGBColor.from_string(c.color.upper()) if c.color else None
-                _set_run_font(p.add_run(c.text), font, size_pt, bold=c.bold, color=color)
-                if c.fill:
-                    shd = OxmlElement("w:shd")
-                    for k, v in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", c.fill.upper())):
-                        shd.set(qn(k), v)
-                    cell._tc.get_or_add_tcPr().append(shd)
+                centred = i == 0 or len(c.text) <= 8
+                kind = (i == 0, j, centred, c.bold, c.color.upper(), c.fill.upper(), bool(c.text))
+                # python-docx spells tabs and line breaks as elements and edge spaces as xml:space
+                plain = c.text == c.text.strip() and not any(ch in c.text for ch in "\t\r\n")
+                like = made.get(kind) if plain else None
+                if like is not None:
+                    tc = deepcopy(like)
+                    if c.text:
+                        tc.find(_TEXT).text = c.text
+                    tr.replace(tcs[j], tc)
+                    continue
+                self._cell(_Cell(tcs[j], t), c, i == 0, centred, widths[j], size_pt)
+                if plain:
+                    made[kind] = tcs[j]
         self.doc.add_paragraph()  # 表后空一行
         return t
+
+    def _cell(self, cell: _Cell, c: Cell, header: bool, centred: bool, width_mm: float, size_pt: float):
+        cell.width = Mm(width_mm)
+        p = cell.paragraphs[0]
+        _no_grid(p)
+        pf = p.paragraph_format
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(size_pt * 1.4)
+        pf.space_before = pf.space_after = Pt(0)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+        font = self.fonts.heading1 if header else self.fonts.body
+        color = RGBColor.from_string(c.color.upper()) if c.color else None
+        _set_run_font(p.add_run(c.text), font, size_pt, bold=c.bold, color=color)
+        if c.fill:
+            shd = OxmlElement("w:shd")
+            for k, v in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", c.fill.upper())):
+                shd.set(qn(k), v)
+            cell._tc.get_or_add_tcPr().append(shd)
 
     def image(self, png: bytes, width_mm: float = 150, caption: str = ""):
         """A picture (chart) centred within the 版心, with an optional caption below it."""

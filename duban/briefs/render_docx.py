@@ -8,7 +8,7 @@ against that one object. Sections are always present and numbered 一、二、�
 from __future__ import annotations
 
 from duban.briefs import charts
-from duban.briefs.content import LIGHT_LABELS, STATUSES, BriefData, ChartSpec
+from duban.briefs.content import LIGHT_LABELS, STATUSES, BriefData, ChartSpec, TaskLine
 from duban.briefs.gbt9704 import Cell, FontSet, GongwenDoc, numbered
 
 LIGHT_COLORS = {"green": "2E9D4F", "yellow": "E6A700", "red": "D62728"}
@@ -38,6 +38,30 @@ def headline_sentence(data: BriefData) -> str:
         out += (f"{h.targets}个主要目标中，达到序时进度{h.targets_on}个，落后于序时进度{h.targets_behind}个"
                 + (f"，尚无数据{h.targets_without_data}个" if h.targets_without_data else "") + "。")
     return out
+
+
+def units_text(line: TaskLine) -> str:
+    return "、".join(line.lead_units) or "、".join(line.co_units)
+
+
+def by_region_sentence(data: BriefData) -> str:
+    """What precedes the table by region (also printed by the web page, word for word)."""
+    overdue = sum(r.overdue for r in data.lagging_by_region)
+    lagging = sum(r.lagging for r in data.lagging_by_region)
+    where = sum(1 for r in data.lagging_by_region if r.total)
+    return (
+        f"逾期未报{overdue}项、滞后{lagging}项，分布在{where}个地区，各地情况如下表"
+        f"（逐项任务见各地{data.kind}）。"
+    )
+
+
+def by_region_rows(data: BriefData) -> list[list[str]]:
+    """地区 | 任务 | 逾期未报 | 滞后 | 较突出的任务 (the worst few, worst first)."""
+    return [
+        [r.region, str(r.tasks), str(r.overdue), str(r.lagging),
+         "；".join(f"{t.title.rstrip('。；;')}（{units_text(t)}，{t.status}）" for t in r.worst) or "—"]
+        for r in data.lagging_by_region
+    ]  # fmt: skip
 
 
 def draw(spec: ChartSpec) -> bytes:
@@ -90,8 +114,12 @@ def render(data: BriefData, fonts: FontSet | None = None) -> GongwenDoc:
         doc.para("本期无纳入监测的主要目标。")
 
     section("滞后和逾期任务")
-    if data.lagging:
-        rows = [[str(i), t.title, "、".join(t.lead_units) or "、".join(t.co_units), t.status,
+    if data.lagging_by_region and data.lagging:  # several regions: counted per region, the worst named
+        doc.para(by_region_sentence(data))
+        header = ["地区", "任务", "逾期未报", "滞后", "较突出的任务"]
+        doc.table(header, by_region_rows(data), [28, 14, 18, 14, 82], size_pt=10.5)
+    elif data.lagging:
+        rows = [[str(i), t.title, units_text(t), t.status,
                  "—" if t.percent is None else f"{t.percent:g}%", f"{t.expected:g}%"]
                 for i, t in enumerate(data.lagging, 1)]
         doc.table(["序号", "任务", "责任单位", "状态", "进度", "序时进度"], rows, [12, 62, 34, 16, 14, 18],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 
 from duban.briefs.content import LIGHT_LABELS, STATUSES, BriefData
-from duban.briefs.render_docx import cn_date, draw, headline_sentence, pct
+from duban.briefs.render_docx import by_region_rows, by_region_sentence, cn_date, draw, headline_sentence, pct
 
 
 def _png(spec) -> str:
@@ -66,6 +66,11 @@ def context(data: BriefData, charts: bool = True) -> dict:
             }
             for t in data.lagging
         ],
+        # several regions: the .docx prints these instead of one row per task (see content.RegionLagLine)
+        "lagging_by_region": by_region_rows(data) if data.lagging_by_region and data.lagging else [],
+        "lagging_by_region_sentence": by_region_sentence(data)
+        if data.lagging_by_region and data.lagging
+        else "",
         "problems": data.problems,
         "late": [r for r in data.reporting if r.late],
         "missing": [r for r in data.reporting if r.missing],

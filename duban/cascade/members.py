@@ -212,10 +212,11 @@ def assigned_task_ids(region: Region, scope: set[int]) -> set[int]:
     """Active tasks of other regions' plans assigned to ``region`` (with ``scope``, its region ids):
     a unit of the region named on the task, or a government of the region standing in a group
     unit (the city's 各县市区人民政府 → 新邵县). Eight queries at most."""
+    outside = Plan.objects.exclude(region_id__in=scope).values("pk")  # none for a whole province
     direct = set(
-        TaskUnit.objects.filter(unit__region_id__in=scope, unit__is_group=False, task__active=True)
-        .exclude(task__plan__region_id__in=scope)
-        .values_list("task_id", flat=True)
+        TaskUnit.objects.filter(
+            task__plan__in=outside, unit__region_id__in=scope, unit__is_group=False, task__active=True
+        ).values_list("task_id", flat=True)
     )
     if region.parent_id is None:
         return direct

@@ -6,8 +6,9 @@ The plan comes from the JSON file named by ``DUBAN_LOCUST_PLAN``:
   through the real form (``POST /report/<task>/``); a 302 to the unit's home is an acknowledged
   submission. The count of acknowledged posts is written to ``acked_file`` at the end, so the
   bench can compare it with the rows in the database.
-* ``mode: pages`` — users fetch the pages listed in ``pages`` (name, path, session) in turn, and
-  the trivial ``ping`` view of the same server as the baseline.
+* ``mode: pages`` — users fetch the pages listed in ``pages`` (name, path, session) in turn
+  (``duban bench`` lists one page per run, so a slow page does not queue the others).
+* ``think`` (optional): [low, high] seconds each user pauses between two requests.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import itertools
 import json
 import os
 
-from locust import FastHttpUser, constant, events, task
+from locust import FastHttpUser, between, constant, events, task
 
 PLAN = json.loads(open(os.environ["DUBAN_LOCUST_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 _acked = {"ok": 0, "refused": 0}
@@ -31,7 +32,9 @@ def _write_counts(environment, **kwargs):
 
 
 class Reporter(FastHttpUser):
-    wait_time = constant(0)
+    # ``think``: seconds a user pauses between requests, [low, high] (a person reading the page);
+    # none: back to back, the server saturated
+    wait_time = between(*PLAN["think"]) if PLAN.get("think") else constant(0)
 
     def on_start(self):
         self.me = next(_next)

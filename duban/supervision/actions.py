@@ -322,6 +322,8 @@ def plan_tasks(plans) -> list[Task]:
     return list(
         Task.objects.filter(plan_id__in=ids, active=True)
         .select_related("plan", "plan__source_document")
+        # not the file's text with every task: a province's 5.7 万 rows repeated it (about 9 GB, a minute)
+        .defer("plan__source_document__text", "plan__source_document__warnings")
         # units joined, not prefetched: a province's 1.2 万 unit ids in one IN list overflow SQLite's
         # expression depth (Django spells a long pk list as ORs there)
         .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")))

@@ -14,17 +14,19 @@ from datetime import date, datetime
 
 from django.db.models import Count
 
-from duban.plans.models import Plan, Target, Task
+from duban.plans.models import Plan, Region, Target, Task
 from duban.supervision.lifecycle import OPEN_NOTICE_STATES, OPEN_PROBLEM_STATES, PROBLEM_STATE_LABELS
 from duban.supervision.models import COLOR_LABELS, Notice, Problem
 from duban.tracking.actions import latest_actuals
 from duban.tracking.models import TASK_STATUSES, ProgressReport
 from duban.tracking.periods import to_local
-from duban.tracking.progress import LIGHT_LABELS, LIGHTS, target_progress
+from duban.tracking.progress import GREEN, LIGHT_LABELS, LIGHTS, RED, YELLOW, target_progress
 from duban.tracking.status import task_states
 
 OTHER = "总体方案及其他"
 LIST_LIMIT = 50  # rows listed per table (counts are always complete)
+GROUP_LIMIT = 60  # campaign rows beyond which the dashboard groups by 市州 instead
+TARGET_LIMIT = 200  # targets listed on a dashboard beyond which only the furthest behind are listed
 
 
 def pct(x: float | None) -> float | None:
@@ -53,11 +55,11 @@ def _tasks(tasks) -> list[Task]:
     return rows
 
 
-def campaign_rows(tasks: list[Task], states) -> list[dict]:
-    """Per campaign: tasks by status and light, mean percent, share done."""
+def group_rows(tasks: list[Task], states, key_of) -> list[dict]:
+    """Per group (``key_of(task)`` → (id, name)): tasks by status and light, mean percent, share done."""
     groups: dict[tuple, list] = defaultdict(list)
     for t in tasks:
-        groups[campaign_key(t.plan)].append(states[t.pk])
+        groups[key_of(t)].append(states[t.pk])
     rows = []
     for (pk, name), ss in sorted(groups.items(), key=lambda kv: (kv[0][0] is None, kv[0][1])):
         status = Counter(s.status for s in ss)
@@ -77,6 +79,34 @@ def campaign_rows(tasks: list[Task], states) -> list[dict]:
             }
         )
     return rows
+
+
+def campaign_rows(tasks: list[Task], states) -> list[dict]:
+    """Per campaign (仗/行动): see :func:`group_rows`."""
+    return group_rows(tasks, states, lambda t: campaign_key(t.plan))
+
+
+def city_rows(tasks: list[Task], states) -> list[dict]:
+    """Per 市州 (a county's tasks counted with its city; the province's own plans alone): see
+    :func:`group_rows`. ``id`` is None: the rows are not campaigns to filter by."""
+    regions = {
+        pk: (name, parent) for pk, name, parent in Region.objects.values_list("id", "name", "parent_id")
+    }
+
+    def city(region_id):
+        while (
+            region_id is not None
+            and regions[region_id][1] is not None
+            and regions[regions[region_id][1]][1] is not None
+        ):
+            region_id = regions[region_id][1]  # up to the level just below the top
+        return region_id
+
+    def key(t):
+        c = city(t.plan.region_id)
+        return (None, regions[c][0] if c is not None else OTHER)
+
+    return [{**row, "id": None} for row in group_rows(tasks, states, key)]
 
 
 def target_rows(plan_ids, as_of: datetime) -> list[dict]:
@@ -107,8 +137,22 @@ def target_rows(plan_ids, as_of: datetime) -> list[dict]:
     return rows
 
 
-def reporter_rows(tasks: list[Task], states, year_start: date, as_of: datetime) -> dict:
-    """缺报 (due and not reported, per unit) and 迟报 (reported after the due time, per unit)."""
+def listed_targets(rows: list[dict]) -> list[dict]:
+    """All the targets of a small scope in plan order; of a big one (a province has thousands) the
+    :data:`TARGET_LIMIT` furthest behind — red, then yellow, lowest completion first."""
+    if len(rows) <= TARGET_LIMIT:
+        return rows
+    order = {light: k for k, light in enumerate((RED, YELLOW, GREEN))}
+    return sorted(
+        rows, key=lambda r: (order.get(r["light"], len(order)), r["completion"] is None, r["completion"] or 0)
+    )[:TARGET_LIMIT]
+
+
+def reporter_rows(tasks: list[Task], states, year_start: date, as_of: datetime, task_ids=None) -> dict:
+    """缺报 (due and not reported, per unit) and 迟报 (reported after the due time, per unit).
+
+    ``task_ids`` may be a subquery of the same tasks: a list of ten thousand ids is slower to send.
+    """
     missing: Counter = Counter()
     for t in tasks:
         for names in states[t.pk].missing_reporters():  # no DueItem built per missed period
@@ -116,7 +160,7 @@ def reporter_rows(tasks: list[Task], states, year_start: date, as_of: datetime) 
                 missing[name] += 1
     late = (
         ProgressReport.objects.filter(
-            task__in=[t.pk for t in tasks],
+            task__in=[t.pk for t in tasks] if task_ids is None else task_ids,
             late_by__isnull=False,
             submitted_at__lte=as_of,
             period_start__gte=year_start,
@@ -182,6 +226,15 @@ def problem_rows(task_ids) -> dict:
     }
 
 
+def grouped(rows: list[Task], states) -> dict:
+    """The dashboard's progress table: per campaign, or per 市州 when the campaigns are too many to read
+    (a province's thousand); ``group_by`` names which."""
+    campaigns = campaign_rows(rows, states)
+    if len(campaigns) <= GROUP_LIMIT:
+        return {"group_by": "仗（行动）", "campaigns": campaigns}
+    return {"group_by": "市州", "campaigns": city_rows(rows, states)}
+
+
 def dashboard(tasks, as_of: datetime) -> dict:
     """Everything the 督查室/专班 dashboard shows for ``tasks`` (a queryset, already permission-narrowed)."""
     as_of = to_local(as_of)
@@ -189,16 +242,20 @@ def dashboard(tasks, as_of: datetime) -> dict:
     states = task_states(rows, as_of)
     status = Counter(s.status for s in states.values())
     light = Counter(s.light for s in states.values())
-    ids = [t.pk for t in rows]
+    ids = tasks.filter(active=True).values("pk")  # as a subquery: same tasks as ``rows``
+    targets = target_rows({t.plan_id for t in rows}, as_of)
+    target_light = Counter(r["light"] for r in targets)
     return {
         "as_of": as_of.isoformat(timespec="minutes"),
         "tasks": len(rows),
         "status": {k: status[k] for k in TASK_STATUSES},
         "lights": {k: light[k] for k in LIGHTS},
         "light_labels": LIGHT_LABELS,
-        "campaigns": campaign_rows(rows, states),
-        "targets": target_rows({t.plan_id for t in rows}, as_of),
-        "reporters": reporter_rows(rows, states, date(as_of.year, 1, 1), as_of),
+        **grouped(rows, states),
+        "targets": listed_targets(targets),
+        "targets_total": len(targets),
+        "target_lights": {k: target_light[k] for k in LIGHTS},
+        "reporters": reporter_rows(rows, states, date(as_of.year, 1, 1), as_of, ids),
         "notices": notice_rows(ids),
         "problems": problem_rows(ids),
     }

@@ -89,6 +89,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}
     )
+# page figures (duban/ui/cache.py): a folder shared by the gunicorn workers, so a big scope is computed
+# once between them; DUBAN_CACHE_DIR moves it (e.g. to tmpfs)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DUBAN_CACHE_DIR", str(DATA_DIR / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+# figures that took this long to compute are served up to 10 minutes old while recomputed in the
+# background (stale-while-revalidate, duban/ui/cache.py); None: always recompute after a change
+DUBAN_STALE_FIGURES_AFTER = 0.5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"

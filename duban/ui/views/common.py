@@ -9,6 +9,16 @@ from django.utils import timezone
 from duban.tracking.periods import local_datetime, to_local
 
 
+def as_of_pinned(request) -> bool:
+    """Whether the page was asked for a given day (``?as_of=``) rather than for now."""
+    value = (request.GET.get("as_of") or "").strip()
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def as_of_param(request) -> tuple[datetime, str]:
     """``?as_of=YYYY-MM-DD`` (end of that day) or now; returns (moment, error message or '')."""
     value = (request.GET.get("as_of") or "").strip()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from duban.accounts import permissions
 from duban.accounts.guards import role_required
@@ -11,32 +14,48 @@ from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
 from duban.plans.models import Campaign
 from duban.ui import overview
 from duban.ui.cache import cached
-from duban.ui.views.common import as_of_param
+from duban.ui.views.common import as_of_param, as_of_pinned
+
+
+def _scope_key(request) -> tuple:
+    """What the user's visible tasks depend on: role and scope (cache keys)."""
+    profile = permissions.profile_of(request.user)
+    scope = (profile.region_id, profile.campaign_id) if profile else ("superuser",)
+    return (permissions.role_of(request.user), scope)
 
 
 def _scope(request):
-    """(tasks the user may see, narrowed to ?campaign=, the campaign or None, campaigns to pick from)."""
+    """(tasks the user may see, narrowed to ?campaign=, the campaign or None, campaigns to pick from).
+
+    The campaigns to pick from are cached like the figures: for a province they are a thousand,
+    found through every task."""
     tasks = permissions.visible_tasks(request.user)
-    campaigns = list(
-        Campaign.objects.filter(plans__tasks__in=tasks.filter(active=True))
-        .select_related("region")
-        .distinct()
-        .order_by("region_id", "name")
-    )
+
+    def options():
+        return [
+            {"pk": c.pk, "label": f"{c.name}（{c.region.name}）" if c.region_id else c.name}
+            for c in Campaign.objects.filter(plans__tasks__in=tasks.filter(active=True))
+            .select_related("region")
+            .distinct()
+            .order_by("region_id", "name")
+        ]
+
+    campaigns = cached(("campaign-options", *_scope_key(request)), options)
     picked = request.GET.get("campaign", "")
-    campaign = next((c for c in campaigns if str(c.pk) == picked), None)
-    if campaign is not None:
+    campaign = None
+    if any(str(c["pk"]) == picked for c in campaigns):
+        campaign = Campaign.objects.get(pk=int(picked))
         tasks = tasks.filter(plan__campaign=campaign)
     return tasks, campaign, campaigns
 
 
 def _data(request, tasks, campaign, as_of) -> dict:
-    """The figures, cached per scope and minute until the next change (duban.ui.cache)."""
-    profile = permissions.profile_of(request.user)
-    scope = (profile.region_id, profile.campaign_id) if profile else ("superuser",)
-    moment = as_of.strftime("%Y-%m-%d %H:%M")
-    key = ("dashboard", permissions.role_of(request.user), scope, campaign.pk if campaign else "", moment)
-    return cached(key, lambda: overview.dashboard(tasks, as_of))
+    """The figures, cached per scope until the next change (duban.ui.cache); a big scope's may be
+    up to a few minutes old while recomputed (the page prints when they were computed)."""
+    key = ("dashboard", *_scope_key(request), campaign.pk if campaign else "")
+    if as_of_pinned(request):
+        return cached((*key, as_of.isoformat()), lambda: overview.dashboard(tasks, as_of))
+    return cached(key, lambda: overview.dashboard(tasks, timezone.now()))
 
 
 @role_required(OFFICE, TASKFORCE, LEADER)
@@ -47,7 +66,14 @@ def dashboard(request):
     return render(
         request,
         "ui/dashboard.html",
-        {"d": data, "campaign": campaign, "campaigns": campaigns, "as_of": as_of, "as_of_error": error},
+        {
+            "d": data,
+            "figures_at": datetime.fromisoformat(data["as_of"]),  # a big scope's may be a little older than now
+            "campaign": campaign,
+            "campaigns": campaigns,
+            "as_of": as_of,
+            "as_of_error": error,
+        },
     )
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from duban.accounts import permissions
 from duban.accounts.guards import forbidden, role_required, task_permission
@@ -15,17 +16,18 @@ from duban.supervision.models import Instruction
 from duban.ui import overview
 from duban.ui.cache import cached
 from duban.ui.forms import InstructionForm
-from duban.ui.views.common import as_of_param
+from duban.ui.views.common import as_of_param, as_of_pinned
 
 
 def _page(request, form_task=None, form=None):
     as_of, error = as_of_param(request)
     profile = permissions.profile_of(request.user)
     scope = (permissions.role_of(request.user), profile.region_id if profile else "superuser")
-    items, total = cached(
-        ("leader", scope, as_of.strftime("%Y-%m-%d %H:%M")),
-        lambda: overview.red_items(permissions.visible_tasks(request.user), as_of),
-    )
+    visible = permissions.visible_tasks(request.user)
+    if as_of_pinned(request):
+        items, total = cached(("leader", scope, as_of.isoformat()), lambda: overview.red_items(visible, as_of))
+    else:
+        items, total = cached(("leader", scope), lambda: overview.red_items(visible, timezone.now()))
     mine = (request.user.get_full_name() or "").strip()
     for item in items:
         item["mine"] = bool(mine) and any(mine in leader for leader in item["task"].leaders)

@@ -6,16 +6,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from duban.tracking.periods import to_local
 from duban.ui import overview
 from duban.ui.cache import cached
 
 
 def _data() -> dict:
-    now = timezone.now()
-    return cached(
-        ("public", to_local(now).strftime("%Y-%m-%d %H")), lambda: overview.public_summary(now), ttl=600
-    )
+    return cached(("public",), lambda: overview.public_summary(timezone.now()), ttl=600)
 
 
 def public_page(request):
