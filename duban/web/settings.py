@@ -94,7 +94,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("DUBAN_CACHE_DIR", str(DATA_DIR / "cache")),
+        "LOCATION": str(Path(os.environ.get("DUBAN_CACHE_DIR", DATA_DIR / "cache")).resolve()),  # workers may chdir
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
