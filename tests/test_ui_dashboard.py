@@ -9,11 +9,13 @@ import pytest
 from django.utils import timezone
 
 from duban.accounts import permissions
+from duban.plans.actions import do_ingest_file
 from duban.plans.models import Task
 from duban.supervision.actions import do_issue_notice
 from duban.supervision.models import Instruction
 from duban.tracking.status import task_states
 from duban.ui.duelist import due_tasks
+from tests.conftest import sample_path
 from tests.ui_support import login, setup_city
 
 pytestmark = pytest.mark.django_db
@@ -178,11 +180,12 @@ def test_charts_degrade_to_tables_without_echarts(city, client, monkeypatch):
     assert "<script>" not in html and "style=" not in html  # CSP: no inline code
 
 
-def test_a_big_scope_groups_by_city_and_lists_the_targets_furthest_behind(city, client, monkeypatch):
+def test_a_big_scope_groups_by_region_and_lists_the_targets_furthest_behind(city, client, monkeypatch):
     """A province has a thousand campaigns and thousands of targets: the dashboard then groups its
-    progress table by 市州 and lists the targets furthest behind (tests shrink the limits to the samples)."""
+    progress table by region (its 市州) and lists the targets furthest behind (tests shrink the limits to the samples)."""
     from duban.ui import overview
 
+    do_ingest_file(sample_path("003"))  # 新邵县, a county of 邵阳市
     full = login(client, city["duchashi"]).get("/api/dashboard/").json()
     monkeypatch.setattr(overview, "GROUP_LIMIT", 1)
     monkeypatch.setattr(overview, "TARGET_LIMIT", 5)
@@ -190,11 +193,11 @@ def test_a_big_scope_groups_by_city_and_lists_the_targets_furthest_behind(city, 
 
     cache.clear()
     data = client.get("/api/dashboard/").json()
-    assert full["group_by"] == "仗（行动）" and data["group_by"] == "市州"
-    by_city = {c["name"]: c for c in data["campaigns"]}
-    assert sum(c["tasks"] for c in by_city.values()) == data["tasks"] == full["tasks"]
-    assert sum(c["status"]["逾期未报"] for c in by_city.values()) == full["status"]["逾期未报"]
-    assert "邵阳市" in by_city and all(c["id"] is None for c in by_city.values())
+    assert full["group_by"] == "仗（行动）" and data["group_by"] == "地区"
+    by_region = {c["name"]: c for c in data["campaigns"]}
+    assert sum(c["tasks"] for c in by_region.values()) == data["tasks"] == full["tasks"]
+    assert sum(c["status"]["逾期未报"] for c in by_region.values()) == full["status"]["逾期未报"]
+    assert list(by_region) == ["邵阳市本级", "新邵县"] and all(c["id"] is None for c in by_region.values())
     assert data["targets_total"] == len(full["targets"]) > 5 and len(data["targets"]) == 5
     rank = {"red": 0, "yellow": 1, "green": 2}
     assert [rank[t["light"]] for t in data["targets"]] == sorted(rank[t["light"]] for t in full["targets"])[
@@ -202,5 +205,5 @@ def test_a_big_scope_groups_by_city_and_lists_the_targets_furthest_behind(city, 
     ]
     assert sum(data["target_lights"].values()) == data["targets_total"]
     html = client.get("/dashboard/").content.decode()
-    assert "各市州完成情况" in html and f"指标对照序时进度（{data['targets_total']} 项）" in html
+    assert "各地区完成情况" in html and f"指标对照序时进度（{data['targets_total']} 项）" in html
     assert "差距最大的 5 项" in html

@@ -46,8 +46,9 @@ from duban.briefs.content import (
     TaskLine,
     default_charts,
 )
+from duban.cascade.plantree import region_groups
 from duban.ingest.text import norm_key
-from duban.plans.models import Plan, Region, Target, TaskUnit
+from duban.plans.models import Plan, Target, TaskUnit
 from duban.supervision import lifecycle
 from duban.supervision.models import Problem, ProblemEvent
 from duban.tracking.actions import latest_actuals
@@ -58,7 +59,6 @@ from duban.tracking.schedule import PlanTree
 from duban.tracking.status import task_states
 
 OTHER = "总体方案及其他"  # tasks of a plan that belongs to no single 仗/行动
-NO_REGION = "未标明地区"  # tasks of a plan without a region, in a summary by region
 WORST_NAMED = 3  # lagging tasks named per region in a summary by region
 NEEDS_COORDINATION = (lifecycle.PENDING, lifecycle.COORDINATING)
 
@@ -119,34 +119,6 @@ def _units(task: TaskRow) -> tuple[tuple[str, ...], tuple[str, ...]]:
     leads = tuple(u.name for u in task.units if u.role == TaskUnit.LEAD)
     cos = tuple(u.name for u in task.units if u.role != TaskUnit.LEAD)
     return leads, cos
-
-
-def region_groups(region_ids) -> dict[int | None, tuple[tuple[int, int], str]]:
-    """{region id: (sort key, name of its group)}: the regions one level below what ``region_ids``
-    share — the 市州 of a province, the 县市区 of a city (the shared region itself is its 本级).
-    A plan without a region (None) is its own group, listed last."""
-    regions = {pk: (name, up) for pk, name, up in Region.objects.values_list("id", "name", "parent_id")}
-
-    def chain(pk: int) -> list[int]:
-        out: list[int] = []
-        while pk is not None and pk not in out:
-            out.append(pk)
-            pk = regions[pk][1]
-        return out[::-1]  # root first
-
-    chains = {pk: chain(pk) for pk in region_ids if pk is not None}
-    shared, paths = 0, list(chains.values())  # the length of the chain they share
-    while paths and all(len(c) > shared and c[shared] == paths[0][shared] for c in paths):
-        shared += 1
-    out: dict[int | None, tuple[tuple[int, int], str]] = {}
-    for pk, c in chains.items():
-        if len(c) > shared:
-            out[pk] = ((1, c[shared]), regions[c[shared]][0])
-        else:  # the shared region's own plans
-            out[pk] = ((0, pk), f"{regions[pk][0]}本级")
-    if None in region_ids:
-        out[None] = ((2, 0), NO_REGION)
-    return out
 
 
 def _shortfall(line: TaskLine) -> tuple:

@@ -13,6 +13,37 @@ class CascadeError(ValueError):
     """A request the cascade cannot carry out; the message is for the user, in Chinese."""
 
 
+NO_REGION = "未标明地区"  # tasks of a plan without a region, in a summary by region
+
+
+def region_groups(region_ids) -> dict[int | None, tuple[tuple[int, int], str]]:
+    """{region id: (sort key, name of its group)}: the regions one level below what ``region_ids``
+    share — the 市州 of a province, the 县市区 of a city (the shared region itself is its 本级).
+    A plan without a region (None) is its own group, listed last."""
+    regions = {pk: (name, up) for pk, name, up in Region.objects.values_list("id", "name", "parent_id")}
+
+    def chain(pk: int) -> list[int]:
+        out: list[int] = []
+        while pk is not None and pk not in out:
+            out.append(pk)
+            pk = regions[pk][1]
+        return out[::-1]  # root first
+
+    chains = {pk: chain(pk) for pk in region_ids if pk is not None}
+    shared, paths = 0, list(chains.values())  # the length of the chain they share
+    while paths and all(len(c) > shared and c[shared] == paths[0][shared] for c in paths):
+        shared += 1
+    out: dict[int | None, tuple[tuple[int, int], str]] = {}
+    for pk, c in chains.items():
+        if len(c) > shared:
+            out[pk] = ((1, c[shared]), regions[c[shared]][0])
+        else:  # the shared region's own plans
+            out[pk] = ((0, pk), f"{regions[pk][0]}本级")
+    if None in region_ids:
+        out[None] = ((2, 0), NO_REGION)
+    return out
+
+
 def region_ancestors(region: Region | None) -> list[Region]:
     """The regions above ``region``, nearest first (新邵县 -> [邵阳市, 湖南省])."""
     out, seen = [], set()

@@ -14,7 +14,8 @@ from datetime import date, datetime
 
 from django.db.models import Count
 
-from duban.plans.models import Plan, Region, Target, Task
+from duban.cascade.plantree import region_groups
+from duban.plans.models import Plan, Target, Task
 from duban.supervision.lifecycle import OPEN_NOTICE_STATES, OPEN_PROBLEM_STATES, PROBLEM_STATE_LABELS
 from duban.supervision.models import COLOR_LABELS, Notice, Problem
 from duban.tracking.actions import latest_actuals
@@ -25,7 +26,7 @@ from duban.tracking.status import task_states
 
 OTHER = "总体方案及其他"
 LIST_LIMIT = 50  # rows listed per table (counts are always complete)
-GROUP_LIMIT = 60  # campaign rows beyond which the dashboard groups by 市州 instead
+GROUP_LIMIT = 60  # campaign rows beyond which the dashboard groups by region (市州) instead
 TARGET_LIMIT = 200  # targets listed on a dashboard beyond which only the furthest behind are listed
 
 
@@ -86,27 +87,14 @@ def campaign_rows(tasks: list[Task], states) -> list[dict]:
     return group_rows(tasks, states, lambda t: campaign_key(t.plan))
 
 
-def city_rows(tasks: list[Task], states) -> list[dict]:
-    """Per 市州 (a county's tasks counted with its city; the province's own plans alone): see
-    :func:`group_rows`. ``id`` is None: the rows are not campaigns to filter by."""
-    regions = {
-        pk: (name, parent) for pk, name, parent in Region.objects.values_list("id", "name", "parent_id")
-    }
-
-    def city(region_id):
-        while (
-            region_id is not None
-            and regions[region_id][1] is not None
-            and regions[regions[region_id][1]][1] is not None
-        ):
-            region_id = regions[region_id][1]  # up to the level just below the top
-        return region_id
-
-    def key(t):
-        c = city(t.plan.region_id)
-        return (None, regions[c][0] if c is not None else OTHER)
-
-    return [{**row, "id": None} for row in group_rows(tasks, states, key)]
+def region_rows(tasks: list[Task], states) -> list[dict]:
+    """Per region one level below what the tasks share (the 市州 of a province, a county's tasks with
+    its city: :func:`duban.cascade.plantree.region_groups`, as the briefs group them), in region
+    order: see :func:`group_rows`. ``id`` is None: the rows are not campaigns to filter by."""
+    groups = region_groups({t.plan.region_id for t in tasks})
+    rows = group_rows(tasks, states, lambda t: (None, groups[t.plan.region_id][1]))
+    order = {name: key for key, name in groups.values()}
+    return sorted(rows, key=lambda r: order[r["name"]])
 
 
 def target_rows(plan_ids, as_of: datetime) -> list[dict]:
@@ -227,12 +215,12 @@ def problem_rows(task_ids) -> dict:
 
 
 def grouped(rows: list[Task], states) -> dict:
-    """The dashboard's progress table: per campaign, or per 市州 when the campaigns are too many to read
-    (a province's thousand); ``group_by`` names which."""
+    """The dashboard's progress table: per campaign, or per region (a province's 市州) when the
+    campaigns are too many to read (a province's thousand); ``group_by`` names which."""
     campaigns = campaign_rows(rows, states)
     if len(campaigns) <= GROUP_LIMIT:
         return {"group_by": "仗（行动）", "campaigns": campaigns}
-    return {"group_by": "市州", "campaigns": city_rows(rows, states)}
+    return {"group_by": "地区", "campaigns": region_rows(rows, states)}
 
 
 def dashboard(tasks, as_of: datetime) -> dict:
