@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import Min
-
 from duban.assessment.scoring import (
     Scheme,
     TaskProgress,
@@ -37,9 +35,8 @@ from duban.assessment.scoring import (
     year_scores,
 )
 from duban.plans.models import Plan, Task
-from duban.supervision.facts import owed
+from duban.supervision.facts import first_submissions, owed
 from duban.supervision.models import NOTICE, RED, YELLOW, Notice
-from duban.tracking.models import ProgressReport
 from duban.tracking.periods import Period, periods_between, to_local
 from duban.tracking.schedule import PlanTree
 from duban.tracking.status import task_states
@@ -95,37 +92,6 @@ def task_rows(plans) -> list[TaskRow]:
     return [TaskRow(pk, plan_id, seq, title, tuple(units)) for pk, plan_id, seq, title, units in tasks]
 
 
-def as_rows(tasks) -> list[TaskRow]:
-    """``tasks`` as TaskRows: Task models (with their assignments, as plan_tasks loads them) or rows."""
-    return [
-        t
-        if isinstance(t, TaskRow)
-        else TaskRow(
-            t.pk,
-            t.plan_id,
-            t.seq,
-            t.title,
-            tuple(
-                UnitRow(a.unit_id, a.unit.name, a.role, a.unit.is_group)
-                for a in sorted(t.assignments.all(), key=lambda a: a.order)
-            ),
-        )
-        for t in tasks
-    ]
-
-
-def first_reports(task_ids, codes, before: datetime) -> dict[tuple[int, int, str], datetime]:
-    """{(task, unit, period code): first submitted_at} of reports for the periods ``codes`` submitted
-    before ``before``: as :func:`duban.supervision.facts.first_submissions`, but only for the periods
-    that fell due, not for every report of the year."""
-    rows = (
-        ProgressReport.objects.filter(task_id__in=task_ids, period__in=codes, submitted_at__lt=before)
-        .values("task_id", "unit_id", "period")
-        .annotate(first=Min("submitted_at"))
-    )
-    return {(r["task_id"], r["unit_id"], r["period"]): r["first"] for r in rows}
-
-
 def last_instant(period: Period) -> datetime:
     """The period's last instant: still inside it, so that task states, deadlines and 序时进度 are
     those of its year (the exclusive end of December is already next year)."""
@@ -145,19 +111,18 @@ class Ranking:
 def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None) -> dict[str, UnitFacts]:
     """{unit name: facts} of every unit named on the tasks of ``plan`` (a Plan or several) and its sub-plans.
 
-    ``tasks`` (from :func:`task_rows`, or Task models from :func:`~duban.supervision.actions.plan_tasks`)
-    and ``states`` (``task_states`` at the same instant) may be passed by a caller that already has them,
+    ``tasks`` (from :func:`task_rows`) and ``states`` (``task_states`` at the same instant) may be passed by a caller that already has them,
     to save their queries.
     """
     end = min(to_local(as_of), last_instant(period))
-    tasks = task_rows(plan) if tasks is None else as_rows(tasks)
+    tasks = task_rows(plan) if tasks is None else tasks
     names = {u.unit_id: u.name for t in tasks for u in t.units if not u.is_group}
     due = defaultdict(int)
     on_time = defaultdict(int)
     late = defaultdict(int)
     if end > period.start_at:
         dues = {k: v for k, v in owed(tasks, period.start, end.date()).items() if v[0] <= end}
-        made = first_reports([t.pk for t in tasks], sorted({code for _, _, code in dues}), end)
+        made = first_submissions([t.pk for t in tasks], end, sorted({code for _, _, code in dues}))
         for key, (due_at, *_rest) in dues.items():
             unit = key[1]
             due[unit] += 1

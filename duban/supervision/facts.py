@@ -24,15 +24,15 @@ from duban.tracking.models import DONE
 from duban.tracking.periods import local_date
 
 
-def first_submissions(task_ids, before: datetime) -> dict[tuple[int, int, str], datetime]:
-    """{(task, unit, period code): first submitted_at} of reports submitted before ``before``."""
+def first_submissions(task_ids, before: datetime, codes=None) -> dict[tuple[int, int, str], datetime]:
+    """{(task, unit, period code): first submitted_at} of reports submitted before ``before``; only
+    for the period ``codes`` when given (those that fell due: a province's year of reports is large)."""
     from duban.tracking.models import ProgressReport
 
-    rows = (
-        ProgressReport.objects.filter(task_id__in=task_ids, submitted_at__lt=before)
-        .values("task_id", "unit_id", "period")
-        .annotate(first=Min("submitted_at"))
-    )
+    reports = ProgressReport.objects.filter(task_id__in=task_ids, submitted_at__lt=before)
+    if codes is not None:
+        reports = reports.filter(period__in=codes)
+    rows = reports.values("task_id", "unit_id", "period").annotate(first=Min("submitted_at"))
     return {(r["task_id"], r["unit_id"], r["period"]): r["first"] for r in rows}
 
 
