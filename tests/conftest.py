@@ -43,3 +43,12 @@ def process_local_cache():
     local.enable()
     yield
     local.disable()
+
+
+@pytest.fixture(autouse=True)
+def fresh_structure_cache():
+    """Each test starts without values derived from another test's plans (duban.plans.structure)."""
+    from duban.plans import structure
+
+    structure.forget()
+    yield

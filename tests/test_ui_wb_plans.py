@@ -9,7 +9,7 @@ from django.urls import reverse
 from duban.accounts.permissions import visible_tasks
 from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE
 from duban.plans.actions import do_ingest_file
-from duban.plans.models import Plan, Task, TaskUnit
+from duban.plans.models import Plan, Task, TaskForce, TaskUnit
 from duban.supervision.actions import do_add_instruction, do_issue_notice
 from duban.tracking.deadlines import parse_deadline
 from tests.conftest import sample_path
@@ -124,7 +124,13 @@ def test_pages_run_a_fixed_number_of_queries(client, django_assert_max_num_queri
     as_user(client, city_office)
     big = max(Plan.objects.filter(active=True), key=lambda p: p.tasks.filter(active=True).count())
     assert big.tasks.count() > small.tasks.count()
-    assert query_count(client, f"/plans/{small.pk}/") == query_count(client, f"/plans/{big.pk}/")
+    for plan in (small, big):  # fill this process's structure cache (duban.plans.structure): warm counts
+        client.get(f"/plans/{plan.pk}/")
+
+    def plan_page(plan) -> int:  # a plan with task forces has their members prefetched: one query more
+        return query_count(client, f"/plans/{plan.pk}/") - TaskForce.objects.filter(plan=plan).exists()
+
+    assert plan_page(small) == plan_page(big)
     # every task of both samples (over 500) against a search that finds a handful: same queries
     everything = client.get("/tasks/")
     assert everything.context["shown"] > 500 and len(page_tasks(everything)) == 100  # the rest: filter

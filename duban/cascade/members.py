@@ -21,6 +21,7 @@ from django.db.models import Exists, Prefetch, Q
 
 from duban.cascade.groups import _TEAM_GROUP, _UNSPECIFIC, government_name, region_group_words
 from duban.ingest.text import norm_key
+from duban.plans import structure
 from duban.plans.models import Plan, Region, TaskForce, TaskForceMember, TaskUnit, Unit, UnitAlias
 from duban.plans.unitnames import level_char, localize
 
@@ -177,8 +178,14 @@ def member_tasks(unit: Unit) -> dict[int, str]:
     (a county government under 各县市区人民政府 of the city plan, a department under 各成员单位).
 
     Group units that may name it live in its own region (各成员单位) or the region above
-    (各县市区人民政府); seven queries at most.
+    (各县市区人民政府). Asked on every request of a reporter (permissions, 本期待报), it depends only on
+    the structure: computed once per unit, process and structure version (seven queries at most),
+    then one query. The dict is shared: do not change it.
     """
+    return structure.cached("member_tasks", unit.pk, lambda: _member_tasks(unit))
+
+
+def _member_tasks(unit: Unit) -> dict[int, str]:
     region = unit.region  # no query when loaded with the unit
     gov = government_name(region)
     if unit.name != gov:  # neither a government by name nor by alias, nor on a task force: one query

@@ -72,12 +72,17 @@ def _user(username: str, role: str, scope: Scope):
     return user or do_add_user(username, role, scope)
 
 
+TASKS_PER_REPORTER = 30  # the tasks one simulated reporter reports on in turn (a unit leads ~10–40)
+
+
 def prepare(users: int) -> dict:
-    """Accounts, sessions and the submission jobs (task, unit, open period) for ``users`` reporters."""
+    """Accounts, sessions and the submission jobs for ``users`` reporters: each reporter one unit's
+    session and up to :data:`TASKS_PER_REPORTER` of the tasks it leads, each with its open period,
+    reported in turn (a unit files its tasks one after another; corrections come after a full round)."""
     province = Region.objects.filter(level="省", parent=None).order_by("id").first()
     city = Region.objects.filter(level="市", plans__tasks__isnull=False).order_by("id").distinct().first()
     now = timezone.now()
-    picked: dict[int, TaskUnit] = {}
+    picked: dict[int, list[TaskUnit]] = {}
     rows = (
         TaskUnit.objects.filter(task__active=True, unit__is_group=False, role=TaskUnit.LEAD)
         .select_related("unit", "task")
@@ -85,19 +90,24 @@ def prepare(users: int) -> dict:
     )
     for a in rows.iterator(chunk_size=2000):
         if a.unit_id not in picked:
-            picked[a.unit_id] = a
             if len(picked) >= users:
                 break
-    schedules = task_schedules({a.task.plan_id for a in picked.values()})
+            picked[a.unit_id] = []
+        if len(picked[a.unit_id]) < TASKS_PER_REPORTER:
+            picked[a.unit_id].append(a)
+    schedules = task_schedules({a.task.plan_id for rows in picked.values() for a in rows})
     jobs = []
-    for k, a in enumerate(picked.values()):
-        periods = [p for p, _ in open_periods(schedules[a.task.plan_id], now) if p.start <= now.date()]
-        if not periods:
+    for k, unit_rows in enumerate(picked.values()):
+        tasks = []
+        for a in unit_rows:
+            periods = [p for p, _ in open_periods(schedules[a.task.plan_id], now) if p.start <= now.date()]
+            if periods:
+                tasks.append({"task": a.task_id, "period": periods[-1].code})
+        if not tasks:
             continue
-        user = _user(f"bench-reporter-{k}", REPORTER, Scope(unit=a.unit, region=a.unit.region))
-        jobs.append(
-            {"task": a.task_id, "unit": a.unit_id, "period": periods[-1].code, "session": _session(user)}
-        )
+        unit = unit_rows[0].unit
+        user = _user(f"bench-reporter-{k}", REPORTER, Scope(unit=unit, region=unit.region))
+        jobs.append({"unit": unit.pk, "tasks": tasks, "session": _session(user)})
     office_p = _user("bench-office-province", OFFICE, Scope(region=province))
     pages = [{"name": "ping", "path": "/ping/"}]
     if jobs:

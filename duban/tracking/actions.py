@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -76,7 +76,7 @@ def task_label(task: Task) -> str:
 def _role(task: Task, unit: Unit) -> str | None:
     """The unit's role on the task: named itself, or a member of a group unit the task names
     (a county government under the city's 各县市区人民政府 reports on the task like a co-unit)."""
-    roles = set(TaskUnit.objects.filter(task=task, unit=unit).values_list("role", flat=True))
+    roles = {a.role for a in task.assignments.all() if a.unit_id == unit.pk}  # often prefetched
     if not roles:
         roles = {m.role for m in members_of_task(task) if m.unit_id == unit.pk}
     if not roles:
@@ -177,7 +177,8 @@ def do_submit_report(
     late_by = at - due_at if due_at is not None and at > due_at else None
 
     with transaction.atomic():
-        Task.objects.select_for_update().filter(pk=task.pk).first()  # one version number at a time
+        if connection.features.has_select_for_update:  # one version number at a time (SQLite: BEGIN
+            Task.objects.select_for_update().filter(pk=task.pk).values_list("pk").first()  # IMMEDIATE did)
         last = ProgressReport.objects.filter(task=task, unit=unit, period=period.code).aggregate(
             v=Max("version")
         )["v"]

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from duban.plans import structure
 from duban.plans.models import Cadence, Plan, TaskForce
 from duban.tracking.due_rules import DueRule, cadence_rules, due_rule
 from duban.tracking.periods import Period
@@ -94,7 +95,10 @@ class PlanTree:
 
     @classmethod
     def load(cls) -> PlanTree:
-        return cls(dict(Plan.objects.values_list("id", "parent_id")))
+        """The current tree (shared, read-only: once per process and structure version)."""
+        return structure.cached(
+            "plan_tree", None, lambda: cls(dict(Plan.objects.values_list("id", "parent_id")))
+        )
 
     def up(self, plan_id: int) -> list[int]:
         """The plan and its ancestors, nearest first."""
@@ -116,12 +120,22 @@ class PlanTree:
         return out
 
 
-def load_rhythms(plan_ids) -> dict[int, list[Rhythm]]:
-    """{plan id: rhythms of its own active cadences} (two queries)."""
+def _all_rhythms() -> dict[int, tuple[Rhythm, ...]]:
     out: dict[int, list[Rhythm]] = defaultdict(list)
-    cadences = Cadence.objects.filter(plan_id__in=set(plan_ids), active=True).prefetch_related("items")
+    cadences = Cadence.objects.filter(active=True).prefetch_related("items")
     for c in cadences.order_by("plan_id", "order", "id"):
         out[c.plan_id].extend(cadence_rhythms(c))
+    return {pk: tuple(rs) for pk, rs in out.items()}
+
+
+def load_rhythms(plan_ids) -> dict[int, list[Rhythm]]:
+    """{plan id: rhythms of its own active cadences}: those of every plan are read once per process
+    and structure version (a province has a few hundred cadences), then picked from memory."""
+    every = structure.cached("rhythms", None, _all_rhythms)
+    out: dict[int, list[Rhythm]] = defaultdict(list)
+    for pk in set(plan_ids):
+        if pk in every:
+            out[pk] = list(every[pk])
     return out
 
 

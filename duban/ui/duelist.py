@@ -22,6 +22,7 @@ from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 
 from duban.cascade.members import member_tasks
+from duban.plans import structure
 from duban.plans.models import Target, Task, TaskUnit, Unit
 from duban.tracking.models import ProgressReport
 from duban.tracking.periods import Period, period_containing, to_local
@@ -153,9 +154,11 @@ def task_periods(task: Task, unit_id: int, now: datetime, schedule: TaskSchedule
     now = to_local(now)
     pairs = open_periods(schedule, now)
     latest: dict[str, ProgressReport] = {}
-    for r in ProgressReport.objects.filter(
-        task_id=task.pk, unit_id=unit_id, period__in=[p.code for p, _ in pairs]
-    ).order_by("-submitted_at", "-id"):
+    for r in (
+        ProgressReport.objects.filter(task_id=task.pk, unit_id=unit_id, period__in=[p.code for p, _ in pairs])
+        .only("id", "period", "version", "submitted_at")  # what the form's period list shows
+        .order_by("-submitted_at", "-id")
+    ):
         latest.setdefault(r.period, r)  # newest version of each period
     return _shown(pairs, latest, now)
 
@@ -167,9 +170,20 @@ def report_targets(tasks, tree: PlanTree | None = None) -> dict[int, list[Target
     """
     tree = tree or PlanTree.load()
     chains = {t.pk: tree.up(t.plan_id) for t in tasks}
-    by_plan: dict[int, list[Target]] = defaultdict(list)
-    for t in Target.objects.filter(plan_id__in={p for c in chains.values() for p in c}).order_by(
-        "plan_id", "order"
-    ):
-        by_plan[t.plan_id].append(t)
+    if len(chains) == 1:  # the report form: the same few plans on every request
+        ((pk, chain),) = chains.items()
+        return {pk: structure.cached("report_targets", tuple(chain), lambda: _nearest_targets(chain))}
+    by_plan = _targets_by_plan({p for c in chains.values() for p in c})
     return {pk: next((by_plan[p] for p in chain if by_plan[p]), []) for pk, chain in chains.items()}
+
+
+def _targets_by_plan(plan_ids) -> dict[int, list[Target]]:
+    by_plan: dict[int, list[Target]] = defaultdict(list)
+    for t in Target.objects.filter(plan_id__in=plan_ids).order_by("plan_id", "order"):
+        by_plan[t.plan_id].append(t)
+    return by_plan
+
+
+def _nearest_targets(chain: list[int]) -> list[Target]:
+    by_plan = _targets_by_plan(chain)
+    return next((by_plan[p] for p in chain if by_plan[p]), [])

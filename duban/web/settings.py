@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "duban.accounts.middleware.AuditActorMiddleware",  # audit entries name the logged-in user
     "duban.scale.router.ReplicaReadsMiddleware",  # dashboard GETs read from the replica, if any
+    "duban.plans.structure.StructureVersionMiddleware",  # one read of the plan structure's version
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

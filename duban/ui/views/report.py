@@ -107,7 +107,8 @@ def report_task(request, task):
     """GET: the form of one task; POST: submit it (errors re-render the form, nothing stored)."""
     now = to_local(timezone.now())
     unit_ids = permissions.reporting_unit_ids(request.user, task)
-    units = [(u.pk, u.name) for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")]
+    unit_rows = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")}
+    units = [(u.pk, u.name) for u in unit_rows.values()]
     picked = request.POST.get(f"t{task.pk}-unit") or request.GET.get("unit") or ""
     unit_id = int(picked) if picked.isdigit() and int(picked) in unit_ids else units[0][0]
     tree = PlanTree.load()
@@ -119,7 +120,7 @@ def report_task(request, task):
         item = DueTask(task=task, role="", periods=task_periods(task, unit_id, now, schedule))
         form = build_form(item, units, targets, request.POST, request.FILES)
         if form.is_valid():
-            unit = Unit.objects.get(pk=form.cleaned_data["unit"])
+            unit = unit_rows[int(form.cleaned_data["unit"])]
             try:
                 report = do_submit_report(
                     unit,

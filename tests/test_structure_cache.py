@@ -1,0 +1,113 @@
+"""Values derived from the plan structure are cached per structure version (duban.plans.structure).
+
+Real plans (sample 001 沅江市) and the real actions: a structure change made any way — an action
+with its audit entry, the ORM or the admin (signals), a bulk import — is seen by the next read; a
+report is not a structure change; a change rolled back never leaves its values behind.
+"""
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from duban.accounts.actions import Scope, do_add_user
+from duban.accounts.roles import REPORTER
+from duban.cascade.groups import members_of
+from duban.cascade.members import member_tasks
+from duban.plans import structure
+from duban.plans.actions import do_ingest_file
+from duban.plans.models import Plan, Task, TaskUnit, Unit
+from duban.tracking.actions import do_add_cadence, do_submit_report
+from duban.tracking.schedule import PlanTree, load_rhythms, schedule_for
+from tests.cascade_support import ingest_city_and_county
+from tests.conftest import sample_path
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plans():
+    do_ingest_file(sample_path("001"))
+    return Plan.objects.order_by("id")
+
+
+def test_an_import_changes_the_version_and_a_report_does_not(plans):
+    before = structure.version()
+    assert before not in ("", "initial"), "the import gave the structure a new token"
+    task = Task.objects.filter(active=True, assignments__role=TaskUnit.LEAD).first()
+    lead = task.assignments.filter(role=TaskUnit.LEAD).first().unit
+    period = schedule_for(task).rhythms[0]
+    code = {"月": "2023-03", "季": "2023Q1", "旬": "2023-03下旬"}.get(period.every, "2023")
+    do_submit_report(lead, task, code, narrative="按计划推进", percent=30, status="正常推进")
+    assert structure.version() == before, "a report leaves the structure's values cached"
+    do_add_cadence(plans.first(), items=[("月", "报送")], due="每月25日前")
+    assert structure.version() != before
+
+
+def test_the_tree_and_rhythms_follow_changes_made_through_the_orm(plans):
+    root = plans.first()
+    tree = PlanTree.load()
+    assert PlanTree.load() is tree, "the second read is the cached tree"
+    child = Plan.objects.create(
+        source_document=root.source_document,
+        region=root.region,
+        parent=root,
+        title="新增的工作方案",
+        order=999,
+        line=1,
+    )
+    assert PlanTree.load().up(child.pk) == [child.pk, *tree.up(root.pk)], (
+        "a plan saved through the ORM is seen"
+    )
+
+    cadences = load_rhythms([root.pk])[root.pk]
+    do_add_cadence(root, items=[("季", "报送")], due="每季末月25日前")
+    again = load_rhythms([root.pk])[root.pk]
+    assert len(again) == len(cadences) + 1 and again[-1].every == "季"
+
+
+def test_a_rolled_back_change_leaves_no_cached_value(plans):
+    root = plans.first()
+    before = structure.version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ghost = Plan.objects.create(
+            source_document=root.source_document,
+            region=root.region,
+            parent=root,
+            title="撤回的方案",
+            order=998,
+            line=1,
+        )
+        assert ghost.pk in PlanTree.load().parents, "inside the transaction the change is seen"
+        raise RuntimeError("rolled back")
+    assert structure.version() == before
+    assert ghost.pk not in PlanTree.load().parents, "the rolled-back plan is not served from the cache"
+
+
+def test_member_tasks_are_recomputed_when_an_assignment_changes():
+    ingest_city_and_county()  # 邵阳市 (its 各县市区人民政府) and 新邵县
+    group = Unit.objects.get(region__name="邵阳市", name="各县市区人民政府", is_group=True)
+    county = next(u for u in members_of(group) if u.region.name == "新邵县")  # creates the government unit
+    known = member_tasks(county)
+    group_tasks = set(Task.objects.filter(active=True, assignments__unit=group).values_list("id", flat=True))
+    assert group_tasks and group_tasks <= set(known)
+    assert member_tasks(county) is known, "the second read is the cached value"
+    extra = Task.objects.filter(active=True, plan__region__name="邵阳市").exclude(pk__in=known).first()
+    TaskUnit.objects.create(task=extra, unit=group, role=TaskUnit.CO, order=99)
+    assert extra.pk in member_tasks(county), "the new group assignment is seen at once"
+
+
+def test_a_request_reads_the_version_once(plans):
+    task = Task.objects.filter(active=True, assignments__role=TaskUnit.LEAD).first()
+    lead = task.assignments.filter(role=TaskUnit.LEAD).first().unit
+    user = do_add_user("structure-reporter", REPORTER, Scope(unit=lead, region=lead.region))
+    client = Client()
+    client.force_login(user)
+    client.get(f"/report/{task.pk}/")  # fills the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/report/{task.pk}/").status_code == 200
+    reads = [q for q in queries.captured_queries if "plans_structureversion" in q["sql"]]
+    assert len(reads) == 1, "one read of the version per request, whatever the request derives from it"
+    assert not any('FROM "plans_cadence"' in q["sql"] for q in queries.captured_queries), (
+        "rhythms from the cache"
+    )
