@@ -5,6 +5,8 @@ with its audit entry, the ORM or the admin (signals), a bulk import — is seen 
 report is not a structure change; a change rolled back never leaves its values behind.
 """
 
+from datetime import date
+
 import pytest
 from django.db import connection, transaction
 from django.test import Client
@@ -18,6 +20,7 @@ from duban.plans import structure
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Task, TaskUnit, Unit
 from duban.tracking.actions import do_add_cadence, do_submit_report
+from duban.tracking.periods import period_containing
 from duban.tracking.schedule import PlanTree, load_rhythms, schedule_for
 from tests.cascade_support import ingest_city_and_county
 from tests.conftest import sample_path
@@ -31,14 +34,20 @@ def plans():
     return Plan.objects.order_by("id")
 
 
+def child_plan(root: Plan, title: str) -> Plan:
+    """A plan under ``root`` saved straight through the ORM (as the admin does): no action, no audit entry."""
+    return Plan.objects.create(
+        source_document=root.source_document, region=root.region, parent=root, title=title, order=999, line=1
+    )
+
+
 def test_an_import_changes_the_version_and_a_report_does_not(plans):
     before = structure.version()
     assert before not in ("", "initial"), "the import gave the structure a new token"
     task = Task.objects.filter(active=True, assignments__role=TaskUnit.LEAD).first()
     lead = task.assignments.filter(role=TaskUnit.LEAD).first().unit
-    period = schedule_for(task).rhythms[0]
-    code = {"月": "2023-03", "季": "2023Q1", "旬": "2023-03下旬"}.get(period.every, "2023")
-    do_submit_report(lead, task, code, narrative="按计划推进", percent=30, status="正常推进")
+    period = period_containing(schedule_for(task).rhythms[0].every, date(2023, 3, 15))
+    do_submit_report(lead, task, period, narrative="按计划推进", percent=30, status="正常推进")
     assert structure.version() == before, "a report leaves the structure's values cached"
     do_add_cadence(plans.first(), items=[("月", "报送")], due="每月25日前")
     assert structure.version() != before
@@ -48,14 +57,7 @@ def test_the_tree_and_rhythms_follow_changes_made_through_the_orm(plans):
     root = plans.first()
     tree = PlanTree.load()
     assert PlanTree.load() is tree, "the second read is the cached tree"
-    child = Plan.objects.create(
-        source_document=root.source_document,
-        region=root.region,
-        parent=root,
-        title="新增的工作方案",
-        order=999,
-        line=1,
-    )
+    child = child_plan(root, "新增的工作方案")
     assert PlanTree.load().up(child.pk) == [child.pk, *tree.up(root.pk)], (
         "a plan saved through the ORM is seen"
     )
@@ -70,14 +72,7 @@ def test_a_rolled_back_change_leaves_no_cached_value(plans):
     root = plans.first()
     before = structure.version()
     with pytest.raises(RuntimeError), transaction.atomic():
-        ghost = Plan.objects.create(
-            source_document=root.source_document,
-            region=root.region,
-            parent=root,
-            title="撤回的方案",
-            order=998,
-            line=1,
-        )
+        ghost = child_plan(root, "撤回的方案")
         assert ghost.pk in PlanTree.load().parents, "inside the transaction the change is seen"
         raise RuntimeError("rolled back")
     assert structure.version() == before

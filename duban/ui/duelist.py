@@ -166,24 +166,18 @@ def task_periods(task: Task, unit_id: int, now: datetime, schedule: TaskSchedule
 def report_targets(tasks, tree: PlanTree | None = None) -> dict[int, list[Target]]:
     """{task id: targets its report offers actuals for}: those of the nearest plan up the tree that has any.
 
-    Targets are not linked to tasks in the plans, so this is the closest honest offer (two queries).
+    Targets are not linked to tasks in the plans, so this is the closest honest offer. Read once per
+    chain of plans, process and structure version (``duban.plans.structure``); the lists are shared.
     """
     tree = tree or PlanTree.load()
-    chains = {t.pk: tree.up(t.plan_id) for t in tasks}
-    if len(chains) == 1:  # the report form: the same few plans on every request
-        ((pk, chain),) = chains.items()
-        return {pk: structure.cached("report_targets", tuple(chain), lambda: _nearest_targets(chain))}
-    by_plan = _targets_by_plan({p for c in chains.values() for p in c})
-    return {pk: next((by_plan[p] for p in chain if by_plan[p]), []) for pk, chain in chains.items()}
+    return {t.pk: _nearest_targets(tuple(tree.up(t.plan_id))) for t in tasks}
 
 
-def _targets_by_plan(plan_ids) -> dict[int, list[Target]]:
-    by_plan: dict[int, list[Target]] = defaultdict(list)
-    for t in Target.objects.filter(plan_id__in=plan_ids).order_by("plan_id", "order"):
-        by_plan[t.plan_id].append(t)
-    return by_plan
+def _nearest_targets(chain: tuple[int, ...]) -> list[Target]:
+    def compute() -> list[Target]:
+        by_plan: dict[int, list[Target]] = defaultdict(list)
+        for t in Target.objects.filter(plan_id__in=chain).order_by("plan_id", "order"):
+            by_plan[t.plan_id].append(t)
+        return next((by_plan[p] for p in chain if by_plan[p]), [])
 
-
-def _nearest_targets(chain: list[int]) -> list[Target]:
-    by_plan = _targets_by_plan(chain)
-    return next((by_plan[p] for p in chain if by_plan[p]), [])
+    return structure.cached("report_targets", chain, compute)
