@@ -148,3 +148,48 @@ def test_dry_run_lists_and_writes_nothing(quarter, smtp):  # noqa: F811
     assert not Message.objects.exists() and not Delivery.objects.exists() and not smtp.messages()
     with pytest.raises(CommandError, match="无法识别的时间"):
         remind("--as-of", "三月中旬")
+
+
+@pytest.mark.django_db
+def test_a_task_reported_done_then_reopened_is_chased_again(quarter):
+    """已完成 is the report that speaks for the task, not any report that once said 100 %: a lead that
+    reported done and then corrected to 60 % (a later version) is still chased for the others."""
+    task, a, b = quarter["task"], quarter["A"], quarter["B"]
+    report(a, task, "2023-03-10 10:00", status="已完成", percent=100)
+
+    def chased(when):
+        return {r.unit.pk for r in find_reminders(at(when), soon_hours=48, overdue_days=0) if task in r.tasks}
+
+    assert b.pk not in chased("2023-03-14 09:00")  # done: nobody is chased
+    report(a, task, "2023-03-13 10:00", status="正常推进", percent=60)
+    assert b.pk in chased("2023-03-14 09:00")
+    assert b.pk not in {  # looking back to before the correction: it was done then
+        r.unit.pk
+        for r in find_reminders(at("2023-03-12 09:00"), soon_hours=96, overdue_days=0)
+        if task in r.tasks
+    }
+
+
+@pytest.mark.django_db
+def test_in_app_messages_written_in_bulk_once_even_if_another_run_wrote_one(quarter, monkeypatch):
+    """The in-app messages of a run are written a chunk at a time; a chunk where another run already
+    wrote a key is rolled back whole and done one by one: every unit gets exactly one message."""
+    from duban.notify import actions
+
+    reminders = find_reminders(at("2023-03-14 09:00"), soon_hours=48, overdue_days=0)
+    notices = [r.notice(at("2023-03-14 09:00")) for r in reminders]
+    assert len(notices) >= 3
+    real = actions._inapp_bulk
+
+    def racing(chunk, now):  # another run writes the second notice's message between read and write
+        actions._inapp(chunk[1], now, False)
+        return real(chunk, now)
+
+    monkeypatch.setattr(actions, "_inapp_bulk", racing)
+    counts = actions.deliver_all(notices)
+    assert counts.sent == len(notices) - 1 and counts.skipped == 1
+    assert Message.objects.count() == len(notices)
+    assert Delivery.objects.filter(channel=Delivery.INAPP).count() == len(notices)
+    monkeypatch.setattr(actions, "_inapp_bulk", real)
+    again = actions.deliver_all(notices)
+    assert again.sent == 0 and Message.objects.count() == len(notices)

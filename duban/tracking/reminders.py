@@ -28,7 +28,7 @@ from duban.plans.models import Plan, Task, Unit
 from duban.tracking.calendar import due_items
 from duban.tracking.models import DONE, ProgressReport
 from duban.tracking.periods import Period, to_local
-from duban.tracking.status import task_states
+from duban.tracking.status import done_candidates, task_states
 from duban.tracking.timeline import format_duration
 
 DUE_SOON, OVERDUE = "due_soon", "overdue"
@@ -38,6 +38,10 @@ OVERDUE_DAYS = 7
 LISTED_TASKS = 30  # tasks listed in one reminder; the rest are counted
 TITLE_CHARS = 60
 _WEEKDAYS = "一二三四五六日"
+# what a reminder shows of its tasks (a province's run lists tens of thousands: no task text)
+REMINDER_TASK_FIELDS = (
+    "id", "plan_id", "seq", "title", "order", "plan__id", "plan__title", "plan__source_document_id", "plan__order",
+)  # fmt: skip
 
 
 def when(moment: datetime) -> str:
@@ -156,11 +160,9 @@ def find_reminders(
         ).values_list("unit_id", "task_id", "period")
     )
     open_keys = [k for k in wanted if k not in reported]
-    done = {
-        task_id
-        for task_id, state in task_states({t for _, t, _ in open_keys}, as_of).items()
-        if state.status == DONE
-    }
+    # 已完成 needs a report saying so: only the tasks that have one by as_of get a full status
+    maybe_done = done_candidates({t for _, t, _ in open_keys}, as_of)
+    done = {task_id for task_id, state in task_states(maybe_done, as_of).items() if state.status == DONE}
     groups: dict[tuple, list[int]] = defaultdict(list)
     report_to: dict[tuple, dict[int, str]] = defaultdict(dict)
     for unit_id, task_id, _code in open_keys:
@@ -177,7 +179,11 @@ def find_reminders(
 
 def _build(groups, report_to) -> list[Reminder]:
     units = Unit.objects.in_bulk({unit_id for _, unit_id, _, _, _ in groups})
-    by_id = Task.objects.select_related("plan").in_bulk({t for ids in groups.values() for t in ids})
+    by_id = (
+        Task.objects.select_related("plan")
+        .only(*REMINDER_TASK_FIELDS)
+        .in_bulk({t for ids in groups.values() for t in ids})
+    )
     out = []
     for group, task_ids in groups.items():
         kind, unit_id, period, due, action = group

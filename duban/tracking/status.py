@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q
+
 from duban.plans.models import Plan, Task, TaskUnit
 from duban.tracking.calendar import DueItem
 from duban.tracking.deadlines import parse_deadline
@@ -35,7 +37,7 @@ from duban.tracking.models import DONE, LAGGING, NOT_STARTED, ON_TRACK, OVERDUE,
 from duban.tracking.periods import local_datetime, period_containing, to_local
 from duban.tracking.progress import GREEN, RED, YELLOW_AT, light_for, task_ratio
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
-from duban.tracking.snapshot import ReportFacts, load_facts, read_tasks
+from duban.tracking.snapshot import CHUNK, ReportFacts, load_facts, read_tasks
 
 
 class TaskState:
@@ -151,6 +153,25 @@ def _due_periods(schedule: TaskSchedule, since: date, as_of: datetime):
         if code not in best or due < best[code][1]:
             best[code] = (period, due, rhythm)
     return [(p, code, due, rhythm) for code, (p, due, rhythm) in sorted(best.items(), key=lambda x: x[1][1])]
+
+
+def done_candidates(task_ids, as_of: datetime) -> set[int]:
+    """The tasks of ``task_ids`` that may be 已完成 at ``as_of``: those with a report by then that says
+    done (自评已完成 or 100 %), which the report speaking for a done task is (one query per chunk of ids).
+
+    A caller that only needs to know which tasks are done asks :func:`task_states` about these alone.
+    """
+    out: set[int] = set()
+    ids = sorted(set(task_ids))
+    for k in range(0, len(ids), CHUNK):
+        out.update(
+            ProgressReport.objects.filter(task_id__in=ids[k : k + CHUNK], submitted_at__lte=as_of)
+            .filter(Q(self_status=DONE) | Q(percent__gte=100))
+            .order_by()
+            .values_list("task_id", flat=True)
+            .distinct()
+        )
+    return out
 
 
 def task_states(tasks, as_of: datetime, since: date | None = None) -> dict[int, TaskState]:
