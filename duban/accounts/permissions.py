@@ -35,13 +35,19 @@ def profile_of(user):
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, _PROFILE_CACHE):
+        from django.contrib.auth import get_user_model
+
         from duban.accounts.models import UserProfile
 
-        profile = (
-            UserProfile.objects.select_related("unit__region", "region", "campaign")
-            .filter(user_id=user.pk)
-            .first()
-        )
+        joined = get_user_model().profile.related  # read with the user by accounts.backends.ProfileBackend
+        if joined.is_cached(user):
+            profile = joined.get_cached_value(user)
+        else:
+            profile = (
+                UserProfile.objects.select_related("unit__region", "region", "campaign")
+                .filter(user_id=user.pk)
+                .first()
+            )
         setattr(user, _PROFILE_CACHE, profile)
     return getattr(user, _PROFILE_CACHE)
 

@@ -60,7 +60,7 @@ class LoadSpec:
 def _session(user) -> str:
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[BACKEND_SESSION_KEY] = "duban.accounts.backends.ProfileBackend"  # as a password login records it
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.set_expiry(8 * 3600)
     s.save()

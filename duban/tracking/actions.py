@@ -30,7 +30,7 @@ from duban.tracking.models import (
 )
 from duban.tracking.periods import Period, PeriodError, parse_period, require_kind, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, schedule_for
-from duban.tracking.snapshot import refresh_snapshots
+from duban.tracking.snapshot import refresh_snapshots, task_leads
 from duban.tracking.status import task_states
 from duban.tracking.timeline import format_duration
 
@@ -176,9 +176,12 @@ def do_submit_report(
     due_at = schedule.due_at(period)
     late_by = at - due_at if due_at is not None and at > due_at else None
 
+    leads = {task.pk: task_leads(task)}  # from the assignments already read for the role
     with transaction.atomic():
-        if connection.features.has_select_for_update:  # one version number at a time (SQLite: BEGIN
-            Task.objects.select_for_update().filter(pk=task.pk).values_list("pk").first()  # IMMEDIATE did)
+        # one report of a task at a time (any unit): the version number and the task's snapshot row
+        # are computed from the reports this transaction sees (SQLite: BEGIN IMMEDIATE did it already)
+        if connection.features.has_select_for_update:
+            Task.objects.select_for_update().filter(pk=task.pk).values_list("pk").first()
         last = ProgressReport.objects.filter(task=task, unit=unit, period=period.code).aggregate(
             v=Max("version")
         )["v"]
@@ -199,7 +202,7 @@ def do_submit_report(
         )
         report.set_period(period)
         report.save()
-        refresh_snapshots([task.pk])  # the task's report facts change with the report (tracking.snapshot)
+        refresh_snapshots([task.pk], leads)  # the task's report facts change with the report (tracking.snapshot)
         for f in files:
             attachment = ReportAttachment(report=report, name=f.name, size=len(f.content))
             attachment.file.save(f.name, ContentFile(f.content), save=False)

@@ -188,12 +188,31 @@ def lead_units(task_ids) -> dict[int, set[int]]:
     return leads
 
 
-def refresh_snapshots(task_ids) -> int:
+def group_unit_ids() -> frozenset[int]:
+    """Ids of the group units (各县市区人民政府…), read once per process and structure version."""
+    from duban.plans import structure
+    from duban.plans.models import Unit
+
+    return structure.cached(
+        "group_units", None, lambda: frozenset(Unit.objects.filter(is_group=True).values_list("pk", flat=True))
+    )
+
+
+def task_leads(task) -> set[int]:
+    """:func:`lead_units` of one task from its assignments (no query when they are prefetched)."""
+    from duban.plans.models import TaskUnit
+
+    groups = group_unit_ids()
+    return {a.unit_id for a in task.assignments.all() if a.role == TaskUnit.LEAD and a.unit_id not in groups}
+
+
+def refresh_snapshots(task_ids, leads: dict[int, set[int]] | None = None) -> int:
     """Rewrite the snapshot rows of ``task_ids`` from all their reports; returns the rows written.
 
     Call it in the transaction that wrote the reports, so the row and the reports change together.
+    ``leads`` ({task id: lead unit ids}, as :func:`lead_units` gives) when the caller has them.
     """
-    leads = lead_units(task_ids)
+    leads = leads if leads is not None else lead_units(task_ids)
     facts = compute_facts(leads)
     rows = [
         TaskSnapshot(

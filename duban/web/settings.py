@@ -144,7 +144,8 @@ AUTH_PASSWORD_VALIDATORS = [  # messages come in Chinese from Django's zh-hans c
 ]
 AUTHENTICATION_BACKENDS = [
     "duban.ops.lockout.LockoutBackend",  # refuses a locked-out username+IP before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    "duban.accounts.backends.ProfileBackend",  # ModelBackend that reads the user's profile in the same query
+    "django.contrib.auth.backends.ModelBackend",  # sessions made before ProfileBackend still name it
 ]
 
 # django-axes: 5 failed logins for one username from one IP lock that pair for 30 minutes

@@ -107,7 +107,11 @@ def report_task(request, task):
     """GET: the form of one task; POST: submit it (errors re-render the form, nothing stored)."""
     now = to_local(timezone.now())
     unit_ids = permissions.reporting_unit_ids(request.user, task)
-    unit_rows = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")}
+    profile = permissions.profile_of(request.user)
+    if profile is not None and unit_ids == {profile.unit_id}:  # a reporter: its own unit, already read
+        unit_rows = {profile.unit_id: profile.unit}
+    else:
+        unit_rows = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")}
     units = [(u.pk, u.name) for u in unit_rows.values()]
     picked = request.POST.get(f"t{task.pk}-unit") or request.GET.get("unit") or ""
     unit_id = int(picked) if picked.isdigit() and int(picked) in unit_ids else units[0][0]
