@@ -92,6 +92,22 @@ def test_member_tasks_are_recomputed_when_an_assignment_changes():
     assert extra.pk in member_tasks(county), "the new group assignment is seen at once"
 
 
+def test_a_county_office_sees_a_city_task_assigned_to_its_unit_at_once():
+    """The city tasks assigned to a county (cached per region and structure version) follow a new
+    assignment made straight through the ORM."""
+    from duban.cascade.members import assigned_task_ids
+    from duban.plans.models import Region
+
+    ingest_city_and_county()
+    county = Region.objects.get(name="新邵县")
+    known = assigned_task_ids(county, {county.pk})
+    assert assigned_task_ids(county, {county.pk}) is known, "the second read is the cached value"
+    unit = Unit.objects.create(region=county, name="新邵县商务局")
+    task = Task.objects.filter(active=True, plan__region__name="邵阳市").exclude(pk__in=known).first()
+    TaskUnit.objects.create(task=task, unit=unit, role=TaskUnit.CO, order=99)
+    assert task.pk in assigned_task_ids(county, {county.pk}), "the new assignment is seen at once"
+
+
 def test_a_request_reads_the_version_once(plans):
     task = Task.objects.filter(active=True, assignments__role=TaskUnit.LEAD).first()
     lead = task.assignments.filter(role=TaskUnit.LEAD).first().unit

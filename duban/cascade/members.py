@@ -218,7 +218,15 @@ def _member_tasks(unit: Unit) -> dict[int, str]:
 def assigned_task_ids(region: Region, scope: set[int]) -> set[int]:
     """Active tasks of other regions' plans assigned to ``region`` (with ``scope``, its region ids):
     a unit of the region named on the task, or a government of the region standing in a group
-    unit (the city's 各县市区人民政府 → 新邵县). Eight queries at most."""
+    unit (the city's 各县市区人民政府 → 新邵县). Asked on every page of a 督查室 or 领导 (a city's
+    took 30 ms on PostgreSQL), it depends only on the structure: computed once per region, process and
+    structure version (eight queries at most). The set is shared: do not change it."""
+    return structure.cached(
+        "assigned_tasks", (region.pk, frozenset(scope)), lambda: _assigned_task_ids(region, scope)
+    )
+
+
+def _assigned_task_ids(region: Region, scope: set[int]) -> set[int]:
     outside = Plan.objects.exclude(region_id__in=scope).values("pk")  # none for a whole province
     direct = set(
         TaskUnit.objects.filter(
