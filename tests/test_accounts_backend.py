@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from duban.accounts import permissions
-from duban.accounts.actions import Scope, do_add_user
+from duban.accounts.actions import Scope, do_add_user, do_set_role
 from duban.accounts.backends import ProfileBackend
-from duban.accounts.roles import REPORTER
+from duban.accounts.roles import LEADER, REPORTER
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Task, TaskUnit, Unit
 from duban.tracking.snapshot import lead_units, task_leads
@@ -46,6 +46,14 @@ def test_the_profile_comes_with_the_user_in_one_query(reporter):
             permissions.profile_of(ProfileBackend().get_user(admin.pk)) is None
         )  # no profile: no more queries
     assert len(q.captured_queries) == 1
+
+
+def test_a_role_change_is_seen_on_the_user_read_with_its_profile(reporter):
+    user, unit, _ = reporter
+    loaded = ProfileBackend().get_user(user.pk)
+    assert permissions.role_of(loaded) == REPORTER
+    do_set_role(loaded, LEADER, Scope(region=unit.region))
+    assert permissions.role_of(loaded) == LEADER and permissions.profile_of(loaded).region == unit.region
 
 
 def test_a_page_request_reads_no_profile_of_its_own(reporter):

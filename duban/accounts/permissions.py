@@ -57,6 +57,11 @@ def forget(user) -> None:
     for attr in (_PROFILE_CACHE, _REGIONS_CACHE, _MEMBER_CACHE, _ASSIGNED_CACHE):
         if hasattr(user, attr):
             delattr(user, attr)
+    from django.contrib.auth import get_user_model
+
+    joined = get_user_model().profile.related  # the profile read with the user (accounts.backends)
+    if user is not None and getattr(user, "is_authenticated", False) and joined.is_cached(user):
+        joined.delete_cached_value(user)
 
 
 def is_superuser(user) -> bool:
