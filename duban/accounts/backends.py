@@ -11,10 +11,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-PROFILE_JOINS = ("profile__unit__region", "profile__region", "profile__campaign")
+from duban.accounts.permissions import PROFILE_RELATED
+
+PROFILE_JOINS = tuple(f"profile__{path}" for path in PROFILE_RELATED)
 
 
 class ProfileBackend(ModelBackend):
+    path = "duban.accounts.backends.ProfileBackend"  # as sessions record it
+
     def get_user(self, user_id):
         users = get_user_model()._default_manager.select_related(*PROFILE_JOINS)
         try:

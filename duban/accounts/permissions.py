@@ -19,6 +19,7 @@ standing in a group unit); the 督查室 may report on them on behalf of its own
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
@@ -28,6 +29,12 @@ _PROFILE_CACHE = "_duban_profile"
 _REGIONS_CACHE = "_duban_region_ids"
 _MEMBER_CACHE = "_duban_member_tasks"
 _ASSIGNED_CACHE = "_duban_assigned_tasks"
+PROFILE_RELATED = ("unit__region", "region", "campaign")  # what the rules read of a profile
+
+
+def _joined_profile():
+    """The user → profile relation, whose value accounts.backends.ProfileBackend reads with the user."""
+    return get_user_model().profile.related
 
 
 def profile_of(user):
@@ -35,19 +42,12 @@ def profile_of(user):
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, _PROFILE_CACHE):
-        from django.contrib.auth import get_user_model
-
         from duban.accounts.models import UserProfile
 
-        joined = get_user_model().profile.related  # read with the user by accounts.backends.ProfileBackend
-        if joined.is_cached(user):
-            profile = joined.get_cached_value(user)
+        if _joined_profile().is_cached(user):
+            profile = _joined_profile().get_cached_value(user)
         else:
-            profile = (
-                UserProfile.objects.select_related("unit__region", "region", "campaign")
-                .filter(user_id=user.pk)
-                .first()
-            )
+            profile = UserProfile.objects.select_related(*PROFILE_RELATED).filter(user_id=user.pk).first()
         setattr(user, _PROFILE_CACHE, profile)
     return getattr(user, _PROFILE_CACHE)
 
@@ -57,11 +57,8 @@ def forget(user) -> None:
     for attr in (_PROFILE_CACHE, _REGIONS_CACHE, _MEMBER_CACHE, _ASSIGNED_CACHE):
         if hasattr(user, attr):
             delattr(user, attr)
-    from django.contrib.auth import get_user_model
-
-    joined = get_user_model().profile.related  # the profile read with the user (accounts.backends)
-    if user is not None and getattr(user, "is_authenticated", False) and joined.is_cached(user):
-        joined.delete_cached_value(user)
+    if user is not None and getattr(user, "is_authenticated", False) and _joined_profile().is_cached(user):
+        _joined_profile().delete_cached_value(user)
 
 
 def is_superuser(user) -> bool:

@@ -349,7 +349,8 @@ def deliver_all(notices, *, now: datetime | None = None, dry_run: bool = False) 
     todo = [(n, ks) for n, ks in zip(notices, keys, strict=True) if not all(k in done for k in ks)]
     counts.skipped += sum(len(ks) for ks in keys) - sum(len(ks) for _, ks in todo)
     now = now or timezone.now()
-    written = {} if dry_run else _inapp_bulk([n for n, ks in todo if ks[0] not in done], now)
+    fresh = [n for n, ks in todo if ks[0] not in done]  # ks[0]: the in-app key (see keys above)
+    written = {} if dry_run else _inapp_bulk(fresh, now)
     for notice, _keys in todo:
         unit_id = notice.unit.pk
         counts.add(

@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from duban.accounts.actions import Scope, do_add_user
+from duban.accounts.backends import ProfileBackend
 from duban.accounts.roles import OFFICE, REPORTER
 from duban.plans.models import Region, TaskUnit
 from duban.scale.figures import Figure, skipped
@@ -60,7 +61,7 @@ class LoadSpec:
 def _session(user) -> str:
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "duban.accounts.backends.ProfileBackend"  # as a password login records it
+    s[BACKEND_SESSION_KEY] = ProfileBackend.path  # as a password login records it
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.set_expiry(8 * 3600)
     s.save()
