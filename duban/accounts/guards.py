@@ -7,15 +7,16 @@ request, whatever the page showed.
 
 from __future__ import annotations
 
+import pickle  # noqa: S403 — only bytes this process pickled itself (load_task)
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseForbidden, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.template.loader import render_to_string
 
 from duban.accounts import permissions
 from duban.accounts.roles import label
+from duban.plans import structure
 from duban.plans.models import Task
 
 NOT_LOGGED_IN = "请先登录"
@@ -66,6 +67,29 @@ CHECK_MESSAGES = {
 }
 
 
+def load_task(pk) -> Task:
+    """The task ``pk`` with its plan and assignments, for the view to check and use (404 if none).
+
+    A task, its plan and its units are plan structure: read once per process and structure version
+    (``duban.plans.structure``), as pickled bytes, and unpickled for each request, so every request
+    gets its own objects (a view may change them) and a change by anyone is seen at once. Saves the
+    two queries of every task page and report submission (docs/benchmarks.md, 第七轮).
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("没有这项任务") from None
+
+    def read() -> bytes | None:
+        task = Task.objects.select_related("plan").prefetch_related("assignments").filter(pk=pk).first()
+        return pickle.dumps(task) if task is not None else None
+
+    found = structure.cached("task", pk, read)
+    if found is None:
+        raise Http404("没有这项任务")
+    return pickle.loads(found)  # noqa: S301 — pickled above by this process
+
+
 def task_permission(check=permissions.can_view_task, *, url_kwarg: str = "pk"):
     """Load the task named by ``url_kwarg``, refuse unless ``check(user, task)``, pass it as ``task``.
 
@@ -76,9 +100,7 @@ def task_permission(check=permissions.can_view_task, *, url_kwarg: str = "pk"):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            task = get_object_or_404(
-                Task.objects.select_related("plan").prefetch_related("assignments"), pk=kwargs.pop(url_kwarg)
-            )
+            task = load_task(kwargs.pop(url_kwarg))
             if not check(request.user, task):
                 return _refuse(request, message)
             return view(request, *args, task=task, **kwargs)
@@ -106,10 +128,7 @@ class TaskPermissionMixin:
     task_url_kwarg = "pk"
 
     def dispatch(self, request, *args, **kwargs):
-        self.task = get_object_or_404(
-            Task.objects.select_related("plan").prefetch_related("assignments"),
-            pk=kwargs[self.task_url_kwarg],
-        )
+        self.task = load_task(kwargs[self.task_url_kwarg])
         check = type(self).task_check  # a plain function or a staticmethod, never bound
         if not check(request.user, self.task):
             return _refuse(request, CHECK_MESSAGES.get(check, NO_ROLE))
