@@ -143,16 +143,23 @@ def _shown(pairs: list[tuple[Period, datetime]], latest: dict[str, ProgressRepor
     return [DuePeriod(p, due, latest.get(p.code), due < now and p.code not in latest) for p, due in keep]
 
 
-def task_periods(task: Task, unit_id: int, now: datetime, schedule: TaskSchedule) -> list[DuePeriod]:
+def task_periods(
+    task: Task, unit_id: int, now: datetime, schedule: TaskSchedule, posted: str | None = None
+) -> list[DuePeriod]:
     """The periods ``unit_id`` may report ``task`` for now: the same list :func:`due_tasks` gives that task.
 
     For the submission (POST of the report form), which only validates the period: it reads the
     unit's reports of this task's open periods (one query) instead of the unit's whole due list
     (group memberships, every task, a year of reports), which cost most of a submission.
-    The caller has checked that the unit may report on the task.
+    ``posted``: the period code submitted. A current item is offered whatever the unit reported, so
+    when it is one, the current items are returned without reading any report (their ``reported``
+    left unknown): most submissions are for the current period. The caller has checked that the
+    unit may report on the task.
     """
     now = to_local(now)
     pairs = open_periods(schedule, now)
+    if posted is not None and any(p.code == posted and due >= now for p, due in pairs):
+        return [DuePeriod(p, due) for p, due in pairs if due >= now]
     latest: dict[str, ProgressReport] = {}
     for r in (
         ProgressReport.objects.filter(task_id=task.pk, unit_id=unit_id, period__in=[p.code for p, _ in pairs])

@@ -121,7 +121,8 @@ def report_task(request, task):
         # the submission path validates the period against this task's schedule for this unit only
         # (task_periods), not the unit's whole due list; the full item is built only to show the form again
         schedule = task_schedules([task.plan_id], tree)[task.plan_id]
-        item = DueTask(task=task, role="", periods=task_periods(task, unit_id, now, schedule))
+        posted = request.POST.get(f"t{task.pk}-period")
+        item = DueTask(task=task, role="", periods=task_periods(task, unit_id, now, schedule, posted))
         form = build_form(item, units, targets, request.POST, request.FILES)
         if form.is_valid():
             unit = unit_rows[int(form.cleaned_data["unit"])]
