@@ -133,3 +133,62 @@ def test_refresh_statuses_command_rebuilds_every_row_and_records_changes(quarter
     out = capsys.readouterr().out
     assert "项任务已重建" in out and "状态有变化" in out
     assert TaskSnapshot.objects.count() == Task.objects.count()
+
+
+def test_each_report_is_added_to_the_row_without_rereading_and_equals_a_recomputation(settings, tmp_path):
+    """do_submit_report adds a new report to the task's row (snapshot.add_report) instead of reading
+    every report of the task; after every kind of report — co-unit, lead, consolidated, correction,
+    a later period, a late first report of an earlier period, 100 % — the row holds exactly what a
+    recomputation from all the reports gives (every column, the last report's rank included). A
+    report older than the newest one, or a row that no longer describes the reports, is refreshed
+    from all of them instead."""
+    from duban.tracking import snapshot
+    from duban.tracking.actions import do_submit_report
+    from tests.tracking_helpers import ingest_yuanjiang, lead_and_co, plan_titled, task_with_co_units
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    ingest_yuanjiang()
+    task = task_with_co_units(plan_titled("重点工作任务清单"))  # reports 每季度, due mid last month
+    lead, co = lead_and_co(task)
+    taken = []
+    real = snapshot.add_report
+
+    def spy(report, leads, before):
+        taken.append(real(report, leads, before))
+        return taken[-1]
+
+    def report(unit, period, when, percent=30, status="正常推进", **kw):
+        from unittest import mock
+
+        with mock.patch("duban.tracking.actions.add_report", spy):
+            do_submit_report(unit, task, period, narrative="进展", percent=percent, status=status, at=when, **kw)
+        facts = compute_facts(lead_units([task.pk]))[task.pk]
+        row = TaskSnapshot.objects.get(task=task)
+        assert {f: getattr(row, f) for f in ROW_COLUMNS} == {
+            f: (c if f != "reported" else {k: sorted(v) for k, v in c.items()})
+            for f, c in snapshot._columns(facts).items()
+        }
+
+    report(co, "2023Q1", at(2023, 3, 10))
+    report(lead, "2023Q1", at(2023, 3, 11))  # the lead's report speaks for the task
+    report(co, "2023Q1", at(2023, 3, 12), percent=35)  # a correction by the co-unit: the lead still speaks
+    report(lead, "2023Q1", at(2023, 3, 13), percent=40, consolidated=True)
+    report(co, "2023Q2", at(2023, 6, 20), percent=50)  # a later period, late: speaks, one more late report
+    report(lead, "2023Q1", at(2023, 6, 21), percent=45)  # an earlier period: the Q2 report keeps speaking
+    report(lead, "2023Q2", at(2023, 6, 22), percent=100, status="已完成")  # done
+    assert taken == [False] + [True] * 6  # no row before the task's first report: written from the reports
+    report(co, "2023Q2", at(2023, 6, 1))  # submitted before the newest report: recomputed
+    assert taken[-1] is False
+    ProgressReport.objects.filter(task=task).order_by("-id").first().delete()  # behind the actions' back
+    report(co, "2023Q3", at(2023, 9, 1))  # the row no longer describes the reports: recomputed
+    assert taken[-1] is False
+    report(lead, "2023Q3", at(2023, 9, 2))  # and is kept up to date again
+    assert taken[-1] is True
+    assert TaskSnapshot.objects.get(task=task).report_count == ProgressReport.objects.filter(task=task).count()
+
+
+ROW_COLUMNS = (
+    "report_count", "max_report_id", "max_submitted_at", "leads", "last_report_id", "last_unit_id",
+    "last_percent", "last_status", "done_at", "late_count", "reported", "last_period_end", "last_kind",
+    "last_submitted_at", "last_version",
+)  # fmt: skip

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from duban.tracking.models import (
 )
 from duban.tracking.periods import Period, PeriodError, parse_period, require_kind, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, schedule_for
-from duban.tracking.snapshot import refresh_snapshots, task_leads
+from duban.tracking.snapshot import add_report, before_report, refresh_snapshots, task_leads
 from duban.tracking.status import task_states
 from duban.tracking.timeline import format_duration
 
@@ -180,15 +180,11 @@ def do_submit_report(
     with transaction.atomic():
         # one report of a task at a time (any unit): the version number and the task's snapshot row
         # are computed from the reports this transaction sees (SQLite: BEGIN IMMEDIATE did it already)
-        if connection.features.has_select_for_update:
-            Task.objects.select_for_update().filter(pk=task.pk).values_list("pk").first()
-        last = ProgressReport.objects.filter(task=task, unit=unit, period=period.code).aggregate(
-            v=Max("version")
-        )["v"]
+        last, facts = before_report(task.pk, unit.pk, period.code)
         report = ProgressReport(
             task=task,
             unit=unit,
-            version=(last or 0) + 1,
+            version=last + 1,
             kind=ProgressReport.CONSOLIDATED if consolidated else ProgressReport.UNIT,
             narrative=narrative.strip(),
             percent=percent,
@@ -202,7 +198,8 @@ def do_submit_report(
         )
         report.set_period(period)
         report.save()
-        refresh_snapshots([task.pk], leads)  # the task's report facts change with the report (tracking.snapshot)
+        if not add_report(report, leads[task.pk], facts):  # the task's report facts change with the report
+            refresh_snapshots([task.pk], leads)  # (tracking.snapshot); from all its reports if need be
         for f in files:
             attachment = ReportAttachment(report=report, name=f.name, size=len(f.content))
             attachment.file.save(f.name, ContentFile(f.content), save=False)

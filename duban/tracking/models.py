@@ -191,6 +191,11 @@ class TaskSnapshot(models.Model):
     done_at = models.DateTimeField("首次报完成", null=True, blank=True)
     late_count = models.PositiveIntegerField("迟报次数", default=0)
     reported = models.JSONField("已报期间", default=dict, help_text="{期间编码: [报送单位]}")
+    # the rest of the speaking report's rank, so a new report is added without reading the others
+    last_period_end = models.DateField("代表报送期末", null=True, blank=True)
+    last_kind = models.CharField("代表报送类型", max_length=8, blank=True)
+    last_submitted_at = models.DateTimeField("代表报送时间", null=True, blank=True)
+    last_version = models.PositiveIntegerField("代表报送版本", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import Count, Max, OuterRef, Subquery
+from django.utils import timezone
 
 from duban.tracking.models import DONE, ProgressReport, TaskSnapshot
 
@@ -51,6 +53,12 @@ class ReportFacts:
     done_at: datetime | None = None
     late_count: int = 0
     reported: dict[str, set[int] | list[int]] = field(default_factory=dict)  # period code -> units
+    # the rest of the last report's rank (:func:`rank`): lets one new report be added without
+    # reading the others (:func:`add_report`); not read by the status rules
+    last_period_end: date | None = None
+    last_kind: str = ""
+    last_submitted_at: datetime | None = None
+    last_version: int | None = None
 
     @property
     def done(self) -> bool:
@@ -80,6 +88,8 @@ def facts_from_reports(reports, leads) -> ReportFacts:
     facts.max_submitted_at = max(r.submitted_at for r in reports)
     facts.last_id, facts.last_unit_id = last.id, last.unit_id
     facts.last_percent, facts.last_status = last.percent, last.self_status
+    facts.last_period_end, facts.last_kind = last.period_end, last.kind
+    facts.last_submitted_at, facts.last_version = last.submitted_at, last.version
     facts.done_at = min(
         (r.submitted_at for r in reports if r.self_status == DONE or r.percent >= 100), default=None
     )
@@ -213,27 +223,107 @@ def refresh_snapshots(task_ids, leads: dict[int, set[int]] | None = None) -> int
     ``leads`` ({task id: lead unit ids}, as :func:`lead_units` gives) when the caller has them.
     """
     leads = leads if leads is not None else lead_units(task_ids)
-    facts = compute_facts(leads)
-    rows = [
-        TaskSnapshot(
-            task_id=t,
-            report_count=f.count,
-            max_report_id=f.max_id,
-            max_submitted_at=f.max_submitted_at,
-            leads=list(f.leads),
-            last_report_id=f.last_id,
-            last_unit_id=f.last_unit_id,
-            last_percent=f.last_percent,
-            last_status=f.last_status,
-            done_at=f.done_at,
-            late_count=f.late_count,
-            reported={code: sorted(u) for code, u in f.reported.items()},
-        )  # fmt: skip
-        for t, f in facts.items()
-    ]
+    rows = [TaskSnapshot(task_id=t, **_columns(f)) for t, f in compute_facts(leads).items()]
     fields = [f.name for f in TaskSnapshot._meta.concrete_fields if not f.primary_key]
     for k in range(0, len(rows), CHUNK):
         TaskSnapshot.objects.bulk_create(
             rows[k : k + CHUNK], update_conflicts=True, unique_fields=["task"], update_fields=fields
         )
     return len(rows)
+
+
+def _columns(f: ReportFacts) -> dict:
+    """The TaskSnapshot columns of ``f``."""
+    return {
+        "report_count": f.count, "max_report_id": f.max_id, "max_submitted_at": f.max_submitted_at,
+        "leads": list(f.leads), "last_report_id": f.last_id, "last_unit_id": f.last_unit_id,
+        "last_percent": f.last_percent, "last_status": f.last_status, "done_at": f.done_at,
+        "late_count": f.late_count, "reported": {code: sorted(u) for code, u in f.reported.items()},
+        "last_period_end": f.last_period_end, "last_kind": f.last_kind,
+        "last_submitted_at": f.last_submitted_at, "last_version": f.last_version,
+    }  # fmt: skip
+
+
+RANK_FIELDS = ("last_period_end", "last_kind", "last_submitted_at", "last_version")
+
+
+def before_report(task_id: int, unit_id: int, period_code: str) -> tuple[int, ReportFacts | None]:
+    """Lock the task for a new report and read, in one query, what adding it needs: the unit's last
+    version for the period (0: none) and the task's stored facts, if they still describe its reports
+    (same count and newest id, as :func:`load_facts` checks), else None.
+
+    Call it first in the report's transaction (``do_submit_report``): on PostgreSQL it locks the task
+    row (``FOR UPDATE``) so reports on one task are numbered and added one at a time; SQLite's
+    ``BEGIN IMMEDIATE`` already did. One query instead of three (lock, last version, the task's
+    reports), a fifth of a submission (docs/benchmarks.md, 第七轮).
+    """
+    from duban.plans.models import Task
+
+    reports = ProgressReport.objects.filter(task_id=OuterRef("pk")).order_by().values("task_id")
+    versions = reports.filter(unit_id=unit_id, period=period_code)
+    stored = (*ROW_FIELDS, *RANK_FIELDS)
+    qs = (
+        Task.objects.filter(pk=task_id)
+        .select_related("snapshot")  # model rows, not values(): FOR UPDATE OF needs them
+        .only("id", *(f"snapshot__{f}" for f in stored))
+        .annotate(
+            _v=Subquery(versions.annotate(c=Max("version")).values("c")),
+            _n=Subquery(reports.annotate(c=Count("id")).values("c")),
+            _m=Subquery(reports.annotate(c=Max("id")).values("c")),
+        )
+    )
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))  # not the snapshot row: it may not exist yet
+    task = qs.first()
+    if task is None:
+        return 0, None
+    try:
+        row = task.snapshot
+    except TaskSnapshot.DoesNotExist:
+        return task._v or 0, None
+    facts = _from_row(tuple(getattr(row, f) for f in stored))
+    if (facts.count, facts.max_id) != (task._n or 0, task._m):
+        facts = None
+    return task._v or 0, facts
+
+
+def add_report(report, leads: set[int], before: ReportFacts | None) -> bool:
+    """Write the task's snapshot row with one new report added to ``before`` (:func:`before_report`),
+    without reading the task's other reports; False (nothing written) when that cannot be exact.
+
+    A task's reports grow all year (a report per unit per 旬); recomputing from all of them was a
+    fifth of a submission. Exact when ``before`` described the reports, the lead units are the same,
+    the last report's full rank is stored and the new report is the newest (highest id, latest
+    submitted); otherwise the caller refreshes the row from all the reports (:func:`refresh_snapshots`).
+    """
+    leads = tuple(sorted(leads))
+    facts = before
+    if (
+        facts is None
+        or facts.leads != leads
+        or (facts.max_id is not None and report.pk <= facts.max_id)
+        or (facts.max_submitted_at is not None and report.submitted_at < facts.max_submitted_at)
+        or (facts.last_id is not None and None in (facts.last_period_end, facts.last_submitted_at))
+    ):
+        return False
+    last = (
+        (facts.last_period_end, facts.last_kind == ProgressReport.CONSOLIDATED, facts.last_unit_id in leads,
+         facts.last_submitted_at, facts.last_version)
+        if facts.last_id is not None else None
+    )  # fmt: skip
+    if last is None or rank(report, leads) > last:  # ties: the earlier report keeps speaking (as max())
+        facts.last_id, facts.last_unit_id = report.pk, report.unit_id
+        facts.last_percent, facts.last_status = report.percent, report.self_status
+        facts.last_period_end, facts.last_kind = report.period_end, report.kind
+        facts.last_submitted_at, facts.last_version = report.submitted_at, report.version
+    units = set(facts.reported.get(report.period, ()))
+    if report.unit_id not in units:  # the unit's first report for the period
+        facts.late_count += report.late_by is not None
+        facts.reported = {**facts.reported, report.period: units | {report.unit_id}}
+    if report.self_status == DONE or report.percent >= 100:
+        facts.done_at = min(facts.done_at or report.submitted_at, report.submitted_at)
+    facts.count += 1
+    facts.max_id = report.pk
+    facts.max_submitted_at = report.submitted_at
+    TaskSnapshot.objects.filter(task_id=report.task_id).update(**_columns(facts), updated_at=timezone.now())
+    return True
