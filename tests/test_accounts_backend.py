@@ -1,4 +1,5 @@
 """Who the user is and what it may see come from one query (duban.accounts.backends.ProfileBackend),
+read once per process until an account or the plan structure changes,
 and a report's task snapshot takes its lead units from the task's assignments (tracking.snapshot).
 
 Real plans (sample 001 沅江市), real accounts and the real report page.
@@ -33,19 +34,49 @@ def reporter():
     return user, unit, task
 
 
-def test_the_profile_comes_with_the_user_in_one_query(reporter):
+def test_the_profile_comes_with_the_user_in_one_join_read_once_per_version(reporter):
     user, unit, _ = reporter
+
+    def joins(q):
+        sqls = [x["sql"] for x in q.captured_queries]
+        assert all("accounts_userprofile" in s or "plans_structureversion" in s for s in sqls), sqls
+        return [s for s in sqls if "accounts_userprofile" in s]
+
     with CaptureQueriesContext(connection) as q:
         loaded = ProfileBackend().get_user(user.pk)
         profile = permissions.profile_of(loaded)
         assert profile.unit == unit and profile.unit.region == unit.region
-    assert len(q.captured_queries) == 1 and "accounts_userprofile" in q.captured_queries[0]["sql"]
+    assert len(joins(q)) == 1
+    with CaptureQueriesContext(connection) as q:  # read again: the version only, its own copy
+        again = ProfileBackend().get_user(str(user.pk))
+        assert again is not loaded and permissions.profile_of(again).unit == unit
+    assert joins(q) == []
     admin = get_user_model().objects.create_superuser("管理员", password="x" * 12)
     with CaptureQueriesContext(connection) as q:
-        assert (
-            permissions.profile_of(ProfileBackend().get_user(admin.pk)) is None
-        )  # no profile: no more queries
-    assert len(q.captured_queries) == 1
+        assert permissions.profile_of(ProfileBackend().get_user(admin.pk)) is None  # no profile: no query
+    assert len(joins(q)) == 1
+    assert ProfileBackend().get_user(999999) is None and ProfileBackend().get_user("x") is None
+
+
+def test_an_account_change_is_seen_at_once_and_a_login_changes_nothing(reporter):
+    from duban.accounts.actions import do_set_active, do_set_password
+    from duban.plans import structure
+
+    user, unit, task = reporter
+    backend = ProfileBackend()
+    assert permissions.role_of(backend.get_user(user.pk)) == REPORTER
+    token = structure.version()
+    client = Client()
+    client.force_login(user)  # a login only touches last_login: the cached users stay
+    assert structure.version() == token
+    assert client.get(f"/report/{task.pk}/").status_code == 200
+    do_set_role(get_user_model().objects.get(pk=user.pk), LEADER, Scope(region=unit.region))
+    assert permissions.role_of(backend.get_user(user.pk)) == LEADER
+    assert client.get(f"/report/{task.pk}/").status_code == 403  # a leader does not report
+    do_set_password(get_user_model().objects.get(pk=user.pk), "新的口令-" + "x" * 12)
+    assert client.get(f"/report/{task.pk}/").status_code == 302  # other sessions end with the old password
+    do_set_active(get_user_model().objects.get(pk=user.pk), False)
+    assert backend.get_user(user.pk) is None  # a disabled account is logged out at once
 
 
 def test_a_role_change_is_seen_on_the_user_read_with_its_profile(reporter):

@@ -13,6 +13,11 @@ such as an import or ``duban synth`` bypass signals but always write an audit en
 keeps values derived from the structure in this process, keyed by the token read from the database
 (one primary-key query), so each worker recomputes them once after a change and never serves a value
 of a structure that has since changed, been rolled back or been changed by another process.
+
+Accounts ride on the same token: every request reads its user with role and scope
+(``accounts.backends.ProfileBackend``), and every change to an account writes an ``account.*`` audit
+entry (``accounts.signals``, also from the admin), which is not on the data-only list; a login, which
+only touches ``last_login``, changes nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ from duban.plans import models as m
 DATA_ACTIONS = (
     "submit_report", "record_actuals", "rebuild_snapshots", "refresh_statuses", "remind", "notice.",
     "problem.", "instruction.", "supervision.check", "assessment.", "notify.", "partition_reports",
-    "account.",
 )  # fmt: skip
 STRUCTURE_MODELS = (
     m.Region, m.Unit, m.UnitAlias, m.Campaign, m.Plan, m.Target, m.TaskForce, m.TaskForceMember,
