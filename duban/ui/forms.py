@@ -98,18 +98,27 @@ class ReportForm(forms.Form):
             self.fields["period"].initial = periods[0][0]
         if not lead_unit_ids:
             del self.fields["consolidated"]
-        self.target_fields = []
-        for t in targets:
-            name = f"actual_{t.pk}"
-            self.fields[name] = forms.FloatField(
-                label=f"{t.indicator}（目标：{t.measure}{t.value:g}{t.measure_unit}{t.qualifier}）",
-                required=False,
-                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-                error_messages={"invalid": f"“{t.indicator}”的实际值须为数字"},
-            )
-            self.target_fields.append(name)
+        # one optional field per target; a submitted form validates only the targets given a value
+        # (an empty one cleans to None: the same result), the others are added when shown again
+        self.targets = {f"actual_{t.pk}": t for t in targets}
+        self.target_fields = list(self.targets)
+        for name in self.target_fields:
+            if not self.is_bound or str(self.data.get(self.add_prefix(name), "")).strip():
+                self._add_target_field(name)
+
+    def _add_target_field(self, name: str) -> None:
+        t = self.targets[name]
+        self.fields[name] = forms.FloatField(
+            label=f"{t.indicator}（目标：{t.measure}{t.value:g}{t.measure_unit}{t.qualifier}）",
+            required=False,
+            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            error_messages={"invalid": f"“{t.indicator}”的实际值须为数字"},
+        )
 
     def target_bound_fields(self):
+        for name in self.target_fields:
+            if name not in self.fields:
+                self._add_target_field(name)
         return [self[name] for name in self.target_fields]
 
     def actuals(self) -> dict[int, float]:
