@@ -187,3 +187,89 @@ def test_submission_validates_against_the_tasks_own_periods(city, client, django
     r = _post(client, task, **{**fields, "period": "2001-01上旬"})
     assert r.status_code == 200 and "选择一个有效的选项" in r.content.decode()
     assert ProgressReport.objects.filter(task=task, unit=unit).count() == 1
+
+
+def test_a_submission_for_the_current_period_reads_no_report_to_validate_it(
+    city, django_assert_num_queries, django_assert_max_num_queries
+):
+    """A current item is offered whatever the unit reported: posting it, task_periods gives the
+    current items without a query; posting any other period, the whole list (a query), as before."""
+    from duban.tracking.schedule import schedule_for
+    from duban.ui.duelist import task_periods
+
+    unit, item = _first_due(city["tianbao"])
+    task, now = item.task, to_local(timezone.now())
+    schedule = schedule_for(task)
+    full = task_periods(task, unit.pk, now, schedule)
+    current = [p.code for p in full if p.due >= now]
+    assert current, "the task offers a current period"
+    with django_assert_num_queries(0):
+        lean = task_periods(task, unit.pk, now, schedule, posted=current[0])
+    assert [p.code for p in lean] == current
+    for other in [p.code for p in full if p.due < now] + ["2001-01上旬"]:
+        with django_assert_max_num_queries(1):
+            assert [p.code for p in task_periods(task, unit.pk, now, schedule, posted=other)] == [
+                p.code for p in full
+            ]
+
+
+def test_task_pages_read_the_task_once_per_structure_version_and_see_changes(city, client):
+    """guards.load_task: the task, its plan and units cached per structure version, each request its
+    own copy; a change to the task (even through the ORM) is seen at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from duban.accounts.guards import load_task
+
+    unit, item = _first_due(city["tianbao"])
+    task = item.task
+    login(client, city["tianbao"])
+    assert client.get(f"/report/{task.pk}/").status_code == 200
+    with CaptureQueriesContext(connection) as q:
+        assert client.get(f"/report/{task.pk}/").status_code == 200
+    assert not [x for x in q.captured_queries if 'FROM "plans_task"' in x["sql"] and "LIMIT" in x["sql"]
+                and f'"plans_task"."id" = {task.pk}' in x["sql"]]  # fmt: skip
+    first, second = load_task(task.pk), load_task(task.pk)
+    assert first is not second and first.plan is not second.plan  # each request its own objects
+    first.title = "改过的标题（未保存）"
+    assert load_task(task.pk).title == task.title
+    Task.objects.filter(pk=task.pk).update(title="新标题")  # behind the signals: no new version …
+    Task.objects.get(pk=task.pk).save()  # … a save is a structure change
+    assert load_task(task.pk).title == "新标题"
+    assert "新标题" in client.get(f"/report/{task.pk}/").content.decode()
+    Task.objects.filter(pk=task.pk).update(active=False)
+    Task.objects.get(pk=task.pk).save()
+    r = client.get(f"/report/{task.pk}/")
+    assert r.status_code == 403  # an inactive task: no reporting
+    assert client.get("/report/999999/").status_code == 404
+
+
+def test_a_wrong_actual_is_refused_and_the_form_shows_every_target_again(city, client):
+    """The form validates only the targets given a value; shown again with an error, it has a field for
+    every target, the values typed kept."""
+    from duban.plans.models import Target
+
+    unit, item = _first_due(city["tianbao"])
+    task = item.task
+    targets = report_targets([task])[task.pk]
+    if len(targets) < 2:  # the sample task has none near it: give its plan two
+        plan = task.plan
+        targets = [
+            Target.objects.create(plan=plan, source_document_id=task.source_document_id, line=1, order=90 + k,
+                                  indicator=name, value=value, measure="增长",
+                                  measure_unit="%", text=name)
+            for k, (name, value) in enumerate((("规模工业增加值", 7.5), ("固定资产投资", 8)))
+        ]  # fmt: skip
+    login(client, city["tianbao"])
+    fields = dict(unit=unit.pk, period=item.pending[0].code, narrative="进展", percent="40", status="正常推进")
+    r = _post(client, task, **fields, **{f"actual_{targets[0].pk}": "十二点五"})
+    html = r.content.decode()
+    assert r.status_code == 200 and f"“{targets[0].indicator}”的实际值须为数字" in html
+    for t in targets:  # the targets not filled in are offered again too
+        assert f'name="t{task.pk}-actual_{t.pk}"' in html
+    assert 'value="十二点五"' in html and not ProgressReport.objects.filter(task=task).exists()
+    r = _post(client, task, **fields, **{f"actual_{targets[1].pk}": "6"})
+    assert r.status_code == 302
+    assert list(TargetActual.objects.filter(report__task=task).values_list("target_id", "value")) == [
+        (targets[1].pk, 6.0)
+    ]
