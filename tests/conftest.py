@@ -37,7 +37,10 @@ def process_local_cache():
     from django.test import override_settings
 
     local = override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-tests"}},
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-tests"},
+            "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-sessions"},
+        },
         DUBAN_STALE_FIGURES_AFTER=None,  # a slow machine must not make a page show figures from before a change
     )
     local.enable()

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import secrets
@@ -31,7 +32,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -59,7 +59,7 @@ class LoadSpec:
 
 
 def _session(user) -> str:
-    s = SessionStore()
+    s = importlib.import_module(settings.SESSION_ENGINE).SessionStore()  # as a login stores it
     s[SESSION_KEY] = str(user.pk)
     s[BACKEND_SESSION_KEY] = ProfileBackend.path  # as a password login records it
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()

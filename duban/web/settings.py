@@ -87,18 +87,32 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     # concurrent writers (gunicorn workers, cron): WAL lets pages read during a write, IMMEDIATE takes
     # the write lock at BEGIN (no deadlocked upgrade), a waiting writer retries for 20 s (docs/benchmarks.md)
+    # the writers of all workers queue on a lock file instead of SQLite's sleep-and-retry (duban/web/sqlite_queue)
+    DATABASES["default"]["ENGINE"] = "duban.web.sqlite_queue"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}
     )
 # page figures (duban/ui/cache.py): a folder shared by the gunicorn workers, so a big scope is computed
 # once between them; DUBAN_CACHE_DIR moves it (e.g. to tmpfs)
+CACHE_DIR = Path(os.environ.get("DUBAN_CACHE_DIR", DATA_DIR / "cache")).resolve()  # absolute: workers may chdir
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(Path(os.environ.get("DUBAN_CACHE_DIR", DATA_DIR / "cache")).resolve()),  # workers may chdir
+        "LOCATION": str(CACHE_DIR),
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    # sessions, read by every request: the database stays the record (cached_db writes through to it,
+    # logout deletes both), the cache saves a query per request; several app servers must share it
+    # (a Redis CACHES entry; docs/deployment.md), or a logout on one would not end the session on another
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR / "sessions"),
+        "TIMEOUT": 8 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 # figures that took this long to compute are served up to 10 minutes old while recomputed in the
 # background (stale-while-revalidate, duban/ui/cache.py); None: always recompute after a change
 DUBAN_STALE_FIGURES_AFTER = 0.5
