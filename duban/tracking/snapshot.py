@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from duban.tracking.models import DONE, ProgressReport, TaskSnapshot
@@ -248,43 +248,27 @@ RANK_FIELDS = ("last_period_end", "last_kind", "last_submitted_at", "last_versio
 
 
 def before_report(task_id: int, unit_id: int, period_code: str) -> tuple[int, ReportFacts | None]:
-    """Lock the task for a new report and read, in one query, what adding it needs: the unit's last
-    version for the period (0: none) and the task's stored facts, if they still describe its reports
-    (same count and newest id, as :func:`load_facts` checks), else None.
+    """Lock the task for a new report and read what adding it needs: the unit's last version for the
+    period (0: none) and the task's stored facts, if they still describe its reports (same count and
+    newest id, as :func:`load_facts` checks), else None.
 
     Call it first in the report's transaction (``do_submit_report``): on PostgreSQL it locks the task
-    row (``FOR UPDATE``) so reports on one task are numbered and added one at a time; SQLite's
-    ``BEGIN IMMEDIATE`` already did. One query instead of three (lock, last version, the task's
-    reports), a fifth of a submission (docs/benchmarks.md, 第七轮).
+    row (``SELECT … FOR UPDATE``) so reports on one task are numbered and added one at a time; SQLite's
+    ``BEGIN IMMEDIATE`` already did. Two small queries (three on PostgreSQL): one query joining them
+    all costs twice the CPU to build (docs/benchmarks.md, 第七轮).
     """
     from duban.plans.models import Task
 
-    reports = ProgressReport.objects.filter(task_id=OuterRef("pk")).order_by().values("task_id")
-    versions = reports.filter(unit_id=unit_id, period=period_code)
-    stored = (*ROW_FIELDS, *RANK_FIELDS)
-    qs = (
-        Task.objects.filter(pk=task_id)
-        .select_related("snapshot")  # model rows, not values(): FOR UPDATE OF needs them
-        .only("id", *(f"snapshot__{f}" for f in stored))
-        .annotate(
-            _v=Subquery(versions.annotate(c=Max("version")).values("c")),
-            _n=Subquery(reports.annotate(c=Count("id")).values("c")),
-            _m=Subquery(reports.annotate(c=Max("id")).values("c")),
-        )
-    )
     if connection.features.has_select_for_update:
-        qs = qs.select_for_update(of=("self",))  # not the snapshot row: it may not exist yet
-    task = qs.first()
-    if task is None:
-        return 0, None
-    try:
-        row = task.snapshot
-    except TaskSnapshot.DoesNotExist:
-        return task._v or 0, None
-    facts = _from_row(tuple(getattr(row, f) for f in stored))
-    if (facts.count, facts.max_id) != (task._n or 0, task._m):
+        Task.objects.select_for_update().filter(pk=task_id).values_list("pk").first()
+    counts = ProgressReport.objects.filter(task_id=task_id).aggregate(
+        n=Count("id"), m=Max("id"), v=Max("version", filter=Q(unit_id=unit_id, period=period_code))
+    )
+    rows = list(TaskSnapshot.objects.filter(task_id=task_id).values_list(*ROW_FIELDS, *RANK_FIELDS))
+    facts = _from_row(rows[0]) if rows else None
+    if facts is not None and (facts.count, facts.max_id) != (counts["n"] or 0, counts["m"]):
         facts = None
-    return task._v or 0, facts
+    return counts["v"] or 0, facts
 
 
 def add_report(report, leads: set[int], before: ReportFacts | None) -> bool:
