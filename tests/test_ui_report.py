@@ -273,3 +273,27 @@ def test_a_wrong_actual_is_refused_and_the_form_shows_every_target_again(city, c
     assert list(TargetActual.objects.filter(report__task=task).values_list("target_id", "value")) == [
         (targets[1].pk, 6.0)
     ]
+
+
+def test_the_reporters_home_reads_its_tasks_once_per_structure_version(city, client):
+    """本期待报 of a reporter: its unit's tasks (with plans and units) read once per structure version,
+    the same list as narrowing the tasks it may see; a task newly assigned to the unit shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = city["tianbao"]
+    unit = permissions.profile_of(user).unit
+    now = timezone.now()
+    cached = due_tasks(unit.pk, None, now, permissions.member_roles(user))
+    narrowed = due_tasks(unit.pk, permissions.visible_tasks(user), now, permissions.member_roles(user))
+    assert [(i.task.pk, i.role, [p.code for p in i.periods]) for i in cached] == [
+        (i.task.pk, i.role, [p.code for p in i.periods]) for i in narrowed
+    ]
+    login(client, user)
+    client.get("/report/")
+    with CaptureQueriesContext(connection) as q:
+        assert client.get("/report/").status_code == 200
+    assert not [x for x in q.captured_queries if 'FROM "plans_task"' in x["sql"]]
+    other = Task.objects.filter(active=True).exclude(assignments__unit=unit).first()
+    TaskUnit.objects.create(task=other, unit=unit, role=TaskUnit.CO, order=99)
+    assert f'id="task-{other.pk}"' in client.get("/report/").content.decode()

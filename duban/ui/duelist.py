@@ -79,23 +79,37 @@ def open_periods(schedule: TaskSchedule, now: datetime) -> list[tuple[Period, da
     return sorted(found.values(), key=lambda pd: pd[1])
 
 
-def due_tasks(unit_id: int, tasks, now: datetime, via_group: dict[int, str] | None = None) -> list[DueTask]:
-    """Every task of ``tasks`` (a queryset) that ``unit_id`` is responsible for, with its open periods.
+def due_tasks(
+    unit_id: int, tasks, now: datetime, via_group: dict[int, str] | None = None
+) -> list[DueTask]:
+    """Every task of ``tasks`` (a queryset; None: all tasks) that ``unit_id`` is responsible for, with
+    its open periods.
 
     Responsible: named on the task, or a member of a group unit it names (各县市区人民政府);
     ``via_group`` gives those tasks when the caller already has them (a reporter's permissions).
+    With ``tasks`` None (a reporter's own home page) the tasks, their plans and units are plan
+    structure, read once per unit, process and structure version; the task objects are then shared
+    between requests: read them, never change them.
     """
     now = to_local(now)
     if via_group is None:  # {task id: role} as a member of a group unit (the caller may know it)
         unit = Unit.objects.select_related("region").filter(pk=unit_id).first()
         via_group = member_tasks(unit) if unit is not None else {}
-    tasks = list(
-        tasks.filter(Q(assignments__unit_id=unit_id) | Q(pk__in=via_group), active=True)
-        .distinct()
-        .select_related("plan", "plan__campaign")
-        .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")))
-        .order_by("plan_id", "order")
-    )
+
+    def read(among) -> list[Task]:
+        return list(
+            among.filter(Q(assignments__unit_id=unit_id) | Q(pk__in=via_group), active=True)
+            .distinct()
+            .select_related("plan", "plan__campaign")
+            .prefetch_related(Prefetch("assignments", queryset=TaskUnit.objects.select_related("unit")))
+            .order_by("plan_id", "order")
+        )
+
+    if tasks is None:
+        key = (unit_id, tuple(sorted(via_group)))
+        tasks = structure.cached("unit_tasks", key, lambda: read(Task.objects.all()))
+    else:
+        tasks = read(tasks)
     schedules = task_schedules({t.plan_id for t in tasks})
     pairs_of = {task.pk: open_periods(schedules[task.plan_id], now) for task in tasks}
     codes = {p.code for pairs in pairs_of.values() for p, _ in pairs}

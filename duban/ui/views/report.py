@@ -72,12 +72,12 @@ def _acting_unit(request):
 def report_home(request):
     now = to_local(timezone.now())
     unit, units = _acting_unit(request)
-    via_group = permissions.member_roles(request.user) if units == [] else None  # the reporter's own
-    items = (
-        due_tasks(unit.pk, permissions.visible_tasks(request.user), now, via_group)
-        if unit is not None
-        else []
-    )
+    if unit is None:
+        items = []
+    elif units == []:  # a reporter: all its unit's tasks (cached per structure version)
+        items = due_tasks(unit.pk, None, now, permissions.member_roles(request.user))
+    else:  # the 督查室 for a unit it picked: the unit's tasks it may see
+        items = due_tasks(unit.pk, permissions.visible_tasks(request.user), now)
     return render(
         request,
         "ui/report_home.html",
