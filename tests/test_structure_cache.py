@@ -122,3 +122,23 @@ def test_a_request_reads_the_version_once(plans):
     assert not any('FROM "plans_cadence"' in q["sql"] for q in queries.captured_queries), (
         "rhythms from the cache"
     )
+
+
+def test_a_limited_name_drops_only_its_own_values_when_full():
+    """structure.cached(limit=): a name with big values (a unit's task list) keeps at most that many;
+    when full they go together, the other names' values stay."""
+    structure.forget()
+    calls = []
+
+    def value(v):
+        calls.append(v)
+        return v
+
+    assert structure.cached("tree", None, lambda: value("tree")) == "tree"
+    for k in range(3):
+        structure.cached("unit_tasks", k, lambda k=k: value(k), limit=3)
+    structure.cached("unit_tasks", 0, lambda: value("again"), limit=3)  # still kept
+    structure.cached("unit_tasks", 3, lambda: value(3), limit=3)  # full: the three go, 3 stays
+    structure.cached("unit_tasks", 0, lambda: value("recomputed"), limit=3)
+    structure.cached("tree", None, lambda: value("tree again"))
+    assert calls == ["tree", 0, 1, 2, 3, "recomputed"]

@@ -45,6 +45,7 @@ STRUCTURE_MODELS = (
 MAX_ENTRIES = 20_000  # values kept per process (a unit's memberships are one entry each)
 
 _values: dict[tuple, object] = {}
+_counts: dict[str, int] = {}  # values kept per name
 _token = [""]  # the token the values in _values belong to
 _lock = threading.Lock()
 _request_token: ContextVar[list[str] | None] = ContextVar("duban_structure_token", default=None)
@@ -93,12 +94,16 @@ class StructureVersionMiddleware:
             _request_token.reset(reset)
 
 
-def cached(name: str, key, compute: Callable[[], object]):
-    """``compute()`` once per structure version and process; the value is shared: never mutate it."""
+def cached(name: str, key, compute: Callable[[], object], limit: int | None = None):
+    """``compute()`` once per structure version and process; the value is shared: never mutate it.
+
+    ``limit``: at most that many values of ``name`` are kept (big values, one per unit or task: the
+    name's values are dropped together when it is reached, the others stay)."""
     token = version()
     with _lock:
         if _token[0] != token:  # the structure changed: everything derived from it goes
             _values.clear()
+            _counts.clear()
             _token[0] = token
         found = _values.get((name, key), _values)
     if found is not _values:
@@ -108,6 +113,13 @@ def cached(name: str, key, compute: Callable[[], object]):
         if _token[0] == token:
             if len(_values) >= MAX_ENTRIES:
                 _values.clear()
+                _counts.clear()
+            if limit is not None and _counts.get(name, 0) >= limit:
+                for k in [k for k in _values if k[0] == name]:
+                    del _values[k]
+                _counts[name] = 0
+            if (name, key) not in _values:
+                _counts[name] = _counts.get(name, 0) + 1
             _values[(name, key)] = value
     return value
 
@@ -116,6 +128,7 @@ def forget() -> None:
     """Drop every cached value (tests start each case from an empty cache)."""
     with _lock:
         _values.clear()
+        _counts.clear()
         _token[0] = ""
 
 

@@ -170,8 +170,9 @@ class TaskSnapshot(models.Model):
 
     Only report facts are kept, never the status itself: the status also depends on time (a due
     passing, 序时进度), so :func:`duban.tracking.status.task_states` derives it at read time from this
-    row plus the due dates. Written by :func:`duban.tracking.snapshot.refresh_snapshots`
-    (``do_submit_report`` in its transaction, ``duban refresh_statuses``, ``duban synth``); a row
+    row plus the due dates. Written by ``do_submit_report`` in its transaction (one report added,
+    :func:`duban.tracking.snapshot.add_report`) and :func:`duban.tracking.snapshot.refresh_snapshots`
+    (``duban refresh_statuses``, ``duban synth``); a row
     whose report count or newest report id no longer matches the reports table, or whose lead
     units changed, is ignored and recomputed from the reports, so it can never give a wrong status.
     """

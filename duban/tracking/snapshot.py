@@ -3,8 +3,10 @@
 The status of a task depends on its reports and on time. The report part — the report that speaks
 for the task, when it was first reported done, which units reported which period, how many first
 reports were late — changes only when a report is written, so it is stored in
-:class:`~duban.tracking.models.TaskSnapshot` by :func:`refresh_snapshots`, called by
-``do_submit_report`` in its own transaction, by ``duban refresh_statuses`` and after ``duban synth``.
+:class:`~duban.tracking.models.TaskSnapshot`: ``do_submit_report`` adds its report to the row in
+its own transaction (:func:`before_report`, :func:`add_report`; from all the task's reports with
+:func:`refresh_snapshots` when the row cannot be updated exactly), ``duban refresh_statuses`` and
+``duban synth`` rewrite rows with :func:`refresh_snapshots`.
 The time part (dues passed, 序时进度, deadlines) is derived at read time by
 :func:`duban.tracking.status.task_states` from these facts and the plan's due dates, so a task turns
 逾期未报 the moment a due passes without any write.
@@ -287,7 +289,7 @@ def add_report(report, leads: set[int], before: ReportFacts | None) -> bool:
         or facts.leads != leads
         or (facts.max_id is not None and report.pk <= facts.max_id)
         or (facts.max_submitted_at is not None and report.submitted_at < facts.max_submitted_at)
-        or (facts.last_id is not None and None in (facts.last_period_end, facts.last_submitted_at))
+        or (facts.last_id is not None and None in (facts.last_period_end, facts.last_submitted_at, facts.last_version))
     ):
         return False
     last = (
