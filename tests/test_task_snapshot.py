@@ -192,3 +192,51 @@ ROW_COLUMNS = (
     "last_percent", "last_status", "done_at", "late_count", "reported", "last_period_end", "last_kind",
     "last_submitted_at", "last_version",
 )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_on_one_task_at_once_are_numbered_once_and_all_counted(settings, tmp_path):
+    """Four writers report on the same task at the same moment, starting before the task has a
+    snapshot row: every version number is given once, and the row counts every report exactly as a
+    recomputation does (PostgreSQL: row and task locks of snapshot.before_report)."""
+    import threading
+
+    from django.db import connection
+
+    from duban.tracking.actions import do_submit_report
+    from duban.tracking.snapshot import _columns
+    from tests.tracking_helpers import ingest_yuanjiang, lead_and_co, plan_titled, task_with_co_units
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers at BEGIN IMMEDIATE (tests/test_sqlite_queue.py)")
+    settings.MEDIA_ROOT = str(tmp_path)
+    ingest_yuanjiang()
+    task = task_with_co_units(plan_titled("重点工作任务清单"))
+    lead, co = lead_and_co(task)
+    assert not TaskSnapshot.objects.filter(task=task).exists()
+    start, errors = threading.Barrier(4), []
+
+    def writer(unit, k):
+        try:
+            start.wait()
+            for n in range(5):
+                do_submit_report(unit, task, "2023Q1", narrative=f"{k}-{n}", percent=10 + n, status="正常推进")
+        except Exception as e:  # noqa: BLE001 — reported below
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(u, k)) for k, u in enumerate((lead, lead, co, co))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for unit in (lead, co):
+        versions = sorted(ProgressReport.objects.filter(task=task, unit=unit).values_list("version", flat=True))
+        assert versions == list(range(1, 11))
+    row = TaskSnapshot.objects.get(task=task)
+    facts = compute_facts(lead_units([task.pk]))[task.pk]
+    expected = _columns(facts)
+    expected["reported"] = {k: sorted(v) for k, v in expected["reported"].items()}
+    assert {f: getattr(row, f) for f in ROW_COLUMNS} == expected and row.report_count == 20

@@ -254,19 +254,28 @@ def before_report(task_id: int, unit_id: int, period_code: str) -> tuple[int, Re
     period (0: none) and the task's stored facts, if they still describe its reports (same count and
     newest id, as :func:`load_facts` checks), else None.
 
-    Call it first in the report's transaction (``do_submit_report``): on PostgreSQL it locks the task
-    row (``SELECT … FOR UPDATE``) so reports on one task are numbered and added one at a time; SQLite's
-    ``BEGIN IMMEDIATE`` already did. Two small queries (three on PostgreSQL): one query joining them
-    all costs twice the CPU to build (docs/benchmarks.md, 第七轮).
+    Call it first in the report's transaction (``do_submit_report``): reports on one task must be
+    numbered and added one at a time. SQLite's ``BEGIN IMMEDIATE`` already serialises them; on
+    PostgreSQL the task's snapshot row is read ``FOR UPDATE``, and a task without one (before its
+    first report) has its task row locked first (``FOR NO KEY UPDATE``, which the reports' foreign
+    key checks do not wait for) and is looked at again, so a row another report created meanwhile is
+    locked too. Two small queries: one query joining them all costs twice the
+    CPU to build (docs/benchmarks.md, 第七轮).
     """
     from duban.plans.models import Task
 
+    stored = TaskSnapshot.objects.filter(task_id=task_id)
     if connection.features.has_select_for_update:
-        Task.objects.select_for_update().filter(pk=task_id).values_list("pk").first()
+        rows = list(stored.select_for_update().values_list(*ROW_FIELDS, *RANK_FIELDS))
+        if not rows:
+            # NO KEY UPDATE: a report inserted meanwhile (its key-share lock on the task) is not blocked
+            Task.objects.select_for_update(no_key=True).filter(pk=task_id).values_list("pk").first()
+            rows = list(stored.select_for_update().values_list(*ROW_FIELDS, *RANK_FIELDS))
+    else:
+        rows = list(stored.values_list(*ROW_FIELDS, *RANK_FIELDS))
     counts = ProgressReport.objects.filter(task_id=task_id).aggregate(
         n=Count("id"), m=Max("id"), v=Max("version", filter=Q(unit_id=unit_id, period=period_code))
     )
-    rows = list(TaskSnapshot.objects.filter(task_id=task_id).values_list(*ROW_FIELDS, *RANK_FIELDS))
     facts = _from_row(rows[0]) if rows else None
     if facts is not None and (facts.count, facts.max_id) != (counts["n"] or 0, counts["m"]):
         facts = None
