@@ -92,6 +92,23 @@ def test_dashboard_campaign_filter_and_bad_date(city, client):
     assert "格式不对" in client.get("/dashboard/?as_of=xx").content.decode()
 
 
+def test_dashboard_page_marks_the_picked_campaign_and_shows_its_figures(city, client):
+    """The campaign <option>s and the figures are rendered once per cached entry (duban.ui.cache):
+    the picked campaign must still be the one selected, and each page the figures of its campaign."""
+    login(client, city["duchashi"])
+    campaigns = list({t.plan.campaign for t in Task.objects.filter(active=True).exclude(plan__campaign=None)})
+    first, second = campaigns[0], campaigns[1]
+    whole = client.get("/dashboard/").content.decode()
+    assert " selected>" not in whole
+    for campaign in (first, second, first):
+        html = client.get(f"/dashboard/?campaign={campaign.pk}").content.decode()
+        assert re.findall(r'<option value="(\d+)" selected>', html) == [str(campaign.pk)]
+        assert f"<h1>调度台 · {campaign.name}</h1>" in html
+        tasks = Task.objects.filter(active=True, plan__campaign=campaign).count()
+        assert f"共 {tasks} 项任务。" in html
+        assert html.count("<option value=") == whole.count("<option value=")
+
+
 def test_open_notices_on_the_dashboard(city, client):
     task = Task.objects.filter(active=True, assignments__unit__is_group=False).first()
     unit = task.assignments.filter(unit__is_group=False).first().unit
@@ -207,3 +224,31 @@ def test_a_big_scope_groups_by_region_and_lists_the_targets_furthest_behind(city
     html = client.get("/dashboard/").content.decode()
     assert "各地区完成情况" in html and f"指标对照序时进度（{data['targets_total']} 项）" in html
     assert "差距最大的 5 项" in html
+
+
+def test_pages_give_the_refresher_recipes_that_compute_their_figures(city, client, settings, monkeypatch):
+    """With a refresher running, the dashboard and leader pages hand their refreshes over as
+    recipes (duban.ui.cache); run as the refresher runs them, they give the figures the page shows."""
+    from django.core.cache import cache
+
+    from duban.ui import cache as figures_cache
+
+    settings.DUBAN_STALE_FIGURES_AFTER = 0  # every entry slow: served stale, refreshed on request
+    monkeypatch.setattr(figures_cache, "REFRESH_BUDGET", 0)
+    monkeypatch.setattr(figures_cache, "TTL", 0)
+    login(client, city["duchashi"])
+    first = client.get("/api/dashboard/").json()
+    leader = client.get("/leader/").content
+    figures_cache.heartbeat()
+    assert client.get("/api/dashboard/").json() == first  # stale, and the refresh asked for
+    assert client.get("/leader/").status_code == 200
+    recipes = cache.get(figures_cache.RECIPES_KEY)
+    assert len(recipes) == 3  # campaign options, dashboard figures, leader's red items
+    _report_via_form(client, city["tianbao"])
+    login(client, city["duchashi"])
+    assert client.get("/api/dashboard/").json() == first  # still stale: the refresher has not run
+    assert figures_cache.refresh_requested() == 3
+    monkeypatch.setattr(figures_cache, "REFRESH_BUDGET", 10**6)
+    after = client.get("/api/dashboard/").json()
+    assert after["status"] != first["status"]  # the report is in the refreshed figures
+    assert client.get("/leader/").content != leader

@@ -16,6 +16,15 @@ lock entry in the shared cache); never older than :data:`MAX_STALE`. So the prov
 20 s to compute) are at most about four minutes old and their upkeep costs at most a tenth of one core,
 however many reports arrive. The figures carry the moment they were computed at, which pages print.
 
+Where the refresh runs: a refresh in a worker's thread holds that worker's interpreter lock for
+seconds, and the pages the worker serves meanwhile wait behind it (the province dashboard's p99 under
+load). So when a ``duban refresh_figures`` process is running (its heartbeat is in the cache), a
+worker only asks it to refresh: the lock entry says so, and the recipe of the figures (``compute``
+pickled: a module-level function and its arguments, e.g. ``functools.partial``) is kept in a shared
+list of recipes. The refresher runs at a lower CPU priority, outside the workers. Without a live
+refresher (the demo, a dead timer), or for a ``compute`` that cannot be pickled (a lambda), the
+worker's thread refreshes as before.
+
 The cache backend is Django's (``CACHES`` in settings: a folder shared by the gunicorn workers by
 default), so the workers compute a big scope once between them, not once each.
 """
@@ -25,8 +34,10 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+import pickle  # noqa: S403 — recipes are pickled by duban's own workers into duban's own cache
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,8 +51,15 @@ TTL = 60  # seconds an entry is fresh
 MAX_STALE = 600  # never serve figures older than this
 REFRESH_BUDGET = 10  # a slow entry is recomputed at most every REFRESH_BUDGET × its computing time
 LOCK_SECONDS = 300  # a refresh that died leaves its lock for at most this long
+REFRESHER_KEY = "duban.ui:refresher"  # heartbeat of a running `duban refresh_figures`
+RECIPES_KEY = "duban.ui:recipes"  # {entry key: pickled compute} of the slow entries
+HEARTBEAT = 5  # seconds between a refresher's heartbeats; one missing for 3× that is a dead refresher
+BY_REFRESHER = "refresher"  # lock value: the refresher process is asked to recompute the entry
+RENDERED_KEPT = 32  # renderings of entries kept per process (cached_rendered), ~200 KB each at most
 
 log = logging.getLogger(__name__)
+_rendered: OrderedDict[tuple, str] = OrderedDict()
+_rendered_lock = threading.Lock()
 
 
 @dataclass
@@ -69,9 +87,48 @@ def _compute(key: str, compute: Callable[[], object]) -> Entry:
     return entry
 
 
+def _lock(key: str) -> str:
+    return key + ":refreshing"
+
+
+def _recipe(compute: Callable[[], object]) -> bytes | None:
+    try:
+        return pickle.dumps(compute)
+    except (pickle.PicklingError, AttributeError, TypeError):  # a lambda or a closure: no recipe
+        return None
+
+
+def refresher_alive() -> bool:
+    return cache.get(REFRESHER_KEY) is not None
+
+
+def _register(key: str, recipe: bytes) -> None:
+    """Add the recipe to the shared list; workers may write it at the same moment, so re-read and retry
+    (a recipe still lost is added again by the next request for it)."""
+    for _ in range(3):
+        recipes = cache.get(RECIPES_KEY) or {}
+        if recipes.get(key) == recipe:
+            return
+        recipes[key] = recipe
+        cache.set(RECIPES_KEY, recipes, None)
+
+
+def _request_refresh(key: str, compute: Callable[[], object]) -> None:
+    """Have ``key`` recomputed, by the refresher process when one runs, else in a thread here."""
+    if refresher_alive():
+        recipe = _recipe(compute)
+        if recipe is not None:
+            if cache.add(_lock(key), BY_REFRESHER, LOCK_SECONDS):
+                _register(key, recipe)
+            return
+    elif cache.get(_lock(key)) == BY_REFRESHER:  # asked of a refresher that has stopped since
+        cache.delete(_lock(key))
+    _refresh_in_background(key, compute)
+
+
 def _refresh_in_background(key: str, compute: Callable[[], object]) -> None:
     """Recompute ``key`` in a thread unless some worker already is; the caller serves the old entry."""
-    lock = key + ":refreshing"
+    lock = _lock(key)
     if not cache.add(lock, 1, LOCK_SECONDS):
         return
     context = contextvars.copy_context()  # keeps the request's replica routing (duban.scale.router)
@@ -88,13 +145,39 @@ def _refresh_in_background(key: str, compute: Callable[[], object]) -> None:
     threading.Thread(target=run, name="duban-cache-refresh", daemon=True).start()
 
 
-def cached(parts: tuple, compute: Callable[[], object], ttl: int = TTL):
+def cached(parts: tuple, compute: Callable[[], object], ttl: int | None = None):
     """``compute()`` cached under ``parts``: fresh at the current data version for ``ttl`` seconds;
     a slow entry is served up to :data:`MAX_STALE` seconds old while it is recomputed (module docstring).
 
     ``compute`` must work out its figures at the moment it runs (not at a moment captured earlier)
-    when ``parts`` do not pin that moment, since a background refresh runs it later.
+    when ``parts`` do not pin that moment, since a background refresh runs it later; for a slow entry
+    it should be picklable (a module-level function, or a ``functools.partial`` of one with ids as
+    arguments) so that the refresher process can run it.
     """
+    return _entry(parts, compute, ttl)[1].value
+
+
+def cached_rendered(parts: tuple, compute: Callable[[], object], render: Callable[[object], str], ttl=None):
+    """``(cached(parts, compute), render(value))``, the rendering kept in this process for as long as the
+    entry stays the same: a province's figures take ~15 ms to render, the same for every viewer, and a
+    page served from the cache was spending nearly all its time there. ``render`` may use the value only."""
+    key, entry = _entry(parts, compute, ttl)
+    memo = (key, entry.version, entry.at)
+    with _rendered_lock:
+        html = _rendered.get(memo)
+        if html is not None:
+            _rendered.move_to_end(memo)
+    if html is None:
+        html = render(entry.value)
+        with _rendered_lock:
+            _rendered[memo] = html
+            while len(_rendered) > RENDERED_KEPT:
+                _rendered.popitem(last=False)
+    return entry.value, html
+
+
+def _entry(parts: tuple, compute: Callable[[], object], ttl: int | None) -> tuple[str, Entry]:
+    ttl = TTL if ttl is None else ttl
     key = _key(parts)
     entry = cache.get(key)
     if isinstance(entry, Entry):
@@ -102,9 +185,49 @@ def cached(parts: tuple, compute: Callable[[], object], ttl: int = TTL):
         slow = settings.DUBAN_STALE_FIGURES_AFTER
         if slow is None or entry.seconds < slow:
             if age < ttl and entry.version == data_version():
-                return entry.value
+                return key, entry
         elif age < MAX_STALE:
             if age >= max(ttl, min(REFRESH_BUDGET * entry.seconds, MAX_STALE / 2)):
-                _refresh_in_background(key, compute)
-            return entry.value
-    return _compute(key, compute).value
+                _request_refresh(key, compute)
+            return key, entry
+    return key, _compute(key, compute)
+
+
+def refresh_requested() -> int:
+    """Recompute the entries the workers asked the refresher for (``duban refresh_figures``); drop the
+    recipes of entries that are gone (not viewed for :data:`MAX_STALE` seconds). Returns how many
+    entries were recomputed."""
+    recipes = cache.get(RECIPES_KEY) or {}
+    done, gone = 0, []
+    for key, recipe in recipes.items():
+        if cache.get(_lock(key)) != BY_REFRESHER:
+            if not cache.has_key(key):
+                gone.append(key)
+            continue
+        if not cache.add(key + ":claimed", 1, LOCK_SECONDS):  # another refresher is on it
+            continue
+        try:
+            compute = pickle.loads(recipe)  # noqa: S301 — pickled by duban's workers (module docstring)
+            _compute(key, compute)
+            done += 1
+        except Exception:  # a failed refresh (or a recipe of older code) leaves the old entry
+            log.exception("后台重算页面统计失败：%s", key)
+            gone.append(key)  # the next request registers its recipe anew
+        finally:
+            cache.delete(_lock(key))
+            cache.delete(key + ":claimed")
+    if gone:
+        _unregister(gone)
+    return done
+
+
+def _unregister(keys: list[str]) -> None:
+    recipes = cache.get(RECIPES_KEY) or {}
+    for key in keys:
+        recipes.pop(key, None)
+    cache.set(RECIPES_KEY, recipes, None)
+
+
+def heartbeat() -> None:
+    """Tell the workers a refresher is running (for 3 × :data:`HEARTBEAT` seconds)."""
+    cache.set(REFRESHER_KEY, time.time(), 3 * HEARTBEAT)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from duban.accounts import permissions
 from duban.accounts.guards import role_required
 from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
 from duban.plans.models import Campaign
 from duban.ui import overview
-from duban.ui.cache import cached
-from duban.ui.views.common import as_of_param, as_of_pinned
+from duban.ui.cache import cached, cached_rendered
+from duban.ui.views.common import as_of_param, as_of_pinned, viewer
 
 
 def _scope_key(request) -> tuple:
@@ -24,53 +27,79 @@ def _scope_key(request) -> tuple:
     return (permissions.role_of(request.user), scope)
 
 
-def _scope(request):
-    """(tasks the user may see, narrowed to ?campaign=, the campaign or None, campaigns to pick from).
+def campaign_options(user_id: int) -> list[dict]:
+    """The campaigns to pick from: for a province they are a thousand, found through every task, so
+    they are cached like the figures."""
+    tasks = permissions.visible_tasks(viewer(user_id))
+    return [
+        {"pk": c.pk, "label": f"{c.name}（{c.region.name}）" if c.region_id else c.name}
+        for c in Campaign.objects.filter(plans__tasks__in=tasks.filter(active=True))
+        .select_related("region")
+        .distinct()
+        .order_by("region_id", "name")
+    ]
 
-    The campaigns to pick from are cached like the figures: for a province they are a thousand,
-    found through every task."""
-    tasks = permissions.visible_tasks(request.user)
 
-    def options():
-        return [
-            {"pk": c.pk, "label": f"{c.name}（{c.region.name}）" if c.region_id else c.name}
-            for c in Campaign.objects.filter(plans__tasks__in=tasks.filter(active=True))
-            .select_related("region")
-            .distinct()
-            .order_by("region_id", "name")
-        ]
+def figures(user_id: int, campaign_id: int | None, as_of: datetime | None = None) -> dict:
+    """The dashboard figures of the tasks the user may see (of one campaign if given), at ``as_of``
+    or, when None, at the moment they are computed (a refresh may run later, in another process)."""
+    tasks = permissions.visible_tasks(viewer(user_id))
+    if campaign_id is not None:
+        tasks = tasks.filter(plan__campaign_id=campaign_id)
+    return overview.dashboard(tasks, as_of or timezone.now())
 
-    campaigns = cached(("campaign-options", *_scope_key(request)), options)
+
+def _scope(request, render=None):
+    """(the campaign picked by ?campaign= or None, campaigns to pick from); with ``render``: (campaign,
+    the campaigns' <option>s as HTML, rendered once per cached entry, the picked one marked)."""
+    key, compute = ("campaign-options", *_scope_key(request)), partial(campaign_options, request.user.pk)
+    if render is None:
+        campaigns, html = cached(key, compute), None
+    else:
+        campaigns, html = cached_rendered(key, compute, render)
     picked = request.GET.get("campaign", "")
     campaign = None
     if any(str(c["pk"]) == picked for c in campaigns):
         campaign = Campaign.objects.get(pk=int(picked))
-        tasks = tasks.filter(plan__campaign=campaign)
-    return tasks, campaign, campaigns
+        if html is not None:  # options rendered from escaped labels: the value attribute is ours
+            html = mark_safe(html.replace(f'<option value="{campaign.pk}">', f'<option value="{campaign.pk}" selected>', 1))  # noqa: S308
+    return campaign, (campaigns if html is None else html)
 
 
-def _data(request, tasks, campaign, as_of) -> dict:
+def _render_options(campaigns: list[dict]) -> str:
+    return render_to_string("ui/_campaign_options.html", {"campaigns": campaigns})
+
+
+def _data(request, campaign, as_of, render=None):
     """The figures, cached per scope until the next change (duban.ui.cache); a big scope's may be
-    up to a few minutes old while recomputed (the page prints when they were computed)."""
-    key = ("dashboard", *_scope_key(request), campaign.pk if campaign else "")
+    up to a few minutes old while recomputed (the page prints when they were computed). With
+    ``render``: (figures, their HTML), the HTML rendered once per cached entry."""
+    campaign_id = campaign.pk if campaign else None
+    key = ("dashboard", *_scope_key(request), campaign_id or "")
     if as_of_pinned(request):
-        return cached((*key, as_of.isoformat()), lambda: overview.dashboard(tasks, as_of))
-    return cached(key, lambda: overview.dashboard(tasks, timezone.now()))
+        key, compute = (*key, as_of.isoformat()), partial(figures, request.user.pk, campaign_id, as_of)
+    else:
+        compute = partial(figures, request.user.pk, campaign_id)
+    return cached(key, compute) if render is None else cached_rendered(key, compute, render)
+
+
+def _render_figures(data: dict) -> str:
+    context = {"d": data, "figures_at": datetime.fromisoformat(data["as_of"])}  # may be older than now
+    return render_to_string("ui/_dashboard_figures.html", context)
 
 
 @role_required(OFFICE, TASKFORCE, LEADER)
 def dashboard(request):
     as_of, error = as_of_param(request)
-    tasks, campaign, campaigns = _scope(request)
-    data = _data(request, tasks, campaign, as_of)
+    campaign, options_html = _scope(request, _render_options)
+    _, figures_html = _data(request, campaign, as_of, _render_figures)
     return render(
         request,
         "ui/dashboard.html",
         {
-            "d": data,
-            "figures_at": datetime.fromisoformat(data["as_of"]),  # a big scope's may be a little older than now
+            "figures_html": figures_html,
             "campaign": campaign,
-            "campaigns": campaigns,
+            "options_html": options_html,
             "as_of": as_of,
             "as_of_error": error,
         },
@@ -83,5 +112,5 @@ def dashboard_api(request):
     as_of, error = as_of_param(request)
     if error:
         return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
-    tasks, campaign, _ = _scope(request)
-    return JsonResponse(_data(request, tasks, campaign, as_of), json_dumps_params={"ensure_ascii": False})
+    campaign, _ = _scope(request)
+    return JsonResponse(_data(request, campaign, as_of), json_dumps_params={"ensure_ascii": False})

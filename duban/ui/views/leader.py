@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -16,18 +19,23 @@ from duban.supervision.models import Instruction
 from duban.ui import overview
 from duban.ui.cache import cached
 from duban.ui.forms import InstructionForm
-from duban.ui.views.common import as_of_param, as_of_pinned
+from duban.ui.views.common import as_of_param, as_of_pinned, viewer
+
+
+def red_items(user_id: int, as_of: datetime | None = None):
+    """The red items of what the user may see, at ``as_of`` or, when None, at the moment they are
+    computed (a refresh may run later, in another process: duban.ui.cache)."""
+    return overview.red_items(permissions.visible_tasks(viewer(user_id)), as_of or timezone.now())
 
 
 def _page(request, form_task=None, form=None):
     as_of, error = as_of_param(request)
     profile = permissions.profile_of(request.user)
     scope = (permissions.role_of(request.user), profile.region_id if profile else "superuser")
-    visible = permissions.visible_tasks(request.user)
     if as_of_pinned(request):
-        items, total = cached(("leader", scope, as_of.isoformat()), lambda: overview.red_items(visible, as_of))
+        items, total = cached(("leader", scope, as_of.isoformat()), partial(red_items, request.user.pk, as_of))
     else:
-        items, total = cached(("leader", scope), lambda: overview.red_items(visible, timezone.now()))
+        items, total = cached(("leader", scope), partial(red_items, request.user.pk))
     mine = (request.user.get_full_name() or "").strip()
     for item in items:
         item["mine"] = bool(mine) and any(mine in leader for leader in item["task"].leaders)

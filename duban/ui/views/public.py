@@ -10,8 +10,13 @@ from duban.ui import overview
 from duban.ui.cache import cached
 
 
+def summary() -> dict:
+    """The public figures at the moment they are computed (a refresh may run in another process)."""
+    return overview.public_summary(timezone.now())
+
+
 def _data() -> dict:
-    return cached(("public",), lambda: overview.public_summary(timezone.now()), ttl=600)
+    return cached(("public",), summary, ttl=600)
 
 
 def public_page(request):
