@@ -174,6 +174,9 @@ def test_with_a_refresher_running_workers_ask_it_instead_of_refreshing(file_cach
     key = figures_cache._key(("slow",))
     assert cache.get(figures_cache._lock(key)) == figures_cache.BY_REFRESHER
     assert list(cache.get(figures_cache.RECIPES_KEY)) == [key]
+    cache.set(figures_cache.RECIPES_KEY, {}, None)  # lost to another worker's write at the same moment
+    assert cached(("slow",), compute, ttl=0) == (os.getpid(), 1)
+    assert list(cache.get(figures_cache.RECIPES_KEY)) == [key]  # put back by the next request
     assert figures_cache.refresh_requested() == 1  # what the refresher's loop does
     assert figures_cache.refresh_requested() == 0  # nothing asked since
     assert cache.get(figures_cache._lock(key)) is None

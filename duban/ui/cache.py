@@ -104,7 +104,7 @@ def refresher_alive() -> bool:
 
 def _register(key: str, recipe: bytes) -> None:
     """Add the recipe to the shared list; workers may write it at the same moment, so re-read and retry
-    (a recipe still lost is added again by the next request for it)."""
+    (a recipe still lost is put back by the next request that finds the figures due)."""
     for _ in range(3):
         recipes = cache.get(RECIPES_KEY) or {}
         if recipes.get(key) == recipe:
@@ -118,8 +118,8 @@ def _request_refresh(key: str, compute: Callable[[], object]) -> None:
     if refresher_alive():
         recipe = _recipe(compute)
         if recipe is not None:
-            if cache.add(_lock(key), BY_REFRESHER, LOCK_SECONDS):
-                _register(key, recipe)
+            cache.add(_lock(key), BY_REFRESHER, LOCK_SECONDS)
+            _register(key, recipe)  # also when asked before: puts back a recipe lost to a concurrent write
             return
     elif cache.get(_lock(key)) == BY_REFRESHER:  # asked of a refresher that has stopped since
         cache.delete(_lock(key))
