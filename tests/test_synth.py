@@ -136,3 +136,27 @@ def test_command_prints_counts_and_refuses_bad_sizes(capsys):
         call_command("synth", "--until", "2024-01-01")
     call_command("synth", "--clear")
     assert not Plan.objects.filter(source_document__file_name__startswith="synth-").exists()
+
+
+@pytest.mark.django_db
+def test_same_name_units_of_two_counties_are_ranked_apart():
+    """A city's ranking covers its counties' plans, where every county has its 县财政局 …: each unit is
+    scored under its own label (name and county), none dropped for sharing a name."""
+    from duban.assessment.scoring import Scheme
+    from duban.assessment.unit_scores import ranking
+    from duban.tracking.periods import parse_period
+
+    do_synthesize(SMALL)
+    plans = list(synthetic_plans(SMALL.seed))
+    units = {
+        a.unit for a in TaskUnit.objects.filter(task__plan__in=plans, task__active=True).select_related("unit__region")
+        if not a.unit.is_group
+    }  # fmt: skip
+    shared = Counter(u.name for u in units)
+    assert any(n > 1 for n in shared.values()), "the synthetic counties have units of the same name"
+    result = ranking(plans, Scheme.from_config(None), parse_period("2023Q1"), datetime(2023, 3, 31, 12, 0, tzinfo=LOCAL_TZ))
+    assert len(result.facts) == len(units) == len(result.scores)
+    for u in units:
+        label = u.name if shared[u.name] == 1 else f"{u.name}（{u.region.name}）"
+        assert label in result.facts
+    assert sum(f.due for f in result.facts.values()) > 0

@@ -19,7 +19,7 @@ more than a minute of a 月通报 (docs/benchmarks.md, 议题 8 第三轮).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -49,6 +49,7 @@ class UnitRow(NamedTuple):
     name: str
     role: str  # TaskUnit.LEAD / CO
     is_group: bool  # 各县市区人民政府 …: stands for its members, scored through them
+    region: str  # the unit's region, to tell apart units of the same name (unit_labels)
 
 
 class TaskRow(NamedTuple):
@@ -81,6 +82,7 @@ def task_rows(plans) -> list[TaskRow]:
             "assignments__unit__name",
             "assignments__role",
             "assignments__unit__is_group",
+            "assignments__unit__region__name",
         )
     )
     tasks: list[tuple] = []  # (pk, plan id, seq, title, [UnitRow])
@@ -108,15 +110,24 @@ class Ranking:
     black: list[UnitScore]
 
 
+def unit_labels(units: dict[int, tuple[str, str]]) -> dict[int, str]:
+    """{unit id: how rankings and briefs name it}: its name, or 名称（地区） where units of several regions
+    in scope share the name (县财政局 in every county under a city): scores are keyed by these labels,
+    and keyed by bare names all but one of the same-name units fell out of the ranking."""
+    count = Counter(name for name, _ in units.values())
+    return {pk: name if count[name] == 1 else f"{name}（{region}）" for pk, (name, region) in units.items()}
+
+
 def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None) -> dict[str, UnitFacts]:
-    """{unit name: facts} of every unit named on the tasks of ``plan`` (a Plan or several) and its sub-plans.
+    """{unit label: facts} of every unit named on the tasks of ``plan`` (a Plan or several) and its sub-plans
+    (label: the unit's name, with its region where names repeat: :func:`unit_labels`).
 
     ``tasks`` (from :func:`task_rows`) and ``states`` (``task_states`` at the same instant) may be passed by a caller that already has them,
     to save their queries.
     """
     end = min(to_local(as_of), last_instant(period))
     tasks = task_rows(plan) if tasks is None else tasks
-    names = {u.unit_id: u.name for t in tasks for u in t.units if not u.is_group}
+    names = unit_labels({u.unit_id: (u.name, u.region) for t in tasks for u in t.units if not u.is_group})
     due = defaultdict(int)
     on_time = defaultdict(int)
     late = defaultdict(int)
