@@ -3,11 +3,14 @@ timeline and report history, the historical URLs, and a fixed number of queries 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from duban.accounts.permissions import visible_tasks
 from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE
+from duban.cascade.assign import do_assign_unit
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Task, TaskForce, TaskUnit
 from duban.supervision.actions import do_add_instruction, do_issue_notice
@@ -56,8 +59,35 @@ def test_each_role_sees_its_own_scope(client):
     assert client.get(f"/campaigns/{plan.campaign_id}/").status_code == 200
     elsewhere = Plan.objects.filter(region=w.region, active=True).exclude(campaign=plan.campaign).first()
     assert client.get(f"/plans/{elsewhere.pk}/").status_code == 403
-    listed = client.get("/plans/").context["groups"]
-    assert {p.campaign_id for g in listed for p in g["plans"]} == {plan.campaign_id}
+    listed = Plan.objects.filter(pk__in=_listed_plans(client))
+    assert {p.campaign_id for p in listed} == {plan.campaign_id}
+
+
+def _listed_plans(client) -> dict[int, str]:
+    """{plan id: its task count as shown} of the plan list page."""
+    html = client.get("/plans/").content.decode()
+    rows = re.findall(r'<a href="/plans/(\d+)/">.*?<td class="r">(\d*)</td>', html, re.S)
+    return {int(pk): n for pk, n in rows}
+
+
+def test_plan_list_is_per_scope_and_follows_the_structure(client):
+    """The list is rendered once per structure version and scope: each role still gets its own, and a
+    task handed to the reporter's unit (交办, a structure change) shows at once in its counts."""
+    w = yuanjiang()
+    office = _listed_plans(as_user(client, w.users[OFFICE]))
+    assert len(office) == Plan.objects.filter(region=w.region, active=True).count()
+    mine = _listed_plans(as_user(client, w.users[REPORTER]))
+    assert w.task.plan_id in mine and len(mine) < len(office)
+    assert mine == _listed_plans(client)  # served again, the same
+    counts = {pk: int(n) for pk, n in mine.items()}
+    assert counts == {
+        pk: visible_tasks(w.users[REPORTER], Task.objects.filter(active=True, plan_id=pk)).count() for pk in mine
+    }
+    other = Task.objects.filter(plan=w.task.plan, active=True).exclude(assignments__unit=w.lead).first()
+    do_assign_unit(other, w.lead)
+    after = _listed_plans(as_user(client, w.users[REPORTER]))
+    assert int(after[w.task.plan_id]) == counts[w.task.plan_id] + 1
+    assert _listed_plans(as_user(client, w.users[OFFICE])) == office  # the office's counts are of all tasks
 
 
 def test_filters_and_search_narrow_the_tree(client):

@@ -12,6 +12,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from duban.cascade.assign import ROLE_LABELS, do_assign_unit, do_unassign_unit
 from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import task_rollup
 from duban.ingest.text import strip_markup
+from duban.plans import structure
 from duban.plans.models import Cadence, Campaign, Plan, Target, Task, TaskForce, TaskUnit, Unit
 from duban.supervision.models import Notice
 from duban.tracking.models import ProgressReport
@@ -68,16 +70,21 @@ def _browse(request, plans: list[Plan], template: str, context: dict):
     return render(request, template, context)
 
 
-@role_required(*SIGNED_IN)
-def plan_list(request):
-    """Plans of the user's scope by region, with the campaigns and the number of visible tasks."""
+def _scope_of(user) -> tuple:
+    """What the plans and tasks a user may see depend on (cache keys): role and scope."""
+    if permissions.is_superuser(user):
+        return ("superuser",)
+    profile = permissions.profile_of(user)
+    role = permissions.role_of(user)
+    return (role, profile.region_id, profile.campaign_id, profile.unit_id) if profile else (role,)
+
+
+def _plan_groups(user) -> list[dict]:
     plans = list(
-        scope.plans_in_scope(request.user)
-        .select_related("campaign", "region")
-        .order_by("region_id", "source_document_id", "order")
+        scope.plans_in_scope(user).select_related("campaign", "region").order_by("region_id", "source_document_id", "order")
     )
     counts = dict(
-        permissions.visible_tasks(request.user, Task.objects.filter(active=True))
+        permissions.visible_tasks(user, Task.objects.filter(active=True))
         .values_list("plan_id")
         .annotate(n=Count("id"))
         .values_list("plan_id", "n")
@@ -91,7 +98,23 @@ def plan_list(request):
         groups.append(
             {"region": region_plans[0].region, "plans": region_plans, "campaigns": list(campaigns.values())}
         )
-    return render(request, "ui/plans/plan_list.html", {"groups": groups})
+    return groups
+
+
+@role_required(*SIGNED_IN)
+def plan_list(request):
+    """Plans of the user's scope by region, with the campaigns and the number of visible tasks.
+
+    Plans and task counts follow the plan structure only (no report changes them), so the list is
+    rendered once per structure version, scope and process: a province's (1,158 plans, 3,000 links)
+    took ~120 ms to render, and under load the page queued for seconds."""
+    html = structure.cached(
+        "plan-list",
+        _scope_of(request.user),
+        lambda: render_to_string("ui/plans/_plan_groups.html", {"groups": _plan_groups(request.user)}),
+        limit=100,
+    )
+    return render(request, "ui/plans/plan_list.html", {"groups_html": html})
 
 
 @role_required(*SIGNED_IN)
