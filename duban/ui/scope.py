@@ -14,6 +14,16 @@ from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
 from duban.plans.models import Plan, Task, Unit
 
 
+def scope_key(user) -> tuple:
+    """What the plans and tasks ``user`` may see depend on — role and scope (region, campaign, unit) —
+    for keys of what is cached per scope rather than per user (page figures, the plan list)."""
+    if permissions.is_superuser(user):
+        return ("superuser",)
+    profile = permissions.profile_of(user)
+    role = permissions.role_of(user)
+    return (role, profile.region_id, profile.campaign_id, profile.unit_id) if profile else (role,)
+
+
 def visible_plan_ids(user) -> set[int]:
     """Active plans holding at least one task ``user`` may see (the plan tree shown to them)."""
     tasks = permissions.visible_tasks(user, Task.objects.filter(active=True))

@@ -70,15 +70,6 @@ def _browse(request, plans: list[Plan], template: str, context: dict):
     return render(request, template, context)
 
 
-def _scope_of(user) -> tuple:
-    """What the plans and tasks a user may see depend on (cache keys): role and scope."""
-    if permissions.is_superuser(user):
-        return ("superuser",)
-    profile = permissions.profile_of(user)
-    role = permissions.role_of(user)
-    return (role, profile.region_id, profile.campaign_id, profile.unit_id) if profile else (role,)
-
-
 def _plan_groups(user) -> list[dict]:
     plans = list(
         scope.plans_in_scope(user).select_related("campaign", "region").order_by("region_id", "source_document_id", "order")
@@ -110,7 +101,7 @@ def plan_list(request):
     took ~120 ms to render, and under load the page queued for seconds."""
     html = structure.cached(
         "plan-list",
-        _scope_of(request.user),
+        scope.scope_key(request.user),
         lambda: render_to_string("ui/plans/_plan_groups.html", {"groups": _plan_groups(request.user)}),
         limit=100,
     )

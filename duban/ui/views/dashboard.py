@@ -17,14 +17,8 @@ from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
 from duban.plans.models import Campaign
 from duban.ui import overview
 from duban.ui.cache import cached, cached_rendered
+from duban.ui.scope import scope_key
 from duban.ui.views.common import as_of_param, as_of_pinned, viewer
-
-
-def _scope_key(request) -> tuple:
-    """What the user's visible tasks depend on: role and scope (cache keys)."""
-    profile = permissions.profile_of(request.user)
-    scope = (profile.region_id, profile.campaign_id) if profile else ("superuser",)
-    return (permissions.role_of(request.user), scope)
 
 
 def campaign_options(user_id: int) -> list[dict]:
@@ -49,21 +43,17 @@ def figures(user_id: int, campaign_id: int | None, as_of: datetime | None = None
     return overview.dashboard(tasks, as_of or timezone.now())
 
 
-def _scope(request, render=None):
-    """(the campaign picked by ?campaign= or None, campaigns to pick from); with ``render``: (campaign,
-    the campaigns' <option>s as HTML, rendered once per cached entry, the picked one marked)."""
-    key, compute = ("campaign-options", *_scope_key(request)), partial(campaign_options, request.user.pk)
-    if render is None:
-        campaigns, html = cached(key, compute), None
-    else:
-        campaigns, html = cached_rendered(key, compute, render)
+def _options(request) -> tuple:
+    """(cache key, compute) of the campaigns the user may pick, for ``cached`` / ``cached_rendered``."""
+    return ("campaign-options", *scope_key(request.user)), partial(campaign_options, request.user.pk)
+
+
+def _picked(request, campaigns: list[dict]) -> Campaign | None:
+    """The campaign of ?campaign= if it is one the user may pick."""
     picked = request.GET.get("campaign", "")
-    campaign = None
     if any(str(c["pk"]) == picked for c in campaigns):
-        campaign = Campaign.objects.get(pk=int(picked))
-        if html is not None:  # options rendered from escaped labels: the value attribute is ours
-            html = mark_safe(html.replace(f'<option value="{campaign.pk}">', f'<option value="{campaign.pk}" selected>', 1))  # noqa: S308
-    return campaign, (campaigns if html is None else html)
+        return Campaign.objects.get(pk=int(picked))
+    return None
 
 
 def _render_options(campaigns: list[dict]) -> str:
@@ -75,7 +65,7 @@ def _data(request, campaign, as_of, render=None):
     up to a few minutes old while recomputed (the page prints when they were computed). With
     ``render``: (figures, their HTML), the HTML rendered once per cached entry."""
     campaign_id = campaign.pk if campaign else None
-    key = ("dashboard", *_scope_key(request), campaign_id or "")
+    key = ("dashboard", *scope_key(request.user), campaign_id or "")
     if as_of_pinned(request):
         key, compute = (*key, as_of.isoformat()), partial(figures, request.user.pk, campaign_id, as_of)
     else:
@@ -91,7 +81,11 @@ def _render_figures(data: dict) -> str:
 @role_required(OFFICE, TASKFORCE, LEADER)
 def dashboard(request):
     as_of, error = as_of_param(request)
-    campaign, options_html = _scope(request, _render_options)
+    campaigns, options_html = cached_rendered(*_options(request), _render_options)
+    campaign = _picked(request, campaigns)
+    if campaign is not None:  # the options are rendered from escaped labels: the value attribute is ours
+        selected = f'<option value="{campaign.pk}" selected>'
+        options_html = mark_safe(options_html.replace(f'<option value="{campaign.pk}">', selected, 1))  # noqa: S308
     _, figures_html = _data(request, campaign, as_of, _render_figures)
     return render(
         request,
@@ -112,5 +106,5 @@ def dashboard_api(request):
     as_of, error = as_of_param(request)
     if error:
         return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
-    campaign, _ = _scope(request)
+    campaign = _picked(request, cached(*_options(request)))
     return JsonResponse(_data(request, campaign, as_of), json_dumps_params={"ensure_ascii": False})

@@ -19,6 +19,7 @@ from duban.supervision.models import Instruction
 from duban.ui import overview
 from duban.ui.cache import cached
 from duban.ui.forms import InstructionForm
+from duban.ui.scope import scope_key
 from duban.ui.views.common import as_of_param, as_of_pinned, viewer
 
 
@@ -30,8 +31,7 @@ def red_items(user_id: int, as_of: datetime | None = None):
 
 def _page(request, form_task=None, form=None):
     as_of, error = as_of_param(request)
-    profile = permissions.profile_of(request.user)
-    scope = (permissions.role_of(request.user), profile.region_id if profile else "superuser")
+    scope = scope_key(request.user)
     if as_of_pinned(request):
         items, total = cached(("leader", scope, as_of.isoformat()), partial(red_items, request.user.pk, as_of))
     else:
