@@ -155,6 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [  # messages come in Chinese from Django's zh-hans c
     {"NAME": "duban.ops.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "duban.ops.passwords.UsernameInPasswordValidator"},  # 张三zhangsan张三 … contains the username
 ]
 AUTHENTICATION_BACKENDS = [
     "duban.ops.lockout.LockoutBackend",  # refuses a locked-out username+IP before the password is checked
@@ -162,15 +163,24 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",  # sessions made before ProfileBackend still name it
 ]
 
-# django-axes: 5 failed logins for one username from one IP lock that pair for 30 minutes
+# django-axes (duban/ops/lockout.py): 5 failed logins for one username from one address lock that
+# pair for 30 minutes; 20 failures, or failures for 6 different usernames (password spraying), from
+# one address lock the address
+AXES_HANDLER = "duban.ops.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # forgets that username's failures from that address only
 AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请 30 分钟后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系管理员解锁。"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DUBAN_PROXY_COUNT", "0")) or None  # proxies in front (X-Forwarded-For)
+DUBAN_LOGIN_IP_LIMIT = int(os.environ.get("DUBAN_LOGIN_IP_LIMIT", "20"))
+DUBAN_LOGIN_SPRAY_USERS = int(os.environ.get("DUBAN_LOGIN_SPRAY_USERS", "6"))
+# the client address (duban.ops.lockout.client_ip): behind DUBAN_PROXY_COUNT reverse proxies it is read
+# from X-Forwarded-For (each proxy must append its peer's address, e.g. nginx's
+# $proxy_add_x_forwarded_for); without the variable the header is ignored, so nobody can forge it
+DUBAN_PROXY_COUNT = int(os.environ.get("DUBAN_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "duban.ops.lockout.client_ip"
 
 # sessions: 8 hours from login; DUBAN_SESSION_BROWSER_CLOSE=1 also ends them when the browser closes
 SESSION_COOKIE_AGE = 8 * 60 * 60
