@@ -13,6 +13,11 @@ from pathlib import Path
 
 import dj_database_url
 
+# Files this process creates (the SQLite database and its journal, uploads, attachments, backups, the
+# page cache and sessions) are the server account's alone: 0600 files, 0700 folders. Static files are
+# written with explicit modes below, since a web server under another account serves them.
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DUBAN_HOME", Path.cwd() / "var"))
 
@@ -125,7 +130,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "web" / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("DUBAN_STATIC_ROOT", DATA_DIR / "static"))  # outside DUBAN_HOME for nginx
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {  # readable by the web server (the umask above would make them private)
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
+FILE_UPLOAD_PERMISSIONS = 0o600  # report attachments: the server account's alone
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DUBAN_MEDIA_ROOT", DATA_DIR / "media"))  # report attachments
 LOGIN_URL = "/login/"
@@ -142,6 +156,39 @@ EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a dead server must not hang cron
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "督办系统 <duban@localhost>")
 DUBAN_BASE_URL = os.environ.get("DUBAN_BASE_URL", "http://127.0.0.1:8000")  # links in reminders
+# server errors (HTTP 500 with the traceback) are mailed to DUBAN_ADMINS ("张三 <a@x.gov.cn>, b@x.gov.cn")
+ADMINS = [
+    (a.split("<")[0].strip() or a.strip(), a.split("<")[-1].rstrip(">").strip())
+    for a in os.environ.get("DUBAN_ADMINS", "").split(",")
+    if a.strip()
+]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# logging: everything from WARNING up (DUBAN_LOG_LEVEL) to stderr, which gunicorn and systemd keep;
+# request errors (django.request: HTTP 500) with their traceback, also mailed to ADMINS when set
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": os.environ.get("DUBAN_LOG_LEVEL", "WARNING"),
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": os.environ.get("DUBAN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # replaces Django's default "django" logger (console only under DEBUG); records go on to the root
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+    },
+}
 
 # ---------------------------------------------------------------- security (docs/security.md)
 # The same rules in development and production; settings_production.py adds HTTPS-only parts.
