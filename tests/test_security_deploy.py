@@ -77,7 +77,7 @@ def test_server_errors_are_mailed_to_the_admins(settings):
     settings.ADMINS = [("值班员", "ops@duban.example.gov.cn")]
     request = RequestFactory().get("/tasks/1/")
     try:
-        1 / 0
+        raise ZeroDivisionError("division by zero")
     except ZeroDivisionError:
         logging.getLogger("django.request").error(
             "Internal Server Error: %s", request.path, exc_info=True, extra={"status_code": 500, "request": request}
