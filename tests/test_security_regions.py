@@ -67,6 +67,7 @@ def import_web(client, user, prefix: str, region: Region):
     page = client.get(confirm)
     assert page.status_code == 200
     assert page.context["diff"].new_document  # shown as a new file of the importer's region
+    assert "另建独立的一份" in page.content.decode()
     done = client.post(confirm)
     assert done.status_code == 302 and done["Location"].endswith("/import/done/")
 
