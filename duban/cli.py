@@ -116,6 +116,21 @@ def cmd_score(argv: list[str]) -> int:
 
 PURE = {"parse": cmd_parse, "score": cmd_score}
 
+DEVELOPMENT, PRODUCTION = "duban.web.settings", "duban.web.settings_production"
+
+
+def default_settings(env=os.environ) -> str:
+    """Settings when DJANGO_SETTINGS_MODULE is not set: development ones only for development use.
+
+    A deployment announces itself by DUBAN_DEBUG=0 or DUBAN_ALLOWED_HOSTS (docs/deployment.md): it then
+    gets the production settings, which demand DUBAN_SECRET_KEY, even if it forgot the settings
+    variable. Without either (``make demo``, a developer's shell) the development settings: DEBUG on,
+    a fixed key, hosts 127.0.0.1 and localhost only.
+    """
+    if env.get("DUBAN_DEBUG") == "0" or env.get("DUBAN_ALLOWED_HOSTS"):
+        return PRODUCTION
+    return DEVELOPMENT
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -127,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if argv[0] in PURE:
         return PURE[argv[0]](argv[1:])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings())
     from django.core.management import execute_from_command_line
 
     if argv[0] == "help-django":

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from duban.ingest.text import norm_key
+from duban.plans.actions import do_ingest_file
 from duban.plans.models import Region, Unit, UnitAlias
 from duban.plans.unitnames import abbreviation_span, is_group, learn_aliases, level_char, localize
 from duban.plans.units import UnitDirectory, resolve_units
@@ -133,14 +134,27 @@ def test_spellings_resolve_to_one_unit(shaoyang):
 
 
 @pytest.mark.django_db
-def test_a_fuller_name_later_renames_the_unit(shaoyang):
+def test_a_fuller_name_later_is_an_alias_never_a_rename(shaoyang):
     first = resolve_units(shaoyang, ["市卫健委"])["市卫健委"]
     assert first.name == "市卫健委"
-    later = resolve_units(shaoyang, ["市卫生健康委员会"])["市卫生健康委员会"]
-    assert later.pk == first.pk
+    directory = UnitDirectory(shaoyang)
+    later = directory.resolve(["市卫生健康委员会", "市卫生健康委"])
+    assert later["市卫生健康委员会"].pk == later["市卫生健康委"].pk == first.pk
     first.refresh_from_db()
-    assert first.name == "市卫生健康委员会"
-    assert UnitAlias.objects.get(name="市卫健委").unit_id == first.pk
+    assert first.name == "市卫健委"  # an import never renames a stored unit
+    assert UnitAlias.objects.get(name="市卫生健康委员会").unit_id == first.pk
+    assert directory.fuller_names == [("市卫健委", "市卫生健康委员会")]
+
+
+@pytest.mark.django_db
+def test_an_import_keeps_the_units_name_and_says_so(shaoyang):
+    unit = Unit.objects.create(region=shaoyang, name="市发改委")
+    report = do_ingest_file(sample_path("000"))
+    unit.refresh_from_db()
+    assert unit.name == "市发改委"
+    assert UnitAlias.objects.filter(unit=unit, name="市发展和改革委员会").exists()
+    assert not Unit.objects.filter(region=shaoyang, name="市发展和改革委员会").exists()
+    assert any("保留原名" in line and "市发改委" in line for line in report.lines())
 
 
 @pytest.mark.django_db

@@ -150,3 +150,56 @@ def test_reporter_cannot_post_a_report_for_another_unit(web):
     )
     assert response.status_code == 403
     assert ProgressReport.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_alignment_page_is_scoped(web):
+    """Lower-level plans of one's own scope against upper-level plans of one's scope or a region above;
+    a county never opens a sibling county's plan there, a 专班 only its campaign's plans."""
+    plan, plan_xs, plan_yj = (web.objects[k] for k in ("plan", "plan_xs", "plan_yj"))
+    cases = [
+        ("office", plan_xs, plan, 200),  # the city: its county against itself
+        ("county", plan_xs, plan, 200),  # 新邵县: its plan against the city's
+        ("county", plan_yj, plan, 403),  # 沅江市's plan as the lower one
+        ("county", plan_xs, plan_yj, 403),  # 沅江市 is not above 新邵县
+        ("taskforce", plan_xs, plan, 403),  # a county plan not under its campaign
+        ("leader", plan_xs, plan, 200),
+    ]
+    client = Client()
+    got = []
+    for username, child, parent, _ in cases:
+        response = call(client, web.users[username], None, f"/cascade/align/?child={child.pk}&parent={parent.pk}")
+        got.append(response.status_code)
+        if response.status_code == 200:
+            assert "下级" in response.content.decode()
+    assert got == [want for *_, want in cases]
+    client.force_login(web.users["county"])
+    listed = {p.pk for p in client.get("/cascade/align/").context["linked"]}
+    assert listed <= {p.pk for p in web.objects["plan_xs"].region.plans.all()}
+
+
+class _Missing:
+    pk = 987_654_321
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_learn_nothing_from_ids(web):
+    """An object page answers an anonymous visitor the same (to the login page) for an existing and a
+    missing id, so ids cannot be probed without an account."""
+    client = Client()
+    checked, failures = set(), []
+    for entry in walk():
+        rule = RULES.get(entry.name)
+        if rule is None or "a" in rule.allow or not rule.kwargs:
+            continue
+        missing = {ref: _Missing() for ref in rule.refs()}
+        urls = (url_of(entry, rule, web.objects), url_of(entry, rule, {**web.objects, **missing}))
+        answers = []
+        for url in urls:
+            r = call(client, None, rule, url)
+            answers.append((r.status_code, r.get("Location", "").split("?")[0]))
+        checked.add(entry.name)
+        if answers[0] != answers[1] or answers[0][0] != 302:
+            failures.append(f"{entry.name}: 存在 {answers[0]}，不存在 {answers[1]}")
+    assert len(checked) > 10 and "plans:task" in checked
+    assert not failures, "\n".join(failures)

@@ -100,6 +100,8 @@ def task_permission(check=permissions.can_view_task, *, url_kwarg: str = "pk"):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:  # before the lookup: existing and missing ids look alike
+                return _refuse(request, message)
             task = load_task(kwargs.pop(url_kwarg))
             if not check(request.user, task):
                 return _refuse(request, message)
@@ -128,6 +130,8 @@ class TaskPermissionMixin:
     task_url_kwarg = "pk"
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:  # before the lookup, as in task_permission
+            return _refuse(request, CHECK_MESSAGES.get(type(self).task_check, NO_ROLE))
         self.task = load_task(kwargs[self.task_url_kwarg])
         check = type(self).task_check  # a plain function or a staticmethod, never bound
         if not check(request.user, self.task):

@@ -2,8 +2,11 @@
 
 ``/cascade/align/?child=新邵县&parent=邵阳市`` takes the same PLAN words as ``duban align``; without
 them the page lists the linked plans. A fixed number of queries (see :mod:`duban.cascade.alignment`).
-For 督查室, 专班办公室 and 领导 (the rule declared in tests/urltable.py); per-region scoping is not
-applied yet (issue 6 item 6).
+For 督查室, 专班办公室 and 领导 (the rule declared in tests/urltable.py), scoped like the plan pages:
+the lower-level plans must be in the user's scope (:func:`duban.ui.scope.plans_in_scope`) or linked
+below a plan in it; the upper-level ones in the scope, linked above those plans, or of a region above
+the user's (a county compares its plan with the city plan it carries out, never with a sibling
+county's, and never opens a sibling's plan); the list shows only the user's linked plans.
 """
 
 from __future__ import annotations
@@ -19,32 +22,72 @@ from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import region_rollup
 from duban.plans.lookup import PlanLookupError, find_plans
 from duban.plans.models import Plan, Region
+from duban.ui import scope
 from duban.ui.views.common import as_of_param
 
 SECTIONS = ("weaker", "missing", "other_measure", "totals", "equal", "stronger")
 
 
-def _linked_plans():
-    """Plans linked to a plan of another document (the cross-level links)."""
+def _linked_plans(user):
+    """The user's plans linked to a plan of another document (the cross-level links)."""
     return (
-        Plan.objects.filter(parent__isnull=False, active=True)
+        scope.plans_in_scope(user)
+        .filter(parent__isnull=False)
         .exclude(parent__source_document_id=F("source_document_id"))
         .select_related("region", "parent__region")
         .order_by("region_id", "pk")
     )
 
 
+def _ancestor_ids(plans) -> set[int]:
+    """Ids of the plans above ``plans`` along their parent links (one query per level)."""
+    found: set[int] = set()
+    todo = {p.parent_id for p in plans if p.parent_id}
+    while todo - found:
+        todo -= found
+        found |= todo
+        todo = set(Plan.objects.filter(pk__in=todo, parent__isnull=False).values_list("parent_id", flat=True))
+    return found
+
+
+def _regions_above(user) -> set[int]:
+    """Ids of the regions above the user's own (their plans are what the user's region carries out)."""
+    profile = permissions.profile_of(user)
+    region = profile.region if profile is not None else None
+    above: set[int] = set()
+    while region is not None and region.parent_id is not None and region.parent_id not in above:
+        above.add(region.parent_id)
+        region = region.parent
+    return above
+
+
+def _out_of_scope(user, child_plans, parent_plans) -> bool:
+    """Lower-level plans outside the user's scope (and not linked below a plan in it), or upper-level
+    plans that are neither in the scope, nor linked above those plans, nor of a region above the user's."""
+    mine = set(scope.plans_in_scope(user).values_list("pk", flat=True))
+    children = list(child_plans)
+    above = _ancestor_ids(children)
+    for p in children:
+        if p.pk not in mine and not (_ancestor_ids([p]) & mine):
+            return True
+    rest = [p for p in parent_plans if p.pk not in mine and p.pk not in above]
+    return bool(rest) and any(p.region_id not in _regions_above(user) for p in rest)
+
+
 @role_required(OFFICE, TASKFORCE, LEADER)
 def align_page(request):
     child = request.GET.get("child", "").strip()
     parent = request.GET.get("parent", "").strip()
-    context = {"child": child, "parent": parent, "linked": _linked_plans(), "alignment": None}
+    context = {"child": child, "parent": parent, "linked": _linked_plans(request.user), "alignment": None}
     status = 200
     if child or parent:
         try:
             if not (child and parent):
                 raise CascadeError("请同时填写下级方案和上级方案")
-            alignment = build_alignment(find_plans(child), find_plans(parent))
+            child_plans, parent_plans = find_plans(child), find_plans(parent)
+            if _out_of_scope(request.user, child_plans, parent_plans):
+                return forbidden(request, "无权对照这些方案：只限本人管辖范围内的方案，及其所衔接的上级方案")
+            alignment = build_alignment(child_plans, parent_plans)
         except (PlanLookupError, CascadeError) as e:
             context["error"], status = str(e), 400
         else:

@@ -1,5 +1,17 @@
 """The one error type the ingest library raises for bad input."""
 
+import os
+import re
+
+# an absolute path of two or more parts, as a library's reason may quote it ('/srv/duban/var/imports/…')
+_ABSOLUTE = re.compile(r"(?<![^\s'\"(（：:=])(?:[A-Za-z]:)?(?:[/\\][^/\\\s'\"，。：；（）()<>]+){2,}")
+
+
+def without_paths(message: str) -> str:
+    """``message`` with every absolute file path cut to its last part: the user sees the file's name,
+    never where the server keeps it (a reason from openpyxl or the OS may quote the full path)."""
+    return _ABSOLUTE.sub(lambda m: os.path.basename(m.group(0).replace("\\", "/")), message)
+
 
 class IngestError(Exception):
     """A document that cannot be read as a plan.
@@ -12,7 +24,7 @@ class IngestError(Exception):
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
         self.path = path
         self.line = line
-        self.problem = message
+        self.problem = without_paths(message)  # what pages show; str(err) (the command line) keeps the path
         where = path or "<输入>"
         if line is not None:
             where = f"{where}:{line}"

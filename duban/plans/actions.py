@@ -1,8 +1,8 @@
 """Importing a parsed plan file into the database (the one way plans, tasks and units get written).
 
 ``do_ingest_file`` parses a file and stores it in ONE transaction: all records or none. A file seen
-before (same bytes, or a revision: same region and mostly the same plan titles, or the same file
-name) is updated in place: plans are matched by title, tasks by :mod:`duban.plans.matching`, so a
+before IN THE SAME REGION (same bytes, or a revision: mostly the same plan titles, or the same file
+name) is updated in place; another region's file is never touched (:func:`document_scope`): plans are matched by title, tasks by :mod:`duban.plans.matching`, so a
 revised title or a moved row keeps its Task row; tasks gone from the file are deactivated.
 """
 
@@ -89,6 +89,8 @@ class IngestReport:
     new_units: list[str] = field(default_factory=list)
     new_aliases: list[str] = field(default_factory=list)
     dry_run: bool = False  # computed in a rolled-back transaction: nothing was stored
+    copy_of_regions: list[str] = field(default_factory=list)  # same bytes stored for these regions
+    unit_renames: list[str] = field(default_factory=list)  # fuller names kept as aliases, not renames
 
     def counts(self) -> dict:
         return {
@@ -113,6 +115,11 @@ class IngestReport:
         out = [f"{doc.file_name}：{how}（{region}，来源文件 #{doc.pk}）"]
         if region == UNKNOWN_REGION:
             out.append("  注意：没有识别出发文地区，已归入“未识别地区”；可用 --region 指定后重新导入")
+        if self.copy_of_regions:
+            out.append(
+                f"  注意：同一文件已由{'、'.join(self.copy_of_regions)}导入；本次在{region}另建独立的一份，"
+                "与其方案、任务、单位互不影响"
+            )
         for label, tally in (
             ("方案", self.plans),
             ("任务", self.tasks),
@@ -128,11 +135,17 @@ class IngestReport:
                 text += f"（其中仅行号变动 {tally.moved}）"
             out.append(text)
         out.append(f"  单位：新增 {len(self.new_units)} 个，新学到别名 {len(self.new_aliases)} 个")
+        if self.unit_renames:
+            out.append(
+                f"  单位：{len(self.unit_renames)} 个已有单位在文件中写作更完整的名称，已保留原名并把新写法记为别名；"
+                "如需改名，请在单位管理中确认"
+            )
         for word, items in (
             ("新增", self.tasks.added),
             ("修改", self.tasks.changed),
             ("移除", self.tasks.removed),
             ("新学到别名", self.new_aliases),
+            ("保留原名", self.unit_renames),
         ):
             for item in items[:EXAMPLES]:
                 out.append(f"    {word}：{item}")
@@ -222,6 +235,8 @@ def _store_result(result, file_name, sha256, fmt, region, actor, actor_name, pat
         reg = issuer_region(result.issuer, region, path or file_name)
     doc, new_doc = _find_or_create_document(result, file_name, sha256, reg)
     report = IngestReport(doc, new_doc, same_bytes=not new_doc and doc.sha256 == sha256)
+    if new_doc:
+        report.copy_of_regions = _copies_elsewhere(sha256, reg)
     before = None if new_doc else {"sha256": doc.sha256, "tasks": _active_task_count(doc)}
     doc.sha256, doc.format, doc.region = sha256, fmt, reg
     doc.file_name = file_name
@@ -243,6 +258,7 @@ def _store_result(result, file_name, sha256, fmt, region, actor, actor_name, pat
         _sync_cadences(plan, doc, records["cadences"], report.cadences)
     report.new_units = [u.name for u in units.new_units]
     report.new_aliases = [f"{a.name} → {a.unit.name}" for a in units.new_aliases]
+    report.unit_renames = [f"“{old}”（文件写作“{new}”）" for old, new in units.fuller_names]
     if not report.same_bytes:
         _add_revision(doc, report, actor, actor_name)
     record(
@@ -289,14 +305,26 @@ def title_key(title: str) -> str:
     return norm_key(title).translate(str.maketrans("", "", "“”\"'‘’《》")).replace("战", "仗")
 
 
+def document_scope(region: Region):
+    """The stored files an import into ``region`` may continue: only that region's own.
+
+    A document belongs to its region; matching never reaches across regions, so an office cannot
+    continue (and thereby take over) another region's file by uploading the same bytes. This is the
+    one place that decides the scope of re-import matching (a programme year joins it here).
+    """
+    return SourceDocument.objects.filter(region=region)
+
+
 def _find_or_create_document(result: ParseResult, file_name: str, sha: str, region: Region):
-    """The stored file this one continues: same bytes, else most shared plan titles, else same name."""
-    same = SourceDocument.objects.filter(sha256=sha).order_by("id").first()
+    """The stored file this one continues, within ``region``: same bytes, else most shared plan
+    titles, else same name. The same bytes stored for another region give a new, independent copy."""
+    stored = document_scope(region)
+    same = stored.filter(sha256=sha).order_by("id").first() or _unfiled(sha)
     if same:
         return same, False
     new_titles = {title_key(d.title) for d in result.documents}
     best, best_share = None, 0.0
-    stored = SourceDocument.objects.filter(region=region).prefetch_related("plans")
+    stored = stored.prefetch_related("plans")
     for doc in stored:
         old_titles = {title_key(p.title) for p in doc.plans.all()}
         share = len(old_titles & new_titles) / max(len(old_titles), len(new_titles), 1)
@@ -308,6 +336,22 @@ def _find_or_create_document(result: ParseResult, file_name: str, sha: str, regi
     if by_name:
         return by_name[0], False
     return SourceDocument(file_name=file_name, sha256=sha), True
+
+
+def _unfiled(sha: str) -> SourceDocument | None:
+    """The same bytes kept under the placeholder 未识别地区 (a region nobody runs): importing them with
+    a region files them there, as the ingest report suggests (``--region``)."""
+    return (
+        SourceDocument.objects.filter(sha256=sha, region__name=UNKNOWN_REGION, region__parent=None)
+        .order_by("id")
+        .first()
+    )
+
+
+def _copies_elsewhere(sha: str, region: Region) -> list[str]:
+    """Names of the other regions that hold the same bytes (said in the report, never touched)."""
+    ids = SourceDocument.objects.filter(sha256=sha).exclude(region=region).values_list("region_id", flat=True)
+    return sorted(set(Region.objects.filter(pk__in=set(ids)).values_list("name", flat=True)))
 
 
 def annex_label(annex) -> str:
@@ -387,6 +431,13 @@ def _match_plans(documents, pool: dict[tuple, list[Plan]]) -> dict[int, Plan]:
             found[i] = best
             pool[(best.kind, title_key(best.title))].remove(best)
     return found
+
+
+def link_plans_of(doc: SourceDocument, plans: list[Plan]) -> None:
+    """Parent plans and campaigns of a stored document's ``plans`` in its (current) region."""
+    region = doc.region
+    issuer_names = tuple(n for n in (region.name, region.short_name, (doc.issuer or {}).get("region")) if n)
+    _link_plans(plans, issuer_names, region)
 
 
 def _link_plans(plans: list[Plan], issuer_names: tuple[str, ...], region: Region) -> None:

@@ -15,8 +15,8 @@ NAME_MAX = Unit._meta.get_field("name").max_length
 class UnitDirectory:
     """The units of one region by every spelling seen so far; resolves and learns new spellings.
 
-    Loads the region's units and aliases once (two queries); new units, renames and aliases are
-    written by :meth:`resolve`.
+    Loads the region's units and aliases once (two queries); new units and aliases are written by
+    :meth:`resolve`; a stored unit is never renamed by it.
     """
 
     def __init__(self, region: Region):
@@ -30,6 +30,7 @@ class UnitDirectory:
             self.alias_names.add(alias.name)
         self.new_units: list[Unit] = []
         self.new_aliases: list[UnitAlias] = []
+        self.fuller_names: list[tuple[str, str]] = []  # (stored name, fuller name written) kept as alias
 
     def _key(self, written: str) -> str:
         return norm_key(written)[:NAME_MAX]
@@ -87,14 +88,13 @@ class UnitDirectory:
         known = [n for n, u in self.units.items() if not u.is_group]
         fixed = [n for n, u in self.units.items() if u.confirmed]
         root_of = learn_aliases([*pending, *known], fixed=fixed)
-        # an existing unit whose name abbreviates a new, fuller name takes that name (unless confirmed)
-        renamed: dict[str, Unit] = {}
+        # an existing unit whose name abbreviates a new, fuller name keeps its name: an import never
+        # renames a stored unit (the office renames it by hand); the fuller name becomes an alias
         for name in known:
             root = root_of.get(name, name)
-            unit = self.units[name]
-            if root != name and root in pending and root not in renamed and not unit.confirmed:
-                self._rename(unit, root)
-                renamed[root] = unit
+            if root != name and root in pending and root not in self.by_spelling:
+                self.by_spelling[root] = self.units[name]
+                self.fuller_names.append((name, root))
         for local in sorted(pending, key=len, reverse=True):
             root = root_of.get(local, local)
             unit = self.units.get(root) or self.by_spelling.get(root)
@@ -105,18 +105,6 @@ class UnitDirectory:
                 self.new_units.append(unit)
             self.by_spelling[local] = unit
             self._alias(local, unit)
-
-    def _rename(self, unit: Unit, new_name: str) -> None:
-        old = unit.name
-        unit.name = new_name
-        unit.save(update_fields=["name"])
-        del self.units[old]
-        self.units[new_name] = unit
-        self.by_spelling[new_name] = unit
-        if new_name in self.alias_names:  # the fuller name was an alias of this very unit
-            UnitAlias.objects.filter(region=self.region, name=new_name).delete()
-            self.alias_names.discard(new_name)
-        self._alias(old, unit)
 
     def _alias(self, spelling: str, unit: Unit) -> None:
         """Record ``spelling`` as a learned alias of ``unit`` unless the spelling is already taken.

@@ -13,6 +13,11 @@ from pathlib import Path
 
 import dj_database_url
 
+# Files this process creates (the SQLite database and its journal, uploads, attachments, backups, the
+# page cache and sessions) are the server account's alone: 0600 files, 0700 folders. Static files are
+# written with explicit modes below, since a web server under another account serves them.
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DUBAN_HOME", Path.cwd() / "var"))
 
@@ -125,7 +130,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "web" / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("DUBAN_STATIC_ROOT", DATA_DIR / "static"))  # outside DUBAN_HOME for nginx
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {  # readable by the web server (the umask above would make them private)
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
+FILE_UPLOAD_PERMISSIONS = 0o600  # report attachments: the server account's alone
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DUBAN_MEDIA_ROOT", DATA_DIR / "media"))  # report attachments
 LOGIN_URL = "/login/"
@@ -142,6 +156,39 @@ EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a dead server must not hang cron
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "督办系统 <duban@localhost>")
 DUBAN_BASE_URL = os.environ.get("DUBAN_BASE_URL", "http://127.0.0.1:8000")  # links in reminders
+# server errors (HTTP 500 with the traceback) are mailed to DUBAN_ADMINS ("张三 <a@x.gov.cn>, b@x.gov.cn")
+ADMINS = [
+    (a.split("<")[0].strip() or a.strip(), a.split("<")[-1].rstrip(">").strip())
+    for a in os.environ.get("DUBAN_ADMINS", "").split(",")
+    if a.strip()
+]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# logging: everything from WARNING up (DUBAN_LOG_LEVEL) to stderr, which gunicorn and systemd keep;
+# request errors (django.request: HTTP 500) with their traceback, also mailed to ADMINS when set
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": os.environ.get("DUBAN_LOG_LEVEL", "WARNING"),
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": os.environ.get("DUBAN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # replaces Django's default "django" logger (console only under DEBUG); records go on to the root
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+    },
+}
 
 # ---------------------------------------------------------------- security (docs/security.md)
 # The same rules in development and production; settings_production.py adds HTTPS-only parts.
@@ -155,6 +202,7 @@ AUTH_PASSWORD_VALIDATORS = [  # messages come in Chinese from Django's zh-hans c
     {"NAME": "duban.ops.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "duban.ops.passwords.UsernameInPasswordValidator"},  # 张三zhangsan张三 … contains the username
 ]
 AUTHENTICATION_BACKENDS = [
     "duban.ops.lockout.LockoutBackend",  # refuses a locked-out username+IP before the password is checked
@@ -162,15 +210,24 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",  # sessions made before ProfileBackend still name it
 ]
 
-# django-axes: 5 failed logins for one username from one IP lock that pair for 30 minutes
+# django-axes (duban/ops/lockout.py): 5 failed logins for one username from one address lock that
+# pair for 30 minutes; 20 failures, or failures for 6 different usernames (password spraying), from
+# one address lock the address
+AXES_HANDLER = "duban.ops.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # forgets that username's failures from that address only
 AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请 30 分钟后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系管理员解锁。"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DUBAN_PROXY_COUNT", "0")) or None  # proxies in front (X-Forwarded-For)
+DUBAN_LOGIN_IP_LIMIT = int(os.environ.get("DUBAN_LOGIN_IP_LIMIT", "20"))
+DUBAN_LOGIN_SPRAY_USERS = int(os.environ.get("DUBAN_LOGIN_SPRAY_USERS", "6"))
+# the client address (duban.ops.lockout.client_ip): behind DUBAN_PROXY_COUNT reverse proxies it is read
+# from X-Forwarded-For (each proxy must append its peer's address, e.g. nginx's
+# $proxy_add_x_forwarded_for); without the variable the header is ignored, so nobody can forge it
+DUBAN_PROXY_COUNT = int(os.environ.get("DUBAN_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "duban.ops.lockout.client_ip"
 
 # sessions: 8 hours from login; DUBAN_SESSION_BROWSER_CLOSE=1 also ends them when the browser closes
 SESSION_COOKIE_AGE = 8 * 60 * 60

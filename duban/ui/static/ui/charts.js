@@ -10,6 +10,9 @@
   var COLORS = { green: "#2e7d32", yellow: "#e0a800", red: "#c62828" };
   var LIGHT_NAMES = { green: "绿灯", yellow: "黄灯", red: "红灯" };
   var charts = [];
+  // tooltips drawn on the canvas ("richText"), not as HTML: ECharts' HTML tooltips carry inline
+  // style attributes, which the Content-Security-Policy (style-src 'self') refuses
+  var TOOLTIP = { trigger: "axis", renderMode: "richText" };
   function chart(id, option) {
     var el = document.getElementById(id);
     if (!el) { return; }
@@ -23,7 +26,7 @@
   function campaignChart(id, campaigns) {
     var names = campaigns.map(function (c) { return short(c.name, 10); });
     chart(id, {
-      tooltip: { trigger: "axis" },
+      tooltip: TOOLTIP,
       legend: { data: ["平均进度", "序时进度", "完成率"], top: 0 },
       grid: { left: 8, right: 8, bottom: 8, top: 30, containLabel: true },
       xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 4 ? 30 : 0 } },
@@ -42,7 +45,7 @@
     var amounts = dash.targets.filter(function (t) { return t.expected !== null; }).slice(0, 30);
     if (amounts.length) {
       chart("chart-targets", {
-        tooltip: { trigger: "axis" },
+        tooltip: TOOLTIP,
         legend: { data: ["完成率", "序时进度"], top: 0 },
         grid: { left: 8, right: 8, bottom: 8, top: 30, containLabel: true },
         xAxis: { type: "category", data: amounts.map(function (t) { return short(t.indicator, 8); }), axisLabel: { interval: 0, rotate: 40 } },
