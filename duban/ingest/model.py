@@ -98,6 +98,12 @@ class Task:
     text: str = ""  # the full task text (not in the gold schema; stored for the UI)
     end_line: int | None = None  # last source line of the task (not serialised)
     id: str = ""
+    same_as: str | None = None  # id of the table row this prose task restates (one obligation)
+    implicit: bool = False  # a numbered item of a task section with no responsibility statement
+    lead_from_heading: bool = False  # lead_units were passed down from the section heading
+    groups: list[str] = field(default_factory=list)  # names in units that stand for several units
+    unresolved: list[str] = field(default_factory=list)  # shorthand names the document does not resolve
+    due_date: str | None = None  # the deadline as a date (YYYY-MM-DD), year from the plan when unstated
 
     def to_json(self) -> dict:
         return {
@@ -114,6 +120,12 @@ class Task:
             "leaders": list(self.leaders),
             "deadline": self.deadline,
             "progress": self.progress,
+            **({"same_as": self.same_as} if self.same_as else {}),
+            **({"implicit": True} if self.implicit else {}),
+            **({"lead_from_heading": True} if self.lead_from_heading else {}),
+            **({"group_units": list(self.groups)} if self.groups else {}),
+            **({"unresolved_units": list(self.unresolved)} if self.unresolved else {}),
+            **({"due_date": self.due_date} if self.due_date else {}),
         }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from duban.ingest import cadences, flat_tables, issuer, prose, tables, targets, teams
+from duban.ingest import cadences, flat_tables, issuer, prose, tables, targets, teams, twins
 from duban.ingest.errors import IngestError
 from duban.ingest.load import load_lines
 from duban.ingest.model import ParseResult
@@ -43,6 +43,7 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     task_list.sort(key=lambda t: t.line)
     for i, t in enumerate(task_list, 1):
         t.id = str(i)
+    twins.link(task_list)
     result.tasks = task_list
     result.targets = targets.extract(lines, outline)
     result.teams = teams.extract(lines, outline)

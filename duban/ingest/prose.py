@@ -98,6 +98,7 @@ class _Para:
     head: str  # text of the first line
     level: int = 0  # numbering level, 0 when not numbered
     closed: bool = False  # a heading: the next line never continues it
+    heading: bool = False  # written as a markdown heading
     statements: list[_Statement] = field(default_factory=list)
 
     @property
@@ -190,6 +191,7 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
         ):
             cur = _Para(ln.no, ln.no, ln.text, ln.raw, ln.text, level)
             cur.closed = bool(ln.heading and not level) or bool(level and is_bare_heading(ln.text))
+            cur.heading = bool(ln.heading)
             out.append(cur)
         else:
             cur.text += ln.text
@@ -405,19 +407,81 @@ def _resolve(last: _Node, group: list[_Said], nxt: _Node | None, roots: list[_No
 # ---------------------------------------------------------------- tasks
 
 
-def _emit(node: _Node, inherited: list[_Said], out: list[Task], outline: Outline) -> None:
+def _emit(
+    node: _Node, inherited: list[_Said], out: list[Task], outline: Outline,
+    lead: list[str] | None = None, in_task: bool = False,
+) -> None:
     """Walk the tree: an item with statements is a task; a heading's statements cover the items
-    below it that have none (a bare heading passes them on to its own sub-items)."""
+    below it that have none (a bare heading passes them on to its own sub-items), and the lead it
+    names goes to every task below that names no lead; a numbered item of a task section that no
+    statement covers is an implicit task (its sub-points are not tasks of their own)."""
+    if node.heading_statements:
+        lead = _merge(node.heading_statements).resp.lead_units or lead
+    task = None
     if node.statements:
-        out.append(_task(node, node.statements, outline))
+        task = _task(node, node.statements, outline)
         inherited = []
     elif node.heading_statements:
         inherited = node.heading_statements
     elif inherited and not (node.para.closed and node.children):
-        out.append(_task(node, inherited, outline))
+        task = _task(node, inherited, outline)
+        task.lead_from_heading = bool(task.lead_units)
         inherited = []
+    elif not in_task and _implicit_item(node):
+        task = _task(node, [], outline)
+        task.implicit = True
+        task.units = _subjects(task.text)
+    if task is not None:
+        if lead and not task.lead_units:
+            task.lead_units = list(lead)
+            task.units = [*[u for u in lead if u not in task.units], *task.units]
+            task.lead_from_heading = True
+        out.append(task)
+        in_task = True
     for child in node.children:
-        _emit(child, inherited, out, outline)
+        _emit(child, inherited, out, outline, lead, in_task)
+
+
+# sections whose numbered items are tasks, and sections that are not task lists
+_TASK_SECTION = re.compile(r"任务|重点工作|工作内容|主要内容|具体措施|主要措施|主要举措|工作举措")
+_NOT_TASK_SECTION = re.compile(
+    r"保障|要求|组织实施|组织领导|推进机制|工作机制|目标|指标|原则|思路|背景|意义|基本情况|步骤|时间安排|职责分工"
+)
+# '市安委办要…', '各行业部门要…', '由市应急局负责…': the body the item's own text makes responsible
+_SUBJECT = re.compile(
+    r"(?:^|[。；;！!]|^[（(]?\d{1,3}[)）.、]?)\s*(?P<u>[^，,。；;：:（）()“”]{2,40}?"
+    r"(?:部门|局|委|办|办公室|委员会|政府|单位|中心|指挥部|镇(?:[（(][^（()）]{1,12}[)）])?|街道))"
+    r"(?:要|须|必须|应|应当|负责|牵头|按照|依法|严格|切实|认真|对)"
+)
+_BY_SUBJECT = re.compile(r"由(?P<u>[^，,。；;由（）()]{2,30}?)(?:负责|牵头)")
+_NOT_SUBJECT = re.compile(r"^(?:督促|指导|推动|推进|组织|支持|鼓励|引导|加强|强化|落实|开展|企业|各企业|从业|对)")
+
+
+def _in_task_section(node: _Node) -> bool:
+    names = [_section_name(a) for a in _ancestors(node) if a.level <= 2]  # 一、 / （一） sections
+    return any(_TASK_SECTION.search(n) for n in names) and not any(_NOT_TASK_SECTION.search(n) for n in names)
+
+
+def _implicit_item(node: _Node) -> bool:
+    """A numbered item (1. / （1） / ①) of a task section that states work and no statement covers;
+    an item whose sub-items carry titles of their own (or that is a heading) is their section."""
+    if node.level < 3 or node.level == DASH_LEVEL or _has_task(node) or not _in_task_section(node):
+        return False
+    if node.children and (node.para.heading or any(_BOLD_OPEN.match(c.para.raw.lstrip("# ")) for c in node.children)):
+        return False
+    return bool(_rest(node.para.text[_number_len(node.para.text) :], []))
+
+
+def _subjects(text: str) -> list[str]:
+    """Bodies the text makes responsible: the subject of a sentence ('市安委办要…') or '由X负责'."""
+    found: list[str] = []
+    for rx in (_SUBJECT, _BY_SUBJECT):
+        for m in rx.finditer(strip_markup(nospace(text))):
+            u = m.group("u").lstrip("*")
+            u = _NUMBER.sub("", u, count=1)
+            if len(u) >= 2 and not _NOT_SUBJECT.match(u) and u not in found:
+                found.append(u)
+    return found
 
 
 def _merge(statements: list[_Said]) -> _Said:

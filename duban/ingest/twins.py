@@ -1,0 +1,140 @@
+"""Pass: a prose task that restates a row of the plan's own responsibility table (same_as).
+
+Many plans come twice: a 工作方案 in prose and its 责任分解表 with one row per obligation. Both are
+kept (each source line matters), but they are one obligation: the prose record gets ``same_as`` =
+the row's id so the store keeps one task with both lines, and units report the work once.
+
+Rules (general, no sample wording):
+* a prose plan pairs with a table plan whose title names the same campaign: the titles, without
+  quotes, years, the region and the generic words (打好, 工作方案, 责任分解表 …), share a core;
+* inside a pair every prose task is compared with every row: units in common (names compared
+  without their 市/县 prefix and 局/委 ending), words in common (character pairs of the row found in
+  the prose text) and the same relative place in its list; the best pairs are taken one to one;
+* a pair of plans is linked only when most of its prose tasks find a row (a table of targets
+  beside a prose plan of measures is not its twin); in a linked pair a prose task left between two
+  linked neighbours takes the row left between theirs, when exactly one is left.
+"""
+
+from __future__ import annotations
+
+import re
+
+from duban.ingest.model import Task
+from duban.ingest.text import nospace
+
+_QUOTES = re.compile(r"[“”\"'‘’「」《》〈〉]")
+_GENERIC = re.compile(
+    r"重点工作任务责任分解表|重点任务责任分解表|任务责任分解表|责任分解表|工作任务清单|重点工作任务清单|任务清单|项目清单"
+    r"|工作实施方案|实施方案|工作方案|行动方案|打好|实施|开展|全力|关于|印发|\d{4}年|全市|全县|全区|全省"
+)
+_REGION = re.compile(r"^.{1,8}?(?:市|县|区|州|省)(?=.{4,})")
+_UNIT_AFFIX = re.compile(r"^(?:市|县|区|省|州)|(?:人民政府|管委会|局|委员会|委|办公室|办|中心|公司)$")
+MIN_CORE = 4
+LINK_SCORE = 0.9  # a pair needs about this much agreement (units count most)
+PLAN_SHARE = 0.6  # share of a prose plan's tasks that must find a row for the plans to be twins
+
+
+def _core(title: str) -> str:
+    t = _GENERIC.sub("", _QUOTES.sub("", nospace(title)))
+    return _REGION.sub("", t) if len(t) > MIN_CORE + 2 else t
+
+
+def _common_run(a: str, b: str) -> int:
+    """Length of the longest common substring (titles are short)."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(len(b)):
+            k = 0
+            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def same_campaign(prose_title: str, table_title: str) -> bool:
+    a, b = _core(prose_title), _core(table_title)
+    if len(a) < MIN_CORE or len(b) < MIN_CORE:
+        return False
+    run = _common_run(a, b)
+    return run >= MIN_CORE and run >= 0.6 * min(len(a), len(b))
+
+
+def _unit_keys(units: list[str]) -> set[str]:
+    keys = set()
+    for u in units:
+        k = nospace(u)
+        for _ in range(2):
+            k = _UNIT_AFFIX.sub("", k)
+        if k:
+            keys.add(k[:4])
+    return keys
+
+
+def _pairs(text: str) -> set[str]:
+    t = re.sub(r"[\s，,。；;、：:（）()“”\"0-9.%]", "", text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def _similarity(p: Task, pk: set[str], pw: set[str], r: Task, rk: set[str], rw: set[str], place: float) -> float:
+    units = len(pk & rk) / max(1, min(len(pk), len(rk))) if pk and rk else 0.0
+    words = len(pw & rw) / max(1, len(rw)) if rw else 0.0
+    return units + words - 0.5 * place
+
+
+def _link_plan(prose: list[Task], rows: list[Task]) -> dict[int, Task]:
+    """Links of one pair of plans (prose index -> row), empty when they are not twins."""
+    pk = [_unit_keys(t.units) for t in prose]
+    pw = [_pairs(t.text or t.title) for t in prose]
+    rk = [_unit_keys(t.units) for t in rows]
+    rw = [_pairs(t.text or t.title) for t in rows]
+    n, m = len(prose), len(rows)
+    cand = []
+    for i in range(n):
+        for j in range(m):
+            place = abs(i / max(1, n - 1) - j / max(1, m - 1))
+            s = _similarity(prose[i], pk[i], pw[i], rows[j], rk[j], rw[j], place)
+            if s >= LINK_SCORE:
+                cand.append((s, i, j))
+    cand.sort(reverse=True)
+    link: dict[int, int] = {}
+    taken: set[int] = set()
+    for _s, i, j in cand:
+        if i not in link and j not in taken:
+            link[i] = j
+            taken.add(j)
+    if len(link) < PLAN_SHARE * n:
+        return {}
+    # a prose task between two linked neighbours takes the only row left between theirs
+    for i in range(n):
+        if i in link:
+            continue
+        before = max((k for k in link if k < i), default=None)
+        after = min((k for k in link if k > i), default=None)
+        lo = link[before] + 1 if before is not None else 0
+        hi = link[after] if after is not None else m
+        gap_items = [k for k in range((before + 1) if before is not None else 0, after if after is not None else n)]
+        free = [j for j in range(lo, hi) if j not in taken]
+        if len(free) == 1 and len(gap_items) == 1:
+            link[i] = free[0]
+            taken.add(free[0])
+    return {i: rows[j] for i, j in link.items()}
+
+
+def link(tasks: list[Task]) -> None:
+    """Set ``same_as`` on prose tasks that restate a row of their plan's table (ids must be set)."""
+    by_plan: dict[str, list[Task]] = {}
+    for t in tasks:
+        by_plan.setdefault(t.plan, []).append(t)
+    prose_plans = [p for p, ts in by_plan.items() if all(t.source == "prose" for t in ts)]
+    table_plans = [p for p, ts in by_plan.items() if all(t.source == "table" for t in ts)]
+    used: set[str] = set()
+    for p in prose_plans:
+        for q in table_plans:
+            if q in used or not same_campaign(p, q):
+                continue
+            links = _link_plan(by_plan[p], by_plan[q])
+            if links:
+                used.add(q)
+                for i, row in links.items():
+                    by_plan[p][i].same_as = row.id
+                break
