@@ -99,6 +99,7 @@ class Task:
     end_line: int | None = None  # last source line of the task (not serialised)
     id: str = ""
     same_as: str | None = None  # id of the table row this prose task restates (one obligation)
+    same_as_more: list[str] = field(default_factory=list)  # further rows the same prose task spreads over
     implicit: bool = False  # a numbered item of a task section with no responsibility statement
     lead_from_heading: bool = False  # lead_units were passed down from the section heading
     groups: list[str] = field(default_factory=list)  # names in units that stand for several units
@@ -121,6 +122,7 @@ class Task:
             "deadline": self.deadline,
             "progress": self.progress,
             **({"same_as": self.same_as} if self.same_as else {}),
+            **({"same_as_more": list(self.same_as_more)} if self.same_as_more else {}),
             **({"implicit": True} if self.implicit else {}),
             **({"lead_from_heading": True} if self.lead_from_heading else {}),
             **({"group_units": list(self.groups)} if self.groups else {}),

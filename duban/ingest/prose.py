@@ -429,8 +429,8 @@ def _emit(
         inherited = []
     elif not in_task and _implicit_item(node):
         task = _task(node, [], outline)
-        task.implicit = True
-        task.units = _subjects(task.text)
+        task.units, task.lead_units = _subjects(task.text)
+        task.implicit = not task.lead_units  # 'X牵头' in its text is a statement of its own
     if task is not None:
         if lead and not task.lead_units:
             task.lead_units = list(lead)
@@ -448,15 +448,18 @@ _NOT_TASK_SECTION = re.compile(
     r"保障|要求|组织实施|组织领导|推进机制|工作机制|目标|指标|原则|思路|背景|意义|基本情况|步骤|时间安排|职责分工"
 )
 # '市安委办要…', '各行业部门要…', '由市应急局负责…': the body the item's own text makes responsible
-_SUBJECT = re.compile(
-    r"(?:^|[。；;！!]|^[（(]?\d{1,3}[)）.、]?)\s*(?P<u>[^，,。；;：:（）()“”]{2,40}?"
-    r"(?:部门|局|委|办|办公室|委员会|政府|单位|中心|指挥部|镇(?:[（(][^（()）]{1,12}[)）])?|街道))"
-    r"(?:要|须|必须|应|应当|负责|牵头|按照|依法|严格|切实|认真|对)"
+_BODY = (
+    r"[^，,。；;：:（）()“”]{0,38}?(?:部门|局|委|办|办公室|委员会|政府|单位|中心|指挥部|街道"
+    r"|镇(?:[（(][^（()）]{1,12}[)）])?)"
 )
-_BY_SUBJECT = re.compile(r"由(?P<u>[^，,。；;由（）()]{2,30}?)(?:负责|牵头)")
-_NOT_SUBJECT = re.compile(r"^(?:督促|指导|推动|推进|组织|支持|鼓励|引导|加强|强化|落实|开展|企业|各企业|从业|对)")
-
-
+_SUBJECT = re.compile(rf"^(?P<u>{_BODY})(?P<v>要|须|必须|应|应当|负责|牵头|按照|依法|严格|切实|认真|对)")
+_BY_SUBJECT = re.compile(rf"由(?P<u>{_BODY})(?P<v>负责|牵头)")
+_CLAUSE = re.compile(r"[。；;！!\n]")
+# what opens work, not a body: the objects of 督促/指导, enterprises, persons
+_NOT_SUBJECT = re.compile(
+    r"^(?:督促|指导|推动|推进|组织|支持|鼓励|引导|加强|强化|落实|开展|完善|细化|建立|健全|提升|提高|深化|加快|做好"
+    r"|抓好|压实|明确|实行|实施|全面|持续|不断|进一步|积极|严禁|坚持|按照|结合|企业|各企业|从业|对|在|将|把|以)"
+)
 def _in_task_section(node: _Node) -> bool:
     names = [_section_name(a) for a in _ancestors(node) if a.level <= 2]  # 一、 / （一） sections
     return any(_TASK_SECTION.search(n) for n in names) and not any(_NOT_TASK_SECTION.search(n) for n in names)
@@ -472,16 +475,25 @@ def _implicit_item(node: _Node) -> bool:
     return bool(_rest(node.para.text[_number_len(node.para.text) :], []))
 
 
-def _subjects(text: str) -> list[str]:
-    """Bodies the text makes responsible: the subject of a sentence ('市安委办要…') or '由X负责'."""
+def _subjects(text: str) -> tuple[list[str], list[str]]:
+    """Bodies the text makes responsible — the subject of a sentence ('市安委办要…'), '由X负责' — and
+    those it marks as lead ('…方式，市安委办牵头开展…')."""
     found: list[str] = []
-    for rx in (_SUBJECT, _BY_SUBJECT):
-        for m in rx.finditer(strip_markup(nospace(text))):
-            u = m.group("u").lstrip("*")
-            u = _NUMBER.sub("", u, count=1)
-            if len(u) >= 2 and not _NOT_SUBJECT.match(u) and u not in found:
+    leads: list[str] = []
+    for clause in _CLAUSE.split(strip_markup(nospace(text))):
+        clause = clause[_number_len(clause) :].lstrip("*")
+        hits = [(m.group("u"), m.group("v") == "牵头") for m in [_SUBJECT.match(clause)] if m]
+        hits += [(m.group("u"), m.group("v") == "牵头") for m in _BY_SUBJECT.finditer(clause)]
+        hits += [(m.group("u"), True) for part in re.split(r"[，,]", clause)[1:] for m in [_SUBJECT.match(part)]
+                 if m and m.group("v") == "牵头"]
+        for u, lead in hits:
+            if len(u) < 2 or _NOT_SUBJECT.match(u):
+                continue
+            if u not in found:
                 found.append(u)
-    return found
+            if lead and u not in leads:
+                leads.append(u)
+    return found, leads
 
 
 def _merge(statements: list[_Said]) -> _Said:

@@ -12,7 +12,8 @@ Rules (general, no sample wording):
   the prose text) and the same relative place in its list; the best pairs are taken one to one;
 * a pair of plans is linked only when most of its prose tasks find a row (a table of targets
   beside a prose plan of measures is not its twin); in a linked pair a prose task left between two
-  linked neighbours takes the row left between theirs, when exactly one is left.
+  linked neighbours take the rows left between theirs, in order, when as many are left; a row
+  left right after a linked row whose words are all in that prose task continues it (same_as_more).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _REGION = re.compile(r"^.{1,8}?(?:市|县|区|州|省)(?=.{4,})")
 _UNIT_AFFIX = re.compile(r"^(?:市|县|区|省|州)|(?:人民政府|管委会|局|委员会|委|办公室|办|中心|公司)$")
 MIN_CORE = 4
 LINK_SCORE = 0.9  # a pair needs about this much agreement (units count most)
+MORE_WORDS = 0.8  # share of a left-over row's words found in the item before it: the item goes on
 PLAN_SHARE = 0.6  # share of a prose plan's tasks that must find a row for the plans to be twins
 
 
@@ -81,7 +83,7 @@ def _similarity(p: Task, pk: set[str], pw: set[str], r: Task, rk: set[str], rw: 
     return units + words - 0.5 * place
 
 
-def _link_plan(prose: list[Task], rows: list[Task]) -> dict[int, Task]:
+def _link_plan(prose: list[Task], rows: list[Task]) -> dict[int, list[Task]]:
     """Links of one pair of plans (prose index -> row), empty when they are not twins."""
     pk = [_unit_keys(t.units) for t in prose]
     pw = [_pairs(t.text or t.title) for t in prose]
@@ -114,10 +116,26 @@ def _link_plan(prose: list[Task], rows: list[Task]) -> dict[int, Task]:
         hi = link[after] if after is not None else m
         gap_items = [k for k in range((before + 1) if before is not None else 0, after if after is not None else n)]
         free = [j for j in range(lo, hi) if j not in taken]
-        if len(free) == 1 and len(gap_items) == 1:
-            link[i] = free[0]
-            taken.add(free[0])
-    return {i: rows[j] for i, j in link.items()}
+        if len(free) == len(gap_items) and not any(k in link for k in gap_items):
+            for k, j in zip(gap_items, free):  # as many rows left as items: in order
+                link[k] = j
+                taken.add(j)
+    # a row left right before or after an item's row, whose words are the item's, is more of it
+    more: dict[int, list[int]] = {}
+    order = sorted(link.items(), key=lambda kv: kv[1])
+    for n_, (i, j) in enumerate(order):
+        start = order[n_ - 1][1] if n_ else -1
+        stop = order[n_ + 1][1] if n_ + 1 < len(order) else m
+        for side in (range(j - 1, start, -1), range(j + 1, stop)):
+            for j2 in side:
+                if j2 in taken or not rw[j2] or len(pw[i] & rw[j2]) / len(rw[j2]) < MORE_WORDS:
+                    break
+                more.setdefault(i, []).append(j2)
+                taken.add(j2)
+    for i, extra in more.items():
+        first, *rest = sorted([link[i], *extra])
+        link[i], more[i] = first, rest
+    return {i: [rows[j], *(rows[x] for x in more.get(i, []))] for i, j in link.items()}
 
 
 def link(tasks: list[Task]) -> None:
@@ -135,6 +153,7 @@ def link(tasks: list[Task]) -> None:
             links = _link_plan(by_plan[p], by_plan[q])
             if links:
                 used.add(q)
-                for i, row in links.items():
+                for i, (row, *more) in links.items():
                     by_plan[p][i].same_as = row.id
+                    by_plan[p][i].same_as_more = [r.id for r in more]
                 break
