@@ -160,8 +160,9 @@ def test_heading_statement_on_the_line_after_the_heading():
     )
     assert [(t.seq, t.units, t.lead_units) for t in tasks] == [
         ("1", ["市财政局"], ["市财政局"]),
-        ("2", ["市财政局", "市国资委"], []),
+        ("2", ["市财政局", "市国资委"], ["市财政局"]),  # names no lead: the heading's
     ]
+    assert [t.lead_from_heading for t in tasks] == [True, True]
 
 
 def test_closing_statement_makes_the_section_the_task():
