@@ -144,6 +144,7 @@ class ParseResult:
     cadences: list[Cadence] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unit_aliases: dict[str, str] = field(default_factory=dict)  # shorthand / variant -> the unit it is
     source_lines: list[str] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict:
@@ -157,4 +158,5 @@ class ParseResult:
             "cadences": [c.to_json() for c in self.cadences],
             "tasks": [t.to_json() for t in self.tasks],
             "warnings": list(self.warnings),
+            "unit_aliases": dict(self.unit_aliases),
         }
