@@ -74,6 +74,15 @@ class Cadence:
     items: list[CadenceItem] = field(default_factory=list)
     report_to: str | None = None
     due: str | None = None
+    # what it binds: 'plan' (a mechanism of the whole plan), 'section' (the tasks under the heading
+    # at section_line) or 'task' (a sentence inside one task: that task's own rhythm)
+    scope: str = "plan"
+    section: list[str] = field(default_factory=list)
+    section_line: int | None = None
+    task: str | None = None  # id of the task when scope == 'task'
+    units: list[str] = field(default_factory=list)  # the units the sentence names as its subjects
+    reporting: bool = True  # False: the task's own work (data uploaded to a business system)
+    holiday_shift: bool = False  # '遇节假日往后顺延'
 
     def to_json(self) -> dict:
         return asdict(self)

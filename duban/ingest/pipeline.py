@@ -48,5 +48,6 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     result.targets = targets.extract(lines, outline)
     result.teams = teams.extract(lines, outline)
     result.cadences = cadences.extract(lines, outline)
+    cadences.bind(result.cadences, result.tasks, outline)
     result.unit_aliases = unitnames.resolve(result)
     return result
