@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from duban.ingest import cadences, flat_tables, issuer, prose, tables, targets, teams, twins, unitnames
+from duban.ingest import cadences, deadlines, flat_tables, issuer, prose, tables, targets, teams, twins, unitnames
 from duban.ingest.errors import IngestError
 from duban.ingest.load import load_lines
 from duban.ingest.model import ParseResult
@@ -50,4 +50,5 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     result.cadences = cadences.extract(lines, outline)
     cadences.bind(result.cadences, result.tasks, outline)
     result.unit_aliases = unitnames.resolve(result)
+    deadlines.resolve(result)
     return result
