@@ -487,6 +487,7 @@ def _subjects(text: str) -> tuple[list[str], list[str]]:
         hits += [(m.group("u"), True) for part in re.split(r"[，,]", clause)[1:] for m in [_SUBJECT.match(part)]
                  if m and m.group("v") == "牵头"]
         for u, lead in hits:
+            u = u.removeprefix("由")
             if len(u) < 2 or _NOT_SUBJECT.match(u):
                 continue
             if u not in found:

@@ -83,7 +83,8 @@ def resolve(result: ParseResult) -> dict[str, str]:
     for team in result.teams:
         counts.update(nospace(u) for u in [*team.members, *([team.office_at] if team.office_at else [])])
     names = [n for n in counts if n and not is_group(n)]
-    full = [n for n in names if _ENDS_UNIT.search(n) and _PREFIX.match(n)]
+    # full names: a unit ending and a place ('市…', '益阳…管理局'), not a bare '住建局'
+    full = [n for n in names if _ENDS_UNIT.search(n) and (_PREFIX.match(n) or len(n) >= MIN_VARIANT)]
     alias: dict[str, str] = {}
     # variants: the name the document uses most stands for the others
     for i, a in enumerate(full):
