@@ -130,8 +130,8 @@ def _actions(clause: str) -> list[str]:
         if not obj and re.search("[至给]", send.group("to")):
             obj = re.split("[至给]", send.group("to"))[0]  # '报送上月进展情况至县发改局'
         return [(send.group("verb") if send.group("verb") != "报" else "报送") + obj]
-    over = _OVER.match(words)  # '对交警、交通…等部门的工作情况进行排名通报': one action about many
-    if over:
+    over = _OVER.search(words)  # '对交警、交通…等部门的工作情况进行排名通报': one action about many
+    if over and "、" in words[: over.start()]:
         words = over.group("act")
     pair = re.fullmatch(f"({_ACTIONS})({_ACTIONS})", words)
     if pair:
@@ -139,7 +139,7 @@ def _actions(clause: str) -> list[str]:
     return [w for w in (_ACTION_TAIL.sub("", _ACTION_NOISE.sub("", p)) for p in words.split("、")) if w]
 
 
-_OVER = re.compile(r"^对?(?P<whom>[^，,。；;]*、[^，,。；;]*?)(?:进行|开展|实行|实施)(?P<act>[^、，,。；;]+)$")
+_OVER = re.compile(r"(?:进行|开展|实行|实施)(?P<act>[^、，,。；;]+)$")
 
 
 def _every_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:

@@ -43,10 +43,30 @@ def _month(s: str) -> int:
     return int(s) if s.isdigit() else _CN[s]
 
 
+# where a deadline can be: a month with a day or part, or a year's end (cheap to find)
+_ANCHOR = re.compile(r"月(?:[0-3]?\d日|底|末|[上中下]旬)|年底|年末|年内|上半年")
+_REACH = 10  # characters before an anchor that a deadline can start with ('截至2023年12')
+
+
+def _matches(text: str):
+    """_DATE matches around each anchor: the full pattern has a long optional head, too slow to try
+    at every position of every task."""
+    last = -1
+    for a in _ANCHOR.finditer(text):
+        if a.start() < last:
+            continue
+        lo = max(last, a.start() - _REACH, 0)
+        for m in _DATE.finditer(text, lo, a.end() + 6):
+            if m.start() <= a.start() < m.end():
+                last = m.end()
+                yield m
+                break
+
+
 def dates_in(text: str, year: int | None) -> list[str]:
     """Deadlines a text states, as YYYY-MM-DD, in order."""
     out = []
-    for m in _DATE.finditer(nospace(text)):
+    for m in _matches(nospace(text)):
         if m.group("past"):
             continue
         y = int(m.group("y")) if m.group("y") else year

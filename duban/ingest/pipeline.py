@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import os
 
-from duban.ingest import cadences, deadlines, flat_tables, issuer, prose, tables, targets, teams, twins, unitnames
+from duban.ingest import (
+    cadences,
+    deadlines,
+    flat_tables,
+    issuer,
+    prose,
+    tables,
+    targets,
+    teams,
+    twins,
+    unitnames,
+)
 from duban.ingest.errors import IngestError
 from duban.ingest.load import load_lines
 from duban.ingest.model import ParseResult

@@ -7,18 +7,21 @@ the row's id so the store keeps one task with both lines, and units report the w
 Rules (general, no sample wording):
 * a prose plan pairs with a table plan whose title names the same campaign: the titles, without
   quotes, years, the region and the generic words (打好, 工作方案, 责任分解表 …), share a core;
-* inside a pair every prose task is compared with every row: units in common (names compared
-  without their 市/县 prefix and 局/委 ending), words in common (character pairs of the row found in
-  the prose text) and the same relative place in its list; the best pairs are taken one to one;
+* inside a pair every prose task is compared with the rows near its relative place: units in
+  common (names without their 市/县 prefix and 局/委 ending), words in common (character pairs of
+  the row's opening found in the item's opening; some are required) and the distance in place;
+  the best pairs are taken one to one;
 * a pair of plans is linked only when most of its prose tasks find a row (a table of targets
-  beside a prose plan of measures is not its twin); in a linked pair a prose task left between two
-  linked neighbours take the rows left between theirs, in order, when as many are left; a row
-  left right after a linked row whose words are all in that prose task continues it (same_as_more).
+  beside a prose plan of measures is not its twin); in a linked pair the prose tasks left between
+  two linked neighbours take the rows left between theirs, in order, when as many are left; a row
+  left right before or after a linked row whose words are the item's continues it (same_as_more).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+from functools import lru_cache
 
 from duban.ingest.model import Task
 from duban.ingest.text import nospace
@@ -32,8 +35,12 @@ _REGION = re.compile(r"^.{1,8}?(?:市|县|区|州|省)(?=.{4,})")
 _UNIT_AFFIX = re.compile(r"^(?:市|县|区|省|州)|(?:人民政府|管委会|局|委员会|委|办公室|办|中心|公司)$")
 MIN_CORE = 4
 LINK_SCORE = 0.9  # a pair needs about this much agreement (units count most)
+MIN_WORDS = 0.3  # and some of the row's words: units alone do not make a restatement
 MORE_WORDS = 0.8  # share of a left-over row's words found in the item before it: the item goes on
-PLAN_SHARE = 0.6  # share of a prose plan's tasks that must find a row for the plans to be twins
+PLAN_SHARE = 0.6
+TEXT_REACH = 150  # characters of a prose task compared: a restated row follows the item's opening words
+ROW_REACH = 60  # characters of a row compared
+PLACE_REACH = 0.35  # how far (share of the list) a twin may sit from the same relative place  # share of a prose plan's tasks that must find a row for the plans to be twins
 
 
 def _core(title: str) -> str:
@@ -42,17 +49,11 @@ def _core(title: str) -> str:
 
 
 def _common_run(a: str, b: str) -> int:
-    """Length of the longest common substring (titles are short)."""
-    best = 0
-    for i in range(len(a)):
-        for j in range(len(b)):
-            k = 0
-            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
-                k += 1
-            best = max(best, k)
-    return best
+    """Length of the longest common substring."""
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
 
 
+@lru_cache(maxsize=256)
 def same_campaign(prose_title: str, table_title: str) -> bool:
     a, b = _core(prose_title), _core(table_title)
     if len(a) < MIN_CORE or len(b) < MIN_CORE:
@@ -64,38 +65,46 @@ def same_campaign(prose_title: str, table_title: str) -> bool:
 def _unit_keys(units: list[str]) -> set[str]:
     keys = set()
     for u in units:
-        k = nospace(u)
-        for _ in range(2):
-            k = _UNIT_AFFIX.sub("", k)
-        if k:
+        k = _UNIT_AFFIX.sub("", nospace(u))  # '市安委办' -> '安委', '市应急管理局' -> '应急管理'
+        if len(k) >= 2:
             keys.add(k[:4])
     return keys
 
 
+_NOISE = re.compile(r"[\s，,。；;、：:（）()“”\"0-9.%]+")
+
+
 def _pairs(text: str) -> set[str]:
-    t = re.sub(r"[\s，,。；;、：:（）()“”\"0-9.%]", "", text)
+    t = _NOISE.sub("", text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
-
-
-def _similarity(p: Task, pk: set[str], pw: set[str], r: Task, rk: set[str], rw: set[str], place: float) -> float:
-    units = len(pk & rk) / max(1, min(len(pk), len(rk))) if pk and rk else 0.0
-    words = len(pw & rw) / max(1, len(rw)) if rw else 0.0
-    return units + words - 0.5 * place
 
 
 def _link_plan(prose: list[Task], rows: list[Task]) -> dict[int, list[Task]]:
     """Links of one pair of plans (prose index -> row), empty when they are not twins."""
+    if len(rows) < PLAN_SHARE * len(prose):
+        return {}  # too few rows for most prose tasks to find one
     pk = [_unit_keys(t.units) for t in prose]
-    pw = [_pairs(t.text or t.title) for t in prose]
+    pw = [_pairs((t.text or t.title)[:TEXT_REACH]) for t in prose]
     rk = [_unit_keys(t.units) for t in rows]
-    rw = [_pairs(t.text or t.title) for t in rows]
+    rw = [_pairs((t.text or t.title)[:ROW_REACH]) for t in rows]
     n, m = len(prose), len(rows)
     cand = []
+    step = 1 / max(1, m - 1)
     for i in range(n):
-        for j in range(m):
-            place = abs(i / max(1, n - 1) - j / max(1, m - 1))
-            s = _similarity(prose[i], pk[i], pw[i], rows[j], rk[j], rw[j], place)
-            if s >= LINK_SCORE:
+        keys, words, at = pk[i], pw[i], i / max(1, n - 1)
+        lo, hi = max(0, int((at - PLACE_REACH) * (m - 1))), min(m, int((at + PLACE_REACH) * (m - 1)) + 2)
+        for j in range(lo, hi):  # a twin sits near the same relative place in its list
+            row = rw[j]
+            if not row:
+                continue
+            # units in common (share of the longer list) + the row's words found in the item - distance in place
+            s = (len(keys & rk[j]) / max(len(keys), len(rk[j])) if keys and rk[j] else 0.0)
+            s -= 0.5 * abs(at - j * step)
+            if s + 1 < LINK_SCORE:
+                continue  # even every word in common would not do
+            shared = len(row & words) / len(row)
+            if shared >= MIN_WORDS and s + shared >= LINK_SCORE:
+                s += shared
                 cand.append((s, i, j))
     cand.sort(reverse=True)
     link: dict[int, int] = {}
@@ -117,7 +126,7 @@ def _link_plan(prose: list[Task], rows: list[Task]) -> dict[int, list[Task]]:
         gap_items = [k for k in range((before + 1) if before is not None else 0, after if after is not None else n)]
         free = [j for j in range(lo, hi) if j not in taken]
         if len(free) == len(gap_items) and not any(k in link for k in gap_items):
-            for k, j in zip(gap_items, free):  # as many rows left as items: in order
+            for k, j in zip(gap_items, free, strict=True):  # as many rows left as items: in order
                 link[k] = j
                 taken.add(j)
     # a row left right before or after an item's row, whose words are the item's, is more of it

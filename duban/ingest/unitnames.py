@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from duban.ingest.model import ParseResult
 from duban.ingest.text import nospace
@@ -37,6 +38,7 @@ _PLACE_END = re.compile(r"(?:机场|港|站|场|园|基地|银行|医院|学校|
 MIN_VARIANT = 7  # one differing character merges only names at least this long
 
 
+@lru_cache(maxsize=4096)
 def is_group(name: str) -> bool:
     return bool(_GROUP.search(nospace(name)))
 
@@ -86,10 +88,16 @@ def resolve(result: ParseResult) -> dict[str, str]:
     # full names: a unit ending and a place ('市…', '益阳…管理局'), not a bare '住建局'
     full = [n for n in names if _ENDS_UNIT.search(n) and (_PREFIX.match(n) or len(n) >= MIN_VARIANT)]
     alias: dict[str, str] = {}
-    # variants: the name the document uses most stands for the others
-    for i, a in enumerate(full):
-        for b in full[i + 1 :]:
-            if _one_char_apart(a, b) or _region_variant(a, b) or _abbreviation(a, b):
+    # variants: the name the document uses most stands for the others (every rule needs the same
+    # first two characters, so only names that share them are compared)
+    buckets: dict[str, list[str]] = {}
+    for n in full:
+        buckets.setdefault(n[:2], []).append(n)
+    for bucket in buckets.values():
+        for i, a in enumerate(bucket):
+            for b in bucket[i + 1 :]:
+                if not (_one_char_apart(a, b) or _region_variant(a, b) or _abbreviation(a, b)):
+                    continue
                 keep, drop = (a, b) if (counts[a], len(a)) >= (counts[b], len(b)) else (b, a)
                 alias.setdefault(drop, keep)
     for k in list(alias):  # chains: a -> b -> c
@@ -97,16 +105,20 @@ def resolve(result: ParseResult) -> dict[str, str]:
         while alias[k] in alias and alias[k] not in seen:
             seen.add(alias[k])
             alias[k] = alias[alias[k]]
-    canon = [n for n in full if n not in alias]
+    canon = [(_core(n), n) for n in full if n not in alias]
+    full_set = set(full)
     unresolved: set[str] = set()
     for n in names:
-        if n in alias or n in canon:
+        if n in alias or n in full_set:
             continue
         # shorthand: a name without its place prefix or without a unit ending ('卫健', '住建局', '县林业')
         c = _core(n)
-        hits = [f for f in canon if _core(f).startswith(c) or (_core(f)[:1] == c[:1] and _is_subsequence(c, _core(f)))]
+        if not c:
+            continue
+        hits = [(k, f) for k, f in canon if k[:1] == c[0] and (k.startswith(c) or _is_subsequence(c, k))]
         if len(hits) > 1:  # '卫健' -> '市卫健局' rather than '市卫生健康委' as well: a plain prefix wins
-            hits = [f for f in hits if _core(f).startswith(c)] or hits
+            hits = [(k, f) for k, f in hits if k.startswith(c)] or hits
+        hits = [f for _, f in hits]
         if len(hits) == 1:
             alias[n] = hits[0]
         elif not _ENDS_UNIT.search(_BRACKETED_END.sub("", n)) and not _PLACE_END.search(n):
