@@ -125,6 +125,7 @@ class _Node:
     statements: list[_Said] = field(default_factory=list)  # make this item a task
     heading_statements: list[_Said] = field(default_factory=list)  # cover the items below
     inline: bool = False  # a statement in its own text (not on a paragraph of its own)
+    covered: bool = False  # it or an item below it has statements (set once the tree is built)
     closing_seen: bool = False  # a statement already covered a run of its sub-items
 
     @property
@@ -140,6 +141,7 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
             continue
         scope = lines[doc.line : doc.end_line or doc.line]  # lines after the title (line n is lines[n-1])
         for root in _build_tree(_paragraphs(scope)):
+            _mark_covered(root)
             _emit(root, [], tasks, outline)
     return tasks
 
@@ -369,6 +371,14 @@ def _loose_groups(node: _Node) -> list[tuple[bool, list[_Said]]]:
     return groups
 
 
+def _mark_covered(node: _Node) -> bool:
+    covered = bool(node.statements or node.heading_statements)
+    for child in node.children:
+        covered = _mark_covered(child) or covered
+    node.covered = covered
+    return covered
+
+
 def _has_task(node: _Node) -> bool:
     return bool(node.statements or node.heading_statements) or any(_has_task(c) for c in node.children)
 
@@ -468,7 +478,7 @@ def _in_task_section(node: _Node) -> bool:
 def _implicit_item(node: _Node) -> bool:
     """A numbered item (1. / （1） / ①) of a task section that states work and no statement covers;
     an item whose sub-items carry titles of their own (or that is a heading) is their section."""
-    if node.level < 3 or node.level == DASH_LEVEL or _has_task(node) or not _in_task_section(node):
+    if node.level < 3 or node.level == DASH_LEVEL or node.covered or not _in_task_section(node):
         return False
     if node.children and (node.para.heading or any(_BOLD_OPEN.match(c.para.raw.lstrip("# ")) for c in node.children)):
         return False

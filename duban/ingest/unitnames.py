@@ -81,7 +81,7 @@ def resolve(result: ParseResult) -> dict[str, str]:
     for every shorthand and variant the document resolves."""
     counts: Counter[str] = Counter()
     for t in result.tasks:
-        counts.update(nospace(u) for u in t.units)
+        counts.update(t.units)  # names come without white space from units.py
     for team in result.teams:
         counts.update(nospace(u) for u in [*team.members, *([team.office_at] if team.office_at else [])])
     names = [n for n in counts if n and not is_group(n)]
@@ -125,5 +125,5 @@ def resolve(result: ParseResult) -> dict[str, str]:
             unresolved.add(n)
     for t in result.tasks:
         t.groups = [u for u in t.units if is_group(u)]
-        t.unresolved = [u for u in t.units if nospace(u) in unresolved]
+        t.unresolved = [u for u in t.units if u in unresolved] if unresolved else []
     return {k: v for k, v in alias.items() if k != v}
