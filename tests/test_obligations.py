@@ -208,3 +208,27 @@ def test_due_dates_on_the_samples(parsed_samples):
     assert by_line[565].due_date == "2023-11-15"  # '3月底前…', '11月15日前完成': the last
     by_line = {t.line: t for t in parsed_samples["000"].tasks}
     assert by_line[379].due_date == "2023-06-30" and by_line[379].deadline == "2023 年 6 月底前"
+
+
+# ---------------------------------------------------------------- task forces
+
+
+def test_team_roles_and_members_in_the_next_paragraph():
+    r = parse_text(
+        "某市打好项目建设攻坚战工作方案\n\n三、保障措施\n\n（一）加强组织领导。成立市项目建设攻坚战工作专班，由副市长张三任召集人，"
+        "市发改委主任李四任第一副召集人，市工信局局长王五任副召集人，专班办公室设在市发改委，市发改委副主任赵六兼任办公室主任。\n\n"
+        "成员单位：市财政局、市自然资源局、市住建局。\n"
+    )
+    (team,) = [t for t in r.teams if t.convener]
+    assert team.members == ["市财政局", "市自然资源局", "市住建局"]
+    assert team.roles == {"第一副召集人": ["市发改委主任李四"], "办公室主任": ["市发改委副主任赵六"]}
+    assert team.deputy_conveners == ["市发改委主任李四", "市工信局局长王五"] and team.office_at == "市发改委"
+
+
+def test_team_roles_on_the_samples(parsed_samples):
+    teams = {t.line: t for t in parsed_samples["003"].teams}
+    assert teams[96].roles["常务副组长"] == ["县委常委、常务副县长王智刚"]  # roster label
+    assert teams[180].roles["第一副召集人"] == ["县政府办公室副主任李启云"]
+    t000 = {t.line: t for t in parsed_samples["000"].teams}
+    assert t000[95].roles["常务副组长"] == ["市委常委、常务副市长王永红"]  # '（常务副组长）' note
+    assert t000[347].roles["办公室主任"] == ["市发改委副主任陈功春"]

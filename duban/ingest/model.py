@@ -53,6 +53,8 @@ class Team:
     deputy_conveners: list[str] = field(default_factory=list)
     office_at: str | None = None
     members: list[str] = field(default_factory=list)
+    # roles beyond convener and deputies, as written: 常务副组长, 第一副召集人, 办公室主任 …
+    roles: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
