@@ -75,7 +75,9 @@ def test_statements_between_sub_items_cover_the_runs_before_them(parsed_samples)
 
 def test_heading_statement_covers_items_without_their_own(parsed_samples):
     tasks = by_line(parsed_samples, "001")
-    assert tasks[692].lead_units == [] and tasks[692].seq == "一"  # own statement wins, marks no 牵头
+    # its own statement marks no 牵头: the heading's lead is passed down and put first
+    assert tasks[692].lead_units == ["市财政局"] and tasks[692].seq == "一" and tasks[692].lead_from_heading
+    assert tasks[692].units[0] == "市财政局" and "市发改局" in tasks[692].units
     assert tasks[706].units == ["市金融事务中心"] and tasks[706].lead_units == ["市金融事务中心"]
     assert 744 not in tasks and 810 not in tasks  # bare headings pass the statement on
     assert tasks[812].lead_units == ["市应急管理局"] and not any(816 <= n <= 832 for n in tasks)
@@ -83,8 +85,9 @@ def test_heading_statement_covers_items_without_their_own(parsed_samples):
 
 def test_unit_label_layout(parsed_samples):
     tasks = by_line(parsed_samples, "001")
-    assert tasks[746].units == ["市指挥部"] and tasks[746].lead_units == []
-    assert tasks[808].units == ["镇（街道、中心）", "沅江高新区"]
+    # the section heading '五、…（牵头单位：市应急管理局）' leads every item that names no lead
+    assert tasks[746].units == ["市应急管理局", "市指挥部"] and tasks[746].lead_units == ["市应急管理局"]
+    assert tasks[808].units == ["市应急管理局", "镇（街道、中心）", "沅江高新区"]
 
 
 def test_dash_sub_items_take_the_enclosing_number(parsed_samples):
@@ -94,10 +97,20 @@ def test_dash_sub_items_take_the_enclosing_number(parsed_samples):
     assert tasks[166].title == "文旅康养" and tasks[166].lead_units == ["县文旅局"]
 
 
-def test_items_without_statements_are_not_tasks(parsed_samples):
+def test_items_without_statements_are_implicit_tasks(parsed_samples):
+    """Numbered items of a task section with no statement are tasks, with the units their own text
+    makes responsible; their （1）（2） sub-points are not tasks; 保障措施-like sections give none."""
     tasks = by_line(parsed_samples, "001")
-    assert not any(1178 <= n <= 1184 for n in tasks)  # item 19
-    assert not any(1223 <= n <= 1299 for n in tasks)  # §（三）（四）
+    assert tasks[1178].implicit and tasks[1178].units[-1] == "各监管部门"  # item 19
+    implicit = [n for n in range(1223, 1300) if n in tasks]
+    assert implicit == [1225, 1233, 1241, 1247, 1253, 1261, 1269, 1275, 1287, 1293]  # §（三）（四）
+    assert all(tasks[n].implicit and not tasks[n].lead_units for n in implicit)
+    assert tasks[1233].units == ["各行业部门"] and tasks[1241].units == ["镇（街道、中心、园区）"]
+    assert tasks[1275].units == []  # enterprises are not units
+    assert not any(1301 <= n <= 1313 for n in tasks)  # 三、推进机制
+    t000 = by_line(parsed_samples, "000")
+    assert t000[658].units == ["市安委会办公室"] and t000[658].implicit
+    assert t000[684].lead_units == ["市安委办"] and not t000[684].implicit  # '市安委办牵头开展' in its text
     assert 133 not in tasks  # '（总牵头单位：…）' clauses of an unnumbered paragraph
 
 
@@ -125,9 +138,9 @@ def test_label_statements_on_their_own_lines():
         "二、重点任务\n\n1.加快重点项目建设。全年实施重点项目100个。\n\n牵头责任单位：市发改委\n\n"
         "责任单位：市财政局、市自然资源局\n\n完成时限：2023年12月底\n\n2.优化营商环境。持续深化改革。\n"
     )
-    assert len(tasks) == 1
+    assert len(tasks) == 2 and tasks[1].implicit and tasks[1].units == []  # item 2 names nobody
     t = tasks[0]
-    assert (t.line, t.seq, t.title, t.plan) == (5, "1", "加快重点项目建设。", TITLE)
+    assert (t.line, t.seq, t.title, t.plan) == (5, "1", "加快重点项目建设。", TITLE) and not t.implicit
     assert t.units == ["市发改委", "市财政局", "市自然资源局"] and t.lead_units == ["市发改委"]
     assert t.deadline == "2023年12月底" and t.section == ["二、重点任务"]
 
@@ -147,8 +160,9 @@ def test_heading_statement_on_the_line_after_the_heading():
     )
     assert [(t.seq, t.units, t.lead_units) for t in tasks] == [
         ("1", ["市财政局"], ["市财政局"]),
-        ("2", ["市财政局", "市国资委"], []),
+        ("2", ["市财政局", "市国资委"], ["市财政局"]),  # names no lead: the heading's
     ]
+    assert [t.lead_from_heading for t in tasks] == [True, True]
 
 
 def test_closing_statement_makes_the_section_the_task():

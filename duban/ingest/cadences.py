@@ -17,9 +17,12 @@ from __future__ import annotations
 import bisect
 import re
 
-from duban.ingest.model import Cadence, CadenceItem
+from duban.ingest.model import Cadence, CadenceItem, Task
 from duban.ingest.structure import Outline, continued_lines
 from duban.ingest.text import Line, nospace
+from duban.ingest.units import split_units
+
+_UNIT_LIKE = re.compile(r"(?:政府|办|委|局|会|部|组|部门|单位|中心|专班|指挥部|大队|支队)$")
 
 _PERIOD = r"半年|半月|季度|季|旬|月|周|日|天|年"
 EVERY = {"季度": "季", "天": "日", "双月": "两月", "双周": "两周"}
@@ -127,10 +130,16 @@ def _actions(clause: str) -> list[str]:
         if not obj and re.search("[至给]", send.group("to")):
             obj = re.split("[至给]", send.group("to"))[0]  # '报送上月进展情况至县发改局'
         return [(send.group("verb") if send.group("verb") != "报" else "报送") + obj]
+    over = _OVER.search(words)  # '对交警、交通…等部门的工作情况进行排名通报': one action about many
+    if over and "、" in words[: over.start()]:
+        words = over.group("act")
     pair = re.fullmatch(f"({_ACTIONS})({_ACTIONS})", words)
     if pair:
         return [pair.group(1), pair.group(2)]
     return [w for w in (_ACTION_TAIL.sub("", _ACTION_NOISE.sub("", p)) for p in words.split("、")) if w]
+
+
+_OVER = re.compile(r"(?:进行|开展|实行|实施)(?P<act>[^、，,。；;]+)$")
 
 
 def _every_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
@@ -196,6 +205,27 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
+# data a task's own work sends to a business system ('…每日将接诊的数据上报“…”系统'): not a report
+_SYSTEM = re.compile(r"(?:上报|上传|录入|报送|推送|导入|填报)[^，,。；;]{0,30}(?:系统|平台|数据库)(?![^，,。；;]{0,4}(?:领导|部门|单位))")
+_HOLIDAY = re.compile(r"(?:节假日|假日|休息日)[^，,。；;]{0,6}顺延")
+# the bodies a rhythm sentence names: its subject ('各专班每月…', '市人社局、市统计局对数据…于每月…')
+# or whom it is about ('每季度对交警、交通…进行排名')
+_SUBJECT_HEAD = re.compile(r"^(?P<u>[^，,。；;：:]{2,60}?)(?:要|须|应|对|于|在|将|每|按|$)")
+_ABOUT = re.compile(r"对(?P<u>[^，,。；;]{2,80}?)(?:进行|开展|实行|实施)")
+
+
+def _subjects(head: str, context: str) -> list[str]:
+    found: list[str] = []
+    m = _SUBJECT_HEAD.match(head)
+    about = _ABOUT.search(context)
+    for text in [m.group("u") if m else "", about.group("u") if about else ""]:
+        text = re.sub(r"^[（(]?\d{1,3}[)）.、]|牵头", "", text)  # '（1）各行业部门', '市直牵头单位'
+        for u in split_units(text) if text else []:
+            if _UNIT_LIKE.search(u) and u not in found:
+                found.append(u)
+    return found
+
+
 def _sentence_cadences(sentence: str) -> list[tuple[dict, int]]:
     """One record per clause that holds rhythms; the clauses after it that hold none (up to the
     next rhythm) still tell where it is reported and when ('…工作调度机制，…，相关情况及时报市政府')."""
@@ -217,6 +247,9 @@ def _sentence_cadences(sentence: str) -> list[tuple[dict, int]]:
                 "items": [it for _, _, its in mine for it in its],
                 "report_to": _recipient(context),
                 "due": _due(context),
+                "units": _subjects(sentence[: min(f[0] for f in mine)], context),
+                "reporting": not _SYSTEM.search(context),
+                "holiday_shift": bool(_HOLIDAY.search(context)),
             },
             clauses[k][0],
         ))
@@ -253,3 +286,28 @@ def extract(lines: list[Line], outline: Outline) -> list[Cadence]:
             c.pop("offset")
             out.append(Cadence(line=line_no, plan=outline.plan_at(line_no), **c))
     return out
+
+
+# headings of sections that state how the whole plan is run, not tasks
+_MECHANISM = re.compile(r"机制|保障|组织|要求|领导|督查|督办|考核|调度|推进|实施步骤|工作步骤")
+
+
+def bind(found: list[Cadence], tasks: list[Task], outline: Outline) -> None:
+    """Say what each rhythm binds: the task whose own text holds it (a table row or a prose item),
+    else the section it is written in, else — in a mechanism section (推进机制, 保障措施 …) or
+    outside any numbered section — the whole plan."""
+    spans = sorted((t.line, t.end_line or t.line, t) for t in tasks)
+    starts = [a for a, _, _ in spans]
+    for c in found:
+        k = bisect.bisect_right(starts, c.line) - 1
+        while k >= 0 and spans[k][0] >= c.line - 200:
+            a, b, t = spans[k]
+            if a <= c.line <= b and t.plan == c.plan:
+                c.scope, c.task, c.section = "task", t.id, list(t.section)
+                break
+            k -= 1
+        if c.task:
+            continue
+        path = [h for h in outline.heading_path(c.line) if h.line != c.line]
+        if path and not any(_MECHANISM.search(h.text[:30]) for h in path[:2]):
+            c.scope, c.section, c.section_line = "section", [h.text[:60] for h in path], path[-1].line

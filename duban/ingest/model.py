@@ -53,6 +53,8 @@ class Team:
     deputy_conveners: list[str] = field(default_factory=list)
     office_at: str | None = None
     members: list[str] = field(default_factory=list)
+    # roles beyond convener and deputies, as written: 常务副组长, 第一副召集人, 办公室主任 …
+    roles: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -74,6 +76,15 @@ class Cadence:
     items: list[CadenceItem] = field(default_factory=list)
     report_to: str | None = None
     due: str | None = None
+    # what it binds: 'plan' (a mechanism of the whole plan), 'section' (the tasks under the heading
+    # at section_line) or 'task' (a sentence inside one task: that task's own rhythm)
+    scope: str = "plan"
+    section: list[str] = field(default_factory=list)
+    section_line: int | None = None
+    task: str | None = None  # id of the task when scope == 'task'
+    units: list[str] = field(default_factory=list)  # the units the sentence names as its subjects
+    reporting: bool = True  # False: the task's own work (data uploaded to a business system)
+    holiday_shift: bool = False  # '遇节假日往后顺延'
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -98,6 +109,13 @@ class Task:
     text: str = ""  # the full task text (not in the gold schema; stored for the UI)
     end_line: int | None = None  # last source line of the task (not serialised)
     id: str = ""
+    same_as: str | None = None  # id of the table row this prose task restates (one obligation)
+    same_as_more: list[str] = field(default_factory=list)  # further rows the same prose task spreads over
+    implicit: bool = False  # a numbered item of a task section with no responsibility statement
+    lead_from_heading: bool = False  # lead_units were passed down from the section heading
+    groups: list[str] = field(default_factory=list)  # names in units that stand for several units
+    unresolved: list[str] = field(default_factory=list)  # shorthand names the document does not resolve
+    due_date: str | None = None  # the deadline as a date (YYYY-MM-DD), year from the plan when unstated
 
     def to_json(self) -> dict:
         return {
@@ -114,6 +132,13 @@ class Task:
             "leaders": list(self.leaders),
             "deadline": self.deadline,
             "progress": self.progress,
+            **({"same_as": self.same_as} if self.same_as else {}),
+            **({"same_as_more": list(self.same_as_more)} if self.same_as_more else {}),
+            **({"implicit": True} if self.implicit else {}),
+            **({"lead_from_heading": True} if self.lead_from_heading else {}),
+            **({"group_units": list(self.groups)} if self.groups else {}),
+            **({"unresolved_units": list(self.unresolved)} if self.unresolved else {}),
+            **({"due_date": self.due_date} if self.due_date else {}),
         }
 
 
@@ -130,6 +155,7 @@ class ParseResult:
     cadences: list[Cadence] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unit_aliases: dict[str, str] = field(default_factory=dict)  # shorthand / variant -> the unit it is
     source_lines: list[str] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict:
@@ -143,4 +169,5 @@ class ParseResult:
             "cadences": [c.to_json() for c in self.cadences],
             "tasks": [t.to_json() for t in self.tasks],
             "warnings": list(self.warnings),
+            "unit_aliases": dict(self.unit_aliases),
         }

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import os
 
-from duban.ingest import cadences, flat_tables, issuer, prose, tables, targets, teams
+from duban.ingest import (
+    cadences,
+    deadlines,
+    flat_tables,
+    issuer,
+    prose,
+    tables,
+    targets,
+    teams,
+    twins,
+    unitnames,
+)
 from duban.ingest.errors import IngestError
 from duban.ingest.load import load_lines
 from duban.ingest.model import ParseResult
@@ -43,8 +54,12 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     task_list.sort(key=lambda t: t.line)
     for i, t in enumerate(task_list, 1):
         t.id = str(i)
+    twins.link(task_list)
     result.tasks = task_list
     result.targets = targets.extract(lines, outline)
     result.teams = teams.extract(lines, outline)
     result.cadences = cadences.extract(lines, outline)
+    cadences.bind(result.cadences, result.tasks, outline)
+    result.unit_aliases = unitnames.resolve(result)
+    deadlines.resolve(result)
     return result

@@ -98,6 +98,7 @@ class _Para:
     head: str  # text of the first line
     level: int = 0  # numbering level, 0 when not numbered
     closed: bool = False  # a heading: the next line never continues it
+    heading: bool = False  # written as a markdown heading
     statements: list[_Statement] = field(default_factory=list)
 
     @property
@@ -124,6 +125,7 @@ class _Node:
     statements: list[_Said] = field(default_factory=list)  # make this item a task
     heading_statements: list[_Said] = field(default_factory=list)  # cover the items below
     inline: bool = False  # a statement in its own text (not on a paragraph of its own)
+    covered: bool = False  # it or an item below it has statements (set once the tree is built)
     closing_seen: bool = False  # a statement already covered a run of its sub-items
 
     @property
@@ -139,6 +141,7 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
             continue
         scope = lines[doc.line : doc.end_line or doc.line]  # lines after the title (line n is lines[n-1])
         for root in _build_tree(_paragraphs(scope)):
+            _mark_covered(root)
             _emit(root, [], tasks, outline)
     return tasks
 
@@ -190,6 +193,7 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
         ):
             cur = _Para(ln.no, ln.no, ln.text, ln.raw, ln.text, level)
             cur.closed = bool(ln.heading and not level) or bool(level and is_bare_heading(ln.text))
+            cur.heading = bool(ln.heading)
             out.append(cur)
         else:
             cur.text += ln.text
@@ -367,6 +371,14 @@ def _loose_groups(node: _Node) -> list[tuple[bool, list[_Said]]]:
     return groups
 
 
+def _mark_covered(node: _Node) -> bool:
+    covered = bool(node.statements or node.heading_statements)
+    for child in node.children:
+        covered = _mark_covered(child) or covered
+    node.covered = covered
+    return covered
+
+
 def _has_task(node: _Node) -> bool:
     return bool(node.statements or node.heading_statements) or any(_has_task(c) for c in node.children)
 
@@ -405,19 +417,94 @@ def _resolve(last: _Node, group: list[_Said], nxt: _Node | None, roots: list[_No
 # ---------------------------------------------------------------- tasks
 
 
-def _emit(node: _Node, inherited: list[_Said], out: list[Task], outline: Outline) -> None:
+def _emit(
+    node: _Node, inherited: list[_Said], out: list[Task], outline: Outline,
+    lead: list[str] | None = None, in_task: bool = False,
+) -> None:
     """Walk the tree: an item with statements is a task; a heading's statements cover the items
-    below it that have none (a bare heading passes them on to its own sub-items)."""
+    below it that have none (a bare heading passes them on to its own sub-items), and the lead it
+    names goes to every task below that names no lead; a numbered item of a task section that no
+    statement covers is an implicit task (its sub-points are not tasks of their own)."""
+    if node.heading_statements:
+        lead = _merge(node.heading_statements).resp.lead_units or lead
+    task = None
     if node.statements:
-        out.append(_task(node, node.statements, outline))
+        task = _task(node, node.statements, outline)
         inherited = []
     elif node.heading_statements:
         inherited = node.heading_statements
     elif inherited and not (node.para.closed and node.children):
-        out.append(_task(node, inherited, outline))
+        task = _task(node, inherited, outline)
+        task.lead_from_heading = bool(task.lead_units)
         inherited = []
+    elif not in_task and _implicit_item(node):
+        task = _task(node, [], outline)
+        task.units, task.lead_units = _subjects(task.text)
+        task.implicit = not task.lead_units  # 'X牵头' in its text is a statement of its own
+    if task is not None:
+        if lead and not task.lead_units:
+            task.lead_units = list(lead)
+            task.units = [*[u for u in lead if u not in task.units], *task.units]
+            task.lead_from_heading = True
+        out.append(task)
+        in_task = True
     for child in node.children:
-        _emit(child, inherited, out, outline)
+        _emit(child, inherited, out, outline, lead, in_task)
+
+
+# sections whose numbered items are tasks, and sections that are not task lists
+_TASK_SECTION = re.compile(r"任务|重点工作|工作内容|主要内容|具体措施|主要措施|主要举措|工作举措")
+_NOT_TASK_SECTION = re.compile(
+    r"保障|要求|组织实施|组织领导|推进机制|工作机制|目标|指标|原则|思路|背景|意义|基本情况|步骤|时间安排|职责分工"
+)
+# '市安委办要…', '各行业部门要…', '由市应急局负责…': the body the item's own text makes responsible
+_BODY = (
+    r"[^，,。；;：:（）()“”]{0,38}?(?:部门|局|委|办|办公室|委员会|政府|单位|中心|指挥部|街道"
+    r"|镇(?:[（(][^（()）]{1,12}[)）])?)"
+)
+_SUBJECT = re.compile(rf"^(?P<u>{_BODY})(?P<v>要|须|必须|应|应当|负责|牵头|按照|依法|严格|切实|认真|对)")
+_BY_SUBJECT = re.compile(rf"由(?P<u>{_BODY})(?P<v>负责|牵头)")
+_CLAUSE = re.compile(r"[。；;！!\n]")
+# what opens work, not a body: the objects of 督促/指导, enterprises, persons
+_NOT_SUBJECT = re.compile(
+    r"^(?:督促|指导|推动|推进|组织|支持|鼓励|引导|加强|强化|落实|开展|完善|细化|建立|健全|提升|提高|深化|加快|做好"
+    r"|抓好|压实|明确|实行|实施|全面|持续|不断|进一步|积极|严禁|坚持|按照|结合|企业|各企业|从业|对|在|将|把|以)"
+)
+def _in_task_section(node: _Node) -> bool:
+    names = [_section_name(a) for a in _ancestors(node) if a.level <= 2]  # 一、 / （一） sections
+    return any(_TASK_SECTION.search(n) for n in names) and not any(_NOT_TASK_SECTION.search(n) for n in names)
+
+
+def _implicit_item(node: _Node) -> bool:
+    """A numbered item (1. / （1） / ①) of a task section that states work and no statement covers;
+    an item whose sub-items carry titles of their own (or that is a heading) is their section."""
+    if node.level < 3 or node.level == DASH_LEVEL or node.covered or not _in_task_section(node):
+        return False
+    if node.children and (node.para.heading or any(_BOLD_OPEN.match(c.para.raw.lstrip("# ")) for c in node.children)):
+        return False
+    return bool(_rest(node.para.text[_number_len(node.para.text) :], []))
+
+
+def _subjects(text: str) -> tuple[list[str], list[str]]:
+    """Bodies the text makes responsible — the subject of a sentence ('市安委办要…'), '由X负责' — and
+    those it marks as lead ('…方式，市安委办牵头开展…')."""
+    found: list[str] = []
+    leads: list[str] = []
+    for clause in _CLAUSE.split(strip_markup(nospace(text))):
+        clause = clause[_number_len(clause) :].lstrip("*")
+        hits = [(m.group("u"), m.group("v") == "牵头") for m in [_SUBJECT.match(clause)] if m]
+        hits += [(m.group("u"), m.group("v") == "牵头") for m in _BY_SUBJECT.finditer(clause)]
+        hits += [(m.group("u"), True) for part in re.split(r"[，,]", clause)[1:] for m in [_SUBJECT.match(part)]
+                 if m and m.group("v") == "牵头"]
+        for u, lead in hits:
+            u = u.removeprefix("由")
+            if len(u) < 2 or _NOT_SUBJECT.match(u):
+                continue
+            if u not in found:
+                found.append(u)
+            if lead and u not in leads:
+                leads.append(u)
+    return found, leads
 
 
 def _merge(statements: list[_Said]) -> _Said:

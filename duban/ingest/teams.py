@@ -38,6 +38,14 @@ _ROLE = re.compile(
     r"(?:为|任|作为)(?P<mem>成员)(?!单位)|负总责"
 )
 _CONVENER_ROLES = {"召集人", "组长", "负总责"}
+# roles kept by name besides convener / deputies
+_KEPT_ROLES = {"常务副组长", "第一副召集人", "笫一副召集人"}
+# '市人民政府秘书长陈秋良同志兼任办公室主任', '办公室主任由县政府办主任张三担任'
+_OFFICE_HEAD = re.compile(
+    r"(?P<who>[^，。,；;、]{2,30}?)(?:同志)?(?:兼任|担任|任)(?:专班|领导小组)?办公室(?P<role>主任|副主任)|"
+    r"办公室(?P<role2>主任|副主任)由(?P<who2>[^，。,；;]{2,30}?)(?:同志)?(?:兼任|担任)"
+)
+_ROLE_NOTE = re.compile(r"[（(](常务副组长|第一副组长|常务副召集人|第一副召集人)[)）]")
 _OFFICE = re.compile(r"(?:办公室|办公地点)(?:设在|设于|设|在)(?!立|置|有|施)([^，。,；;]+)")
 _MEMBER_LIST = re.compile(r"成员(?:单位)?(?:(?:包括|包含|有|为|由)[:：]?|[:：])")
 _MEMBER_STOP = re.compile(
@@ -185,7 +193,8 @@ def parse_teams(text: str) -> list[dict]:
     out = []
     for name, start in _team_names(t):
         end = _own_end(t, start)
-        team = {"name": name, "convener": None, "deputy_conveners": [], "office_at": None, "members": []}
+        team = {"name": name, "convener": None, "deputy_conveners": [], "office_at": None, "members": [],
+                "roles": {}}
         for role, who in _segments(t, start, end):
             if not who:
                 continue
@@ -195,12 +204,24 @@ def parse_teams(text: str) -> list[dict]:
                 team["members"] = team["members"] or _members(who)
             elif role not in _CONVENER_ROLES:
                 team["deputy_conveners"].extend(_people(who))
+                if role in _KEPT_ROLES:
+                    team["roles"].setdefault(role.replace("笫", "第"), []).extend(_people(who))
+        _office_heads(t[start:end], team["roles"])
         team["members"] = team["members"] or _member_list(t[start:end])
         office = _OFFICE.search(t, start, end)
         if office:
             team["office_at"] = office.group(1)
         out.append(team)
     return out
+
+
+def _office_heads(text: str, roles: dict[str, list[str]]) -> None:
+    """'…陈秋良同志兼任办公室主任': the office's director (and deputies) by role."""
+    for m in _OFFICE_HEAD.finditer(text):
+        who = re.sub(r"^(?:由|并由|，)", "", m.group("who") or m.group("who2"))
+        role = "办公室" + (m.group("role") or m.group("role2"))
+        if who and who not in roles.get(role, []):
+            roles.setdefault(role, []).append(who)
 
 
 def parse_team(text: str) -> dict | None:
@@ -224,8 +245,9 @@ def _roster_entry(text: str) -> str:
 
 def parse_roster(lines: list[Line]) -> dict:
     """Convener, deputies and members of a 名单 document's lines."""
-    team = {"convener": None, "deputy_conveners": [], "office_at": None, "members": []}
+    team = {"convener": None, "deputy_conveners": [], "office_at": None, "members": [], "roles": {}}
     role = None
+    kept = None  # '常务副组长：' labels a kept role
     for ln in lines:
         t = ln.text
         if not t:
@@ -238,12 +260,15 @@ def parse_roster(lines: list[Line]) -> dict:
         office = _OFFICE.search(compact)
         if office and not team["office_at"] and "兼任" not in compact[: office.start()]:
             team["office_at"] = office.group(1)
+        _office_heads(compact, team["roles"])
         if _ROSTER_END.search(compact):
             role = None
             continue
         m = _ROSTER_LABEL.match(t)
         if m:
             role = "dep" if m.group("dep") else ("mem" if m.group("mem") else "conv")
+            label = nospace(m.group("dep") or "")
+            kept = label if label.startswith(("常务", "第一")) else None
             t = t[m.end() :]
         elif role is None:
             continue
@@ -257,6 +282,9 @@ def parse_roster(lines: list[Line]) -> dict:
             team["members"].append(entry)
         else:
             team["deputy_conveners"].append(entry)
+            note = _ROLE_NOTE.search(compact)
+            if kept or note:
+                team["roles"].setdefault(note.group(1) if note else kept, []).append(entry)
     return team
 
 
@@ -276,6 +304,19 @@ def _in_roster(outline: Outline, line_no: int) -> bool:
     return bool(doc and doc.kind == "名单")
 
 
+_NEXT_MEMBERS = re.compile(r"^(?:(?:专班|领导小组)?成员(?:单位)?(?:包括|包含|有|为|由)?[:：]?)")
+
+
+def _next_paragraph_members(lines: list[Line], i: int) -> list[str]:
+    """Members listed in the paragraph after the one that sets a team up ('成员单位：A、B、C。')."""
+    while i < len(lines) and not lines[i].text:
+        i += 1
+    if i >= len(lines) or not _NEXT_MEMBERS.match(nospace(lines[i].text)) or "\t" in lines[i].raw:
+        return []
+    text, _ = continued_text(lines, i)
+    return _member_list(nospace(text))
+
+
 def extract(lines: list[Line], outline: Outline) -> list[Team]:
     out = _roster_teams(lines, outline)
     i = 0
@@ -285,7 +326,10 @@ def extract(lines: list[Line], outline: Outline) -> list[Team]:
             i += 1
             continue
         text, i = continued_text(lines, i)
-        for team in parse_teams(strip_numbering(text)):
+        found = parse_teams(strip_numbering(text))
+        if found and not found[-1]["members"]:
+            found[-1]["members"] = _next_paragraph_members(lines, i)
+        for team in found:
             out.append(Team(line=ln.no, plan=outline.plan_at(ln.no), **team))
     out.sort(key=lambda t: t.line)
     return out

@@ -88,6 +88,8 @@ _TRAILING = re.compile(
 )
 _TRAILING_LAST = set("责能和及地理则工头合实与助同施等关他它直位门")  # last chars _TRAILING can match
 _LEADING = re.compile(r"^(?:由|并由|另由|请)")
+# '工业企业由市工业和信息化局': the words before 由 name what the unit handles, not the unit
+_HANDLED_BY = re.compile(r"^[^由]{1,20}?由(?=[市县区省州国中])")
 # a 牵头 marker and the words that may stand between the units and it ('按职责分工牵头负责')
 _LEAD_MARK = re.compile(r"(?:总)?牵头(?:负责|落实)?")
 # verbs that give the units of a clause their role; a clause without one is a bare list of units
@@ -180,6 +182,8 @@ def _clean(text: str) -> str:
 def strip_trailing(name: str) -> str:
     """Drop trailing 等 / 负责 / 按职责分工负责 / 配合 … and a leading 由 from one unit phrase."""
     name = _LEADING.sub("", name.strip(SPACES + "。.；;"))
+    if "由" in name:
+        name = _HANDLED_BY.sub("", name)
     while name and name[-1] in _TRAILING_LAST:
         new = _TRAILING.sub("", name).rstrip(SPACES + "、，,")
         if new == name:
