@@ -25,7 +25,8 @@ from duban.ingest.text import nospace
 
 _SPAN = re.compile(r"(20\d\d)\s*年?\s*[—–\-－~至到]\s*(20\d\d)\s*年")
 _YEAR = re.compile(r"(20\d\d)\s*年")
-_DOC_NUMBER = re.compile(r"[发办字函]\s*[〔\[【(（](20\d\d)")
+# a 文号 opening its own line ('邵市政办发〔2023〕4号'), not one cited in a sentence
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[发办字函]\s*[〔\[【(（](20\d\d)")
 _DATE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"(20\d\d)-(\d{1,2})-(\d{1,2})")
 _COMPACT_DATE = re.compile(r"(20\d\d)(\d{2,4})")
