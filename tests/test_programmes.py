@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from duban.ingest import parse_file
 from duban.ingest.year import detect_year
@@ -146,6 +146,19 @@ def test_next_years_plan_is_a_new_programme_and_leaves_last_years_as_it_was(tmp_
     assert after_states == before_states
     new_tasks = Task.objects.filter(plan__source_document__programme__start_year=2025, active=True)
     assert new_tasks.count() == len(before_tasks)
+    # year over year: both programmes side by side, the 2024 report on 2024's side only
+    shown = io.StringIO()
+    call_command("compare", "新邵县", "2024", "2025", "--json", stdout=shown)
+    sides = json.loads(shown.getvalue())["programmes"]
+    assert [s["name"] for s in sides] == ["新邵县2024年实施八大行动", "新邵县2025年实施八大行动"]
+    assert sides[0]["tasks"] == sides[1]["tasks"] == len(before_tasks)
+    assert sides[0]["units"] == {lead.name: {"reports": 1, "late": 0}} and sides[1]["units"] == {}
+    assert sides[0]["campaigns"] == sides[1]["campaigns"] and len(sides[0]["campaigns"]) == 8
+    text = io.StringIO()
+    call_command("compare", "新邵县", "2024", "2025", stdout=text)
+    assert "产业培塑行动：" in text.getvalue() and "新邵县2024年实施八大行动（截至 2024-12-31）" in text.getvalue()
+    with pytest.raises(CommandError, match="新邵县没有2023年度的工作（已有：2024年、2025年）"):
+        call_command("compare", "新邵县", "2023", "2024", stdout=io.StringIO())
     # each year its own 产业培塑行动
     assert sorted(Campaign.objects.filter(name="产业培塑行动").values_list("programme__start_year", flat=True)) == [
         2024, 2025,

@@ -161,3 +161,29 @@ def closed_reason(plan_id: int, period_start: date, period_end: date, today: dat
             f"该期间不在“{programme.name}”的工作期内（{first:%Y年%m月%d日}至{last:%Y年%m月%d日}），不能报送"
         )
     return None
+
+
+_CN_NUMBERS = "零一二三四五六七八九十"
+
+
+def programme_subject(programme: Programme) -> str:
+    """What a programme-wide brief is about: '打好发展六仗' from '邵阳市2023年打好发展六仗'; for a
+    programme whose titles name no umbrella, its campaigns counted ('打好“六仗”', '实施“八大行动”')."""
+    head = f"{programme.region.name}{years_label(programme.start_year, programme.end_year)}"
+    name = programme.name[len(head) :] if programme.name.startswith(head) else programme.name
+    if not name.endswith("度工作"):
+        return name
+    kinds = list(programme.campaigns.values_list("kind", flat=True))
+    n = len(kinds)
+    if 1 < n <= 10 and set(kinds) == {"仗"}:
+        return f"打好“{_CN_NUMBERS[n]}仗”"
+    if 1 < n <= 10 and set(kinds) == {"行动"}:
+        return f"实施“{_CN_NUMBERS[n]}大行动”"
+    return "重点工作"
+
+
+def programme_plans(programme: Programme):
+    """The active plans of a programme, in file and document order."""
+    return Plan.objects.filter(source_document__programme=programme, active=True).order_by(
+        "source_document_id", "order"
+    )
