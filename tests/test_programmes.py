@@ -279,3 +279,17 @@ print(json.dumps({
     assert facts["documents_without"] == facts["campaigns_without"] == 0
     assert facts["tasks"] == 485
     assert facts["report"] == [11, "f2bf6a6d58674344", "2024-04", 30.0, "新邵县2024年实施八大行动"]
+
+
+@pytest.mark.django_db
+def test_the_supervision_check_stays_inside_the_programme():
+    from duban.supervision.actions import do_generate_notices
+
+    do_ingest_file(sample_path("000"))  # 邵阳市, issued 2023-02-20
+    plans = list(Plan.objects.filter(region__name="邵阳市", kind="总体方案"))
+    before = do_generate_notices(plans, date(2023, 2, 10))  # not yet issued: nothing to check
+    assert (before.issued, before.colors) == ([], {})
+    during = do_generate_notices(plans, date(2023, 4, 10))
+    assert during.issued and not any("2023年1月" in n.reason for n in during.issued)
+    after = do_generate_notices(plans, date(2024, 1, 10))  # archived: no new 督办单
+    assert (after.issued, after.colors) == ([], {})
