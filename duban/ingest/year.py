@@ -65,9 +65,9 @@ class PlanYear:
         first = date(self.start_year, 1, 1)
         if self.start:
             first = self.start
-        elif self.issued and self.issued > first:
-            first = self.issued
         last = self.end or date(self.end_year, 12, 31)
+        if not self.start and self.issued and first < self.issued <= last:
+            first = self.issued
         return first, max(first, last)
 
 

@@ -68,7 +68,7 @@ def resolve_programme(
         found = PlanYear(
             year,
             year + span,
-            found.issued if found and found.issued and found.issued.year >= year - 1 else None,
+            found.issued if found and found.issued and year - 1 <= found.issued.year <= year else None,
             evidence=f"人工指定 {year} 年",
         )
     if found is None:  # the text names no year: the year it is imported in, said so in the report
