@@ -11,10 +11,11 @@ from tests.conftest import sample_path
 CITY, COUNTY = "000", "003"
 
 
-def ingest_city_and_county() -> tuple[list[Plan], list[Plan]]:
-    """Ingest both samples; (county plans, city plans), each in document order."""
-    city = do_ingest_file(sample_path(CITY)).source_document
-    county = do_ingest_file(sample_path(COUNTY)).source_document
+def ingest_city_and_county(year: int | None = None) -> tuple[list[Plan], list[Plan]]:
+    """Ingest both samples (as the programmes of ``year``, default the files' own: 2023 and 2024);
+    (county plans, city plans), each in document order."""
+    city = do_ingest_file(sample_path(CITY), year=year).source_document
+    county = do_ingest_file(sample_path(COUNTY), year=year).source_document
     assert city.region.name == "邵阳市" and county.region.name == "新邵县"
     assert county.region.parent == city.region  # 新邵县 is a county of 邵阳市 in the shipped tree
     return list(county.plans.order_by("order")), list(city.plans.order_by("order"))

@@ -28,7 +28,7 @@ from duban.briefs.pdf import soffice
 from duban.briefs.render_docx import render
 from duban.plans.actions import do_ingest_file
 from duban.plans.lookup import find_plans
-from duban.plans.models import Plan, Target, Task
+from duban.plans.models import Campaign, Plan, Target, Task
 from duban.supervision import lifecycle
 from duban.supervision.actions import do_close_problem, do_record_problems, plan_tasks
 from duban.supervision.models import Problem
@@ -302,7 +302,8 @@ def test_the_command_end_to_end(season, tmp_path):
         ((PLAN, "--kind", "旬简报", "--period", "2023-03", "--out", str(bad)), "旬简报的期间须为一个旬"),
         ((PLAN, "--kind", "周报", "--period", "2023-03", "--out", str(bad)), "不支持的简报类型"),
         (("没有这个方案", "--kind", "月通报", "--period", "2023-03", "--out", str(bad)), "找不到方案"),
-        (("沅江市", "--kind", "月通报", "--period", "2023-03", "--out", str(bad)), "请用编号指定其一"),
+        (("打好", "--kind", "月通报", "--period", "2023-03", "--out", str(bad)), "请用编号指定其一"),
+        (("沅江市2025", "--kind", "月通报", "--period", "2023-03", "--out", str(bad)), "沅江市没有2025年度的工作"),
         ((PLAN, "--kind", "月通报", "--period", "2023-03", "--out", str(tmp_path / "x.pdf")), "须以 .docx 结尾"),
         ((PLAN, "--kind", "月通报", "--period", "2023-13", "--out", str(bad)), "无法识别的期间"),
         ((PLAN, "--kind", "年总结", "--period", "2099", "--out", str(bad)), "尚未开始"),
@@ -319,8 +320,25 @@ def test_the_command_end_to_end(season, tmp_path):
     assert bad.exists()
 
 
+def test_one_brief_over_a_programme_without_a_general_plan(season, tmp_path):
+    """沅江市's file has six battles and no 总体方案: `duban brief 沅江市` covers the whole programme."""
+    out = tmp_path / "沅江市.docx"
+    said = io.StringIO()
+    call_command("brief", "沅江市", "--kind", "月通报", "--period", "2023-03", "--out", str(out), stdout=said)
+    text = all_text(docx.Document(str(out)))
+    assert "关于2023年3月打好“六仗”工作推进情况的通报" in text
+    every = Task.objects.filter(plan__region__name="沅江市", active=True).count()
+    assert f"任务 {every} 项" in said.getvalue()
+    for campaign in Campaign.objects.filter(region__name="沅江市"):
+        assert campaign.name in text
+    again = tmp_path / "again.docx"
+    call_command("brief", "沅江", "--year", "2023", "--kind", "月通报", "--period", "2023-03", "--out", str(again),
+                 stdout=io.StringIO())  # fmt: skip
+    assert all_text(docx.Document(str(again))) == text
+
+
 def test_subject_comes_from_the_plan_and_queries_are_fixed(tmp_path):
-    do_ingest_file(sample_path("003"))  # 新邵县实施“八大行动”
+    do_ingest_file(sample_path("003"), year=2023)  # 新邵县实施“八大行动”, read as a 2023 plan
     plans = Plan.objects.filter(region__name="新邵县", active=True).exclude(tasks=None)
     small = min(plans, key=lambda p: p.tasks.count())
     big = max(plans, key=lambda p: p.tasks.count())

@@ -28,6 +28,7 @@ from duban.tracking.models import ProgressReport
 from duban.tracking.periods import local_date
 from duban.ui.duelist import due_tasks
 from tests.cascade_support import ingest_city_and_county, region, report_through_the_form, sample_text
+from tests.ui_support import this_year
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Duban-督办-2025!"
@@ -51,13 +52,13 @@ def government(county: str) -> Unit:
 @pytest.fixture
 def world(tmp_path):
     """Both samples linked, a sibling county (隆回县) with a plan of its own, and the accounts."""
-    ingest_city_and_county()
+    ingest_city_and_county(this_year())  # reported and read at the real clock: this year's programmes
     call_command("link_plans", "新邵县", "邵阳市", stdout=io.StringIO())
     sibling = tmp_path / "隆回县方案.txt"
     sibling.write_text(
         sample_text("003").replace("新邵县", "隆回县").replace("新邵", "隆回"), encoding="utf-8"
     )
-    do_ingest_file(str(sibling), region="隆回县")
+    do_ingest_file(str(sibling), region="隆回县", year=this_year())
     task = city_group_task()
     lead = task.assignments.get(role=TaskUnit.LEAD).unit
     xinshao, longhui = government("新邵县"), government("隆回县")

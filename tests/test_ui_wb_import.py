@@ -198,3 +198,26 @@ def test_upload_size_limit(client, settings):
     big = upload(client, "方案.txt", "打好经济增长主动仗工作方案\n".encode() * 200)
     assert big.status_code == 200 and "文件过大" in big.content.decode()
     assert io  # (imported for symmetry with other tests)
+
+
+def test_the_preview_shows_the_year_and_the_office_corrects_it(client):
+    yuanjiang()
+    office = do_add_user("shi_duchashi", OFFICE, Scope(), password="Duban-督办-2025!")
+    as_user(client, office)
+    name, data = sample_bytes("003")  # 新邵县 2024
+    response = upload(client, name, data)
+    preview = client.get(response["Location"])
+    page = preview.content.decode()
+    assert "年度：2024年（依据：文号〔2024〕）" in page and "发文日期：2024年3月18日" in page
+    assert preview.context["form"].initial["year"] == 2024
+    region = preview.context["region"]
+    ok = client.post(preview.wsgi_request.path, {"region": region.pk, "year": 2025})
+    assert ok.status_code == 302
+    confirm = client.get(ok["Location"])
+    assert "年度工作：新邵县2025年实施八大行动" in confirm.content.decode()
+    client.post(ok["Location"])
+    doc = SourceDocument.objects.get(region=region)
+    assert (doc.programme.start_year, doc.programme.year_evidence) == (2025, "人工指定 2025 年")
+    bad = upload(client, name, data)
+    wrong = client.post(bad["Location"], {"region": region.pk, "year": 1900})
+    assert wrong.status_code == 200 and "2000" in wrong.content.decode()

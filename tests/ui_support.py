@@ -9,12 +9,22 @@ from duban.ui.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
 from tests.conftest import sample_path
 
 
+def this_year() -> int:
+    """The current year (Asia/Shanghai): tests that report and read pages at the real clock import the
+    samples as this year's programmes, or every obligation would lie in a finished year."""
+    from django.utils import timezone
+
+    from duban.tracking.periods import local_date
+
+    return local_date(timezone.now()).year
+
+
 def setup_city():
     """Sample 000 ingested and one account per role; returns {username: User}. Call from a db fixture."""
     from django.core.cache import cache
 
     cache.clear()  # figures cached by an earlier test must not leak into this one
-    do_ingest_file(sample_path("000"))
+    do_ingest_file(sample_path("000"), year=this_year())  # the pages are read now: this year's programme
     ensure_demo_accounts()
     return {u.username: u for u in get_user_model().objects.all()}
 

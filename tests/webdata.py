@@ -124,15 +124,18 @@ def build(
     Without ``passwords`` the accounts cannot log in by password (tests use ``force_login``): each
     Argon2 hash costs about a second, which only the browser and crash tests need to pay."""
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from duban.accounts.actions import Scope, do_add_user
     from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE
     from duban.plans.actions import do_ingest_file
     from duban.plans.models import Plan, Region, Unit
+    from duban.tracking.periods import local_date
 
     ensure_regions()
+    year = local_date(timezone.now()).year  # the samples as this year's plans: reports are made now
     for s in samples:
-        do_ingest_file(sample_file(s))
+        do_ingest_file(sample_file(s), year=year)
     data = WebData()
     # the office and the leader are the city's (邵阳市, above 新邵县), whichever sample is main, so a
     # small and a large database give them the same scope (tests/test_query_counts.py)

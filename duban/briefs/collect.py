@@ -289,7 +289,7 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
     )
     ranks = [RankLine(s.rank, s.unit, s.total) for s in result.scores if s.rank is not None]
 
-    subject = brief_subject(plans, tree)
+    subject = request.subject or brief_subject(plans, tree)
     region = plans[0].region.name if plans[0].region_id else ""
     data = BriefData(
         kind=request.kind,

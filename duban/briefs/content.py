@@ -39,9 +39,10 @@ class BriefRequest:
     period: Period
     plan_ids: tuple[int, ...]
     number: int = 1
+    subject: str | None = None  # a programme's (打好发展六仗); None: read from the plans' titles
 
     @classmethod
-    def parse(cls, kind: str, period_text: str, plan_ids, number: int = 1) -> BriefRequest:
+    def parse(cls, kind: str, period_text: str, plan_ids, number: int = 1, subject: str | None = None) -> BriefRequest:
         """Check that the period fits the kind (旬简报 needs a 旬 such as 2023-03上旬, …)."""
         if kind not in BRIEF_KINDS:
             raise BriefError(f"不支持的简报类型“{kind}”，可选：{'、'.join(BRIEF_KINDS)}")
@@ -58,7 +59,7 @@ class BriefRequest:
         ids = tuple(plan_ids)
         if not ids:
             raise BriefError("没有指定方案")
-        return cls(kind, period, ids, number)
+        return cls(kind, period, ids, number, subject)
 
 
 @dataclass(frozen=True)

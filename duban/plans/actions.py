@@ -20,6 +20,7 @@ from duban.accounts.audit import record
 from duban.ingest import IngestError, ParseResult, parse_file
 from duban.ingest.text import norm_key
 from duban.ingest.uploads import DEFAULT_MAX_BYTES, check_upload
+from duban.ingest.year import detect_year
 from duban.plans.campaigns import CAMPAIGN_KINDS, campaign_kind, campaign_name
 from duban.plans.matching import TaskSig, match_tasks, title_similarity
 from duban.plans.models import (
@@ -28,6 +29,7 @@ from duban.plans.models import (
     Campaign,
     DocumentRevision,
     Plan,
+    Programme,
     Region,
     SourceDocument,
     Target,
@@ -38,6 +40,7 @@ from duban.plans.models import (
     Unit,
     UnitAlias,
 )
+from duban.plans.programmes import ProgrammeError, resolve_programme
 from duban.plans.regions import UNKNOWN_REGION, issuer_region
 from duban.plans.units import UnitDirectory
 
@@ -91,6 +94,7 @@ class IngestReport:
     dry_run: bool = False  # computed in a rolled-back transaction: nothing was stored
     copy_of_regions: list[str] = field(default_factory=list)  # same bytes stored for these regions
     unit_renames: list[str] = field(default_factory=list)  # fuller names kept as aliases, not renames
+    programme: Programme | None = None
 
     def counts(self) -> dict:
         return {
@@ -113,6 +117,12 @@ class IngestReport:
         )
         region = doc.region.name if doc.region else "未识别地区"
         out = [f"{doc.file_name}：{how}（{region}，来源文件 #{doc.pk}）"]
+        if self.programme is not None:
+            p = self.programme
+            out.append(
+                f"  年度工作：{p.name}（{p.period_start:%Y年%m月%d日}至{p.period_end:%Y年%m月%d日}；"
+                f"年度依据：{p.year_evidence or '未注明'}）"
+            )
         if region == UNKNOWN_REGION:
             out.append("  注意：没有识别出发文地区，已归入“未识别地区”；可用 --region 指定后重新导入")
         if self.copy_of_regions:
@@ -166,10 +176,12 @@ def do_ingest_file(
     file_name: str | None = None,
     unit_map: dict[str, Unit] | None = None,
     dry_run: bool = False,
+    year: int | None = None,
 ) -> IngestReport:
     """Parse ``path`` and store it (one transaction). Raises IngestError for bad input; then nothing changed.
     The file is first checked as untrusted (size, content kind matching its extension, zip bomb).
-    ``file_name`` is the name to record when ``path`` is a temporary copy (the import wizard)."""
+    ``file_name`` is the name to record when ``path`` is a temporary copy (the import wizard);
+    ``year`` corrects the programme year read from the document."""
     check_upload(path, max_bytes=getattr(settings, "DUBAN_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
     result = parse_file(path)
     with open(path, "rb") as f:
@@ -186,6 +198,7 @@ def do_ingest_file(
         path=path,
         unit_map=unit_map,
         dry_run=dry_run,
+        year=year,
     )
 
 
@@ -208,16 +221,21 @@ def do_ingest_result(
     path: str | None = None,
     unit_map: dict[str, Unit] | None = None,
     dry_run: bool = False,
+    year: int | None = None,
 ) -> IngestReport:
     """Store a parse result: the source document, plans, units and every record, and an audit entry.
 
     ``unit_map`` reads a written unit name as an existing unit of the plan's region (the import
     wizard's "fix units" step; stored as a manual alias). ``dry_run`` does the whole import in the
     transaction and rolls it back: the report says what a real import would add, change and remove.
+    The file goes to its region's programme of its year (:mod:`duban.plans.programmes`); ``year``
+    overrides the year read from the document.
     """
     try:
         with transaction.atomic():
-            report = _store_result(result, file_name, sha256, fmt, region, actor, actor_name, path, unit_map)
+            report = _store_result(
+                result, file_name, sha256, fmt, region, actor, actor_name, path, unit_map, year
+            )
             if dry_run:
                 report.dry_run = True
                 raise _DryRun(report)
@@ -226,19 +244,29 @@ def do_ingest_result(
     return report
 
 
-def _store_result(result, file_name, sha256, fmt, region, actor, actor_name, path, unit_map) -> IngestReport:
+def _store_result(
+    result, file_name, sha256, fmt, region, actor, actor_name, path, unit_map, year=None
+) -> IngestReport:
     if not result.documents:
         raise IngestError("没有找到任何方案文档（no plan documents）", path=path or file_name)
     if isinstance(region, Region):
         reg = region
     else:
         reg = issuer_region(result.issuer, region, path or file_name)
-    doc, new_doc = _find_or_create_document(result, file_name, sha256, reg)
+    try:
+        programme = resolve_programme(
+            reg, detect_year(result.source_lines, [d.title for d in result.documents]),
+            [(d.kind, d.title) for d in result.documents], year,
+        )  # fmt: skip
+    except ProgrammeError as e:
+        raise IngestError(str(e), path=path or file_name) from e
+    doc, new_doc = _find_or_create_document(result, file_name, sha256, reg, programme)
     report = IngestReport(doc, new_doc, same_bytes=not new_doc and doc.sha256 == sha256)
     if new_doc:
         report.copy_of_regions = _copies_elsewhere(sha256, reg)
+    report.programme = programme
     before = None if new_doc else {"sha256": doc.sha256, "tasks": _active_task_count(doc)}
-    doc.sha256, doc.format, doc.region = sha256, fmt, reg
+    doc.sha256, doc.format, doc.region, doc.programme = sha256, fmt, reg, programme
     doc.file_name = file_name
     doc.text = "\n".join(result.source_lines)
     doc.line_count = len(result.source_lines)
@@ -305,21 +333,26 @@ def title_key(title: str) -> str:
     return norm_key(title).translate(str.maketrans("", "", "“”\"'‘’《》")).replace("战", "仗")
 
 
-def document_scope(region: Region):
-    """The stored files an import into ``region`` may continue: only that region's own.
+def document_scope(region: Region, programme: Programme | None = None):
+    """The stored files an import into ``region`` may continue: only that region's own, of the same
+    programme (年度工作).
 
     A document belongs to its region; matching never reaches across regions, so an office cannot
-    continue (and thereby take over) another region's file by uploading the same bytes. This is the
-    one place that decides the scope of re-import matching (a programme year joins it here).
+    continue (and thereby take over) another region's file by uploading the same bytes; and next
+    year's plan of a region never replaces this year's. This is the one place that decides the scope
+    of re-import matching.
     """
-    return SourceDocument.objects.filter(region=region)
+    return SourceDocument.objects.filter(region=region, programme=programme)
 
 
-def _find_or_create_document(result: ParseResult, file_name: str, sha: str, region: Region):
-    """The stored file this one continues, within ``region``: same bytes, else most shared plan
-    titles, else same name. The same bytes stored for another region give a new, independent copy."""
-    stored = document_scope(region)
-    same = stored.filter(sha256=sha).order_by("id").first() or _unfiled(sha)
+def _find_or_create_document(
+    result: ParseResult, file_name: str, sha: str, region: Region, programme: Programme | None = None
+):
+    """The stored file this one continues, within ``region`` and ``programme``: same bytes, else most
+    shared plan titles, else same name. The same bytes stored for another region give a new,
+    independent copy."""
+    stored = document_scope(region, programme)
+    same = stored.filter(sha256=sha).order_by("id").first() or _unfiled(sha, programme)
     if same:
         return same, False
     new_titles = {title_key(d.title) for d in result.documents}
@@ -338,14 +371,15 @@ def _find_or_create_document(result: ParseResult, file_name: str, sha: str, regi
     return SourceDocument(file_name=file_name, sha256=sha), True
 
 
-def _unfiled(sha: str) -> SourceDocument | None:
-    """The same bytes kept under the placeholder 未识别地区 (a region nobody runs): importing them with
-    a region files them there, as the ingest report suggests (``--region``)."""
-    return (
-        SourceDocument.objects.filter(sha256=sha, region__name=UNKNOWN_REGION, region__parent=None)
-        .order_by("id")
-        .first()
-    )
+def _unfiled(sha: str, programme: Programme | None = None) -> SourceDocument | None:
+    """The same bytes kept under the placeholder 未识别地区 (a region nobody runs), of the same years:
+    importing them with a region files them there, as the ingest report suggests (``--region``)."""
+    found = SourceDocument.objects.filter(sha256=sha, region__name=UNKNOWN_REGION, region__parent=None)
+    if programme is not None:
+        found = found.filter(
+            programme__start_year=programme.start_year, programme__end_year=programme.end_year
+        )
+    return found.order_by("id").first()
 
 
 def _copies_elsewhere(sha: str, region: Region) -> list[str]:
@@ -402,7 +436,7 @@ def _sync_plans(doc: SourceDocument, result: ParseResult, region: Region, report
             for task in p.tasks.filter(active=True):
                 report.tasks.removed.append(_describe(task.line, task.title))
             p.tasks.update(active=False)
-    _link_plans(plans, issuer_names, region)
+    _link_plans(plans, issuer_names, region, doc.programme)
     return plans
 
 
@@ -437,16 +471,18 @@ def link_plans_of(doc: SourceDocument, plans: list[Plan]) -> None:
     """Parent plans and campaigns of a stored document's ``plans`` in its (current) region."""
     region = doc.region
     issuer_names = tuple(n for n in (region.name, region.short_name, (doc.issuer or {}).get("region")) if n)
-    _link_plans(plans, issuer_names, region)
+    _link_plans(plans, issuer_names, region, doc.programme)
 
 
-def _link_plans(plans: list[Plan], issuer_names: tuple[str, ...], region: Region) -> None:
+def _link_plans(
+    plans: list[Plan], issuer_names: tuple[str, ...], region: Region, programme: Programme | None = None
+) -> None:
     """Parent plan and campaign of every plan, from document order and titles.
 
     A document's root plan keeps a parent in another document: that is the link to the upper-level
     plan set by ``duban link_plans``, which re-ingesting the file must not undo."""
     notice = overall = last_plan = None
-    campaigns = {c.name: c for c in Campaign.objects.filter(region=region)}
+    campaigns = {c.name: c for c in Campaign.objects.filter(region=region, programme=programme)}
     for p in plans:
         parent, name = None, None
         if p.kind == "通知":
@@ -469,7 +505,7 @@ def _link_plans(plans: list[Plan], issuer_names: tuple[str, ...], region: Region
             campaign = campaigns.get(name)
             if campaign is None:
                 campaign = campaigns[name] = Campaign.objects.create(
-                    region=region, name=name, kind=campaign_kind(name)
+                    region=region, programme=programme, name=name, kind=campaign_kind(name)
                 )
         if parent is None and p.parent_id is not None and p.parent.source_document_id != p.source_document_id:
             parent = p.parent  # a cross-level link (duban link_plans) outlives re-import

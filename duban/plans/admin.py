@@ -12,6 +12,16 @@ class RegionAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name"]
 
 
+@admin.register(m.Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    """年度工作: the office may correct a period (a start or end the document states differently)."""
+
+    list_display = ["name", "region", "start_year", "end_year", "period_start", "period_end", "issued"]
+    list_filter = ["start_year", "region"]
+    search_fields = ["name"]
+    readonly_fields = ["year_evidence", "created_at"]
+
+
 class UnitAliasInline(admin.TabularInline):
     model = m.UnitAlias
     fields = ["name", "origin"]

@@ -89,6 +89,53 @@ class UnitAlias(models.Model):
         super().save(*args, **kwargs)
 
 
+class Programme(models.Model):
+    """A region's work of one year or a stated span (年度工作): "邵阳市2023年打好发展六仗".
+
+    It holds the files, campaigns and, through them, every plan, target, team, cadence and task of
+    that year. Every obligation lies inside ``period_start``..``period_end`` (the issue date or a start
+    the document states, to 31 December of ``end_year`` unless stated): nothing is due before the
+    plan was issued or after its year. Once the period is over the programme is archived: read-only,
+    its briefs still reproducible. Next year's plan of the region is a new programme.
+    """
+
+    region = models.ForeignKey(Region, verbose_name="地区", on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField("名称", max_length=120)
+    start_year = models.PositiveSmallIntegerField("年度")
+    end_year = models.PositiveSmallIntegerField("止年度")
+    period_start = models.DateField("起始日期")
+    period_end = models.DateField("截止日期")
+    issued = models.DateField("发文日期", null=True, blank=True)
+    year_evidence = models.CharField("年度依据", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度工作"
+        ordering = ["region_id", "start_year", "end_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "start_year", "end_year"], name="programme_year_in_region")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def year_label(self) -> str:
+        if self.end_year != self.start_year:
+            return f"{self.start_year}—{self.end_year}年"
+        return f"{self.start_year}年"
+
+    def archived(self, today=None) -> bool:
+        """Whether the period is over (``today``: a local date; default the current one)."""
+        if today is None:
+            from django.utils import timezone
+
+            from duban.tracking.periods import local_date
+
+            today = local_date(timezone.now())
+        return today > self.period_end
+
+
 class SourceDocument(models.Model):
     """An imported file: its text as read (lines are numbered as in ``text``) and its hash."""
 
@@ -99,6 +146,9 @@ class SourceDocument(models.Model):
     line_count = models.PositiveIntegerField("行数", default=0)
     region = models.ForeignKey(
         Region, verbose_name="发文地区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name="年度工作", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
     issuer = models.JSONField("发文机关（解析结果）", default=dict, blank=True)
     warnings = models.JSONField("解析警告", default=list, blank=True)
@@ -145,10 +195,14 @@ class DocumentRevision(models.Model):
 
 
 class Campaign(models.Model):
-    """One battle (仗) or action (行动) of a region: its 工作方案 and 责任分解表 share it."""
+    """One battle (仗) or action (行动) of a programme: its 工作方案 and 责任分解表 share it.
+    2023's and 2024's 经济增长主动仗 of a region are two campaigns."""
 
     region = models.ForeignKey(
         Region, verbose_name="地区", on_delete=models.PROTECT, related_name="campaigns"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name="年度工作", null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns"
     )
     name = models.CharField("名称", max_length=60)
     kind = models.CharField("类别", max_length=4, choices=[("仗", "仗"), ("行动", "行动")])
@@ -156,7 +210,7 @@ class Campaign(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "仗 / 行动"
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="campaign_name_in_region")]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="campaign_name_in_programme")]
 
     def __str__(self) -> str:
         return self.name

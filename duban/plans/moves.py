@@ -17,7 +17,16 @@ from django.db import transaction
 from duban.accounts.audit import record
 from duban.accounts.permissions import is_superuser, profile_of, region_ids
 from duban.accounts.roles import OFFICE
-from duban.plans.models import Plan, Region, SourceDocument, Task, TaskForce, TaskForceMember, TaskUnit
+from duban.plans.models import (
+    Plan,
+    Programme,
+    Region,
+    SourceDocument,
+    Task,
+    TaskForce,
+    TaskForceMember,
+    TaskUnit,
+)
 from duban.plans.units import UnitDirectory
 
 
@@ -47,6 +56,24 @@ def _worked_on(tasks) -> str:
     return ""
 
 
+def _programme_in(target: Region, programme: Programme | None) -> Programme | None:
+    """The target region's programme of the same years (unsaved when it has none yet)."""
+    if programme is None:
+        return None
+    found = Programme.objects.filter(
+        region=target, start_year=programme.start_year, end_year=programme.end_year
+    ).first()
+    if found is not None:
+        return found
+    source = programme.region.name
+    name = programme.name.replace(source, target.name, 1) if source in programme.name else programme.name
+    return Programme(
+        region=target, name=name[:120], start_year=programme.start_year, end_year=programme.end_year,
+        period_start=programme.period_start, period_end=programme.period_end, issued=programme.issued,
+        year_evidence=programme.year_evidence,
+    )  # fmt: skip
+
+
 def do_move_document(doc: SourceDocument, target: Region, *, actor=None, actor_name: str = "") -> dict:
     """Move ``doc`` with all its plans to ``target``; returns counts. Raises MoveError (nothing changed)."""
     from duban.plans.actions import document_scope
@@ -60,7 +87,10 @@ def do_move_document(doc: SourceDocument, target: Region, *, actor=None, actor_n
     worked = _worked_on(tasks)
     if worked:
         raise MoveError(f"该文件的任务已有{worked}记录，不能移动到其他地区；请在原地区继续办理")
-    if document_scope(target).filter(sha256=doc.sha256).exists():
+    programme = _programme_in(target, doc.programme)
+    if programme is not None and programme.pk is not None and (
+        document_scope(target, programme).filter(sha256=doc.sha256).exists()
+    ):
         raise MoveError(f"{target.name}已导入同一文件，不能再移入")
     with transaction.atomic():
         units = UnitDirectory(target)
@@ -79,8 +109,10 @@ def do_move_document(doc: SourceDocument, target: Region, *, actor=None, actor_n
         TaskForce.objects.bulk_update(teams, ["office_unit"])
         plans = list(Plan.objects.filter(source_document=doc).order_by("order"))
         Plan.objects.filter(source_document=doc).update(region=target, campaign=None)
-        doc.region = target
-        doc.save(update_fields=["region"])
+        if programme is not None and programme.pk is None:
+            programme.save()
+        doc.region, doc.programme = target, programme
+        doc.save(update_fields=["region", "programme"])
         from duban.plans.actions import link_plans_of
 
         link_plans_of(doc, [p for p in plans if p.active])

@@ -39,7 +39,7 @@ DATA_ACTIONS = (
     "problem.", "instruction.", "supervision.check", "assessment.", "notify.", "partition_reports",
 )  # fmt: skip
 STRUCTURE_MODELS = (
-    m.Region, m.Unit, m.UnitAlias, m.Campaign, m.Plan, m.Target, m.TaskForce, m.TaskForceMember,
+    m.Region, m.Programme, m.Unit, m.UnitAlias, m.Campaign, m.Plan, m.Target, m.TaskForce, m.TaskForceMember,
     m.Cadence, m.CadenceItem, m.Task, m.TaskUnit,
 )  # fmt: skip
 MAX_ENTRIES = 20_000  # values kept per process (a unit's memberships are one entry each)

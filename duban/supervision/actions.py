@@ -342,12 +342,17 @@ def do_generate_notices(plans, as_of: date, *, actor_name: str = "") -> CheckRep
     A task red at :data:`~rules.PROMPT_CHECKS` consecutive checks or for :data:`~rules.PROMPT_DAYS`
     days gets one 提示单 to its 责任领导 per red streak.
     """
+    from duban.plans.programmes import plan_windows
     from duban.supervision.facts import task_facts
 
     now = check_instant(as_of)
     at = min(timezone.now(), now - timedelta(minutes=1))  # a past check happens at 23:59 that day
     actor_name = actor_name or "系统（自动督办）"
-    tasks = plan_tasks(plans)
+    windows = plan_windows()  # a programme is checked only inside its period (none before, none once archived)
+    tasks = [
+        t for t in plan_tasks(plans)
+        if t.plan_id not in windows or windows[t.plan_id][0] <= as_of <= windows[t.plan_id][1]
+    ]  # fmt: skip
     report = CheckReport(as_of)
     report.problems = _collect_problems(tasks, now, actor_name)
     facts = task_facts(tasks, now)

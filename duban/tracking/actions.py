@@ -20,6 +20,7 @@ from django.utils import timezone
 from duban.accounts.audit import record
 from duban.cascade.members import members_of_task
 from duban.plans.models import Cadence, CadenceItem, Plan, Target, Task, TaskUnit, Unit
+from duban.plans.programmes import closed_reason
 from duban.tracking.due_rules import cadence_rules
 from duban.tracking.models import (
     SELF_STATUSES,
@@ -165,6 +166,9 @@ def do_submit_report(
         )
     if period.start > to_local(at).date():
         raise TrackingError(f"“{period.label}”尚未开始，不能报送")
+    closed = closed_reason(task.plan_id, period.start, period.end, to_local(at).date())
+    if closed:
+        raise TrackingError(closed)
     targets = task_targets(task) if actuals else {}
     values = {}
     for target_id, value in (actuals or {}).items():

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from duban.cascade.members import expand_groups
 from duban.plans.models import Campaign, Plan, Task, TaskUnit, Unit
+from duban.plans.programmes import plan_windows
 from duban.tracking.periods import KINDS, Period, local_date, period_containing, to_local
 from duban.tracking.schedule import (
     OFFICE_FALLBACK,
@@ -21,6 +22,7 @@ from duban.tracking.schedule import (
     load_rhythms,
     producer_names,
 )
+from duban.tracking.validity import Window, admit
 
 
 @dataclass
@@ -75,14 +77,14 @@ class DueItem:
         }
 
 
-def _dates(rhythm: Rhythm, first: date, last: date) -> list[tuple[Period, datetime]]:
-    """(period, due) of every period whose report falls due in first..last."""
+def _dates(rhythm: Rhythm, first: date, last: date, window: Window | None = None) -> list[tuple[Period, datetime]]:
+    """(period, due) of every period whose report falls due in first..last, inside the programme ``window``."""
     rule = rhythm.rule
     period = period_containing(rhythm.every, first - rule.lookback).previous()
     out = []
     while period.start <= last:
-        due = rule.due_at(period)
-        if first <= due.date() <= last:
+        due = admit(window, period, rule.due_at(period))
+        if due is not None and first <= local_date(due) <= last:
             out.append((period, due))
         period = period.next()
     return out
@@ -158,6 +160,7 @@ def due_items(plans, start: date | datetime, end: date | datetime) -> list[DueIt
     plan_by_id = {p.pk: p for p in plan_rows}
     by_plan = _units_by_plan(scope)
     offices = producer_names(cadence_plans, tree)
+    windows = plan_windows()  # every item inside its programme's period
     covered: set[int] = set()  # plans whose tasks some reporting rhythm binds
     items: list[DueItem] = []
 
@@ -172,7 +175,7 @@ def due_items(plans, start: date | datetime, end: date | datetime) -> list[DueIt
         else:
             name, unit_id = offices.get(plan.pk, (rhythm.report_to or OFFICE_FALLBACK, None))
             reporters, unit_ids, unit_tasks = [name], [unit_id] if unit_id else [], {}
-        for period, due in _dates(rhythm, first, last):
+        for period, due in _dates(rhythm, first, last, windows.get(plan.pk)):
             items.append(
                 DueItem(
                     due, period, rhythm.every, rhythm.action, plan, plan.campaign, rhythm.cadence_id,

@@ -21,8 +21,10 @@ from datetime import datetime
 
 from duban.plans import structure
 from duban.plans.models import Cadence, Plan, TaskForce
+from duban.plans.programmes import plan_windows
 from duban.tracking.due_rules import DueRule, cadence_rules, due_rule
 from duban.tracking.periods import Period
+from duban.tracking.validity import Window, admit
 
 REPORT_PREFIXES = ("报送", "上报", "报告", "填报")
 DEFAULT_EVERY = "月"
@@ -146,15 +148,21 @@ def reporting_rhythms(plan_id: int, tree: PlanTree, rhythms: dict[int, list[Rhyt
 
 
 class TaskSchedule:
-    """When a task's reports are due: the reporting rhythms of its plan, by period kind."""
+    """When a task's reports are due: the reporting rhythms of its plan, by period kind, inside its
+    programme's period ``window`` (:mod:`duban.tracking.validity`; None: no programme)."""
 
-    def __init__(self, rhythms: list[Rhythm]):
+    def __init__(self, rhythms: list[Rhythm], window: Window | None = None):
         self.rhythms = rhythms
         self.kinds = tuple(dict.fromkeys(r.every for r in rhythms))
+        self.window = window
+
+    def due(self, rhythm: Rhythm, period: Period) -> datetime | None:
+        """When ``rhythm`` makes ``period`` due, inside the programme (None: not due)."""
+        return admit(self.window, period, rhythm.rule.due_at(period))
 
     def due_at(self, period: Period) -> datetime | None:
-        """The earliest due instant for ``period`` (None: no rhythm of that kind)."""
-        dues = [r.rule.due_at(period) for r in self.rhythms if r.every == period.kind]
+        """The earliest due instant for ``period`` (None: no rhythm of that kind, or outside the programme)."""
+        dues = [d for r in self.rhythms if r.every == period.kind for d in [self.due(r, period)] if d]
         return min(dues) if dues else None
 
     def rhythm_for(self, period: Period) -> Rhythm | None:
@@ -167,7 +175,8 @@ def task_schedules(plan_ids, tree: PlanTree | None = None) -> dict[int, TaskSche
     tree = tree or PlanTree.load()
     plan_ids = set(plan_ids)
     rhythms = load_rhythms({a for pk in plan_ids for a in tree.up(pk)})
-    return {pk: TaskSchedule(reporting_rhythms(pk, tree, rhythms)) for pk in plan_ids}
+    windows = plan_windows()
+    return {pk: TaskSchedule(reporting_rhythms(pk, tree, rhythms), windows.get(pk)) for pk in plan_ids}
 
 
 def schedule_for(task) -> TaskSchedule:

@@ -122,10 +122,15 @@ class TaskState:
         }
 
 
-def task_window(deadline_text: str, as_of: datetime) -> tuple[datetime, datetime, date | None]:
-    """(start, end, deadline) of a task's window: 1 January of its year to its deadline or year end."""
-    deadline = parse_deadline(deadline_text, to_local(as_of).year)
-    year = deadline.year if deadline else to_local(as_of).year
+def task_window(deadline_text: str, as_of: datetime, window=None) -> tuple[datetime, datetime, date | None]:
+    """(start, end, deadline) of a task's window: 1 January of its year to its deadline or year end.
+    Its year is that of ``as_of`` brought inside the programme's ``window`` (first, last day), if given:
+    a 2023 plan read in 2026 is measured against 2023."""
+    year = to_local(as_of).year
+    if window is not None:
+        year = min(max(year, window[0].year), window[1].year)
+    deadline = parse_deadline(deadline_text, year)
+    year = deadline.year if deadline else year
     end_day = deadline or date(year, 12, 31)
     start = local_datetime(date(min(year, end_day.year), 1, 1), time(0))
     return start, local_datetime(end_day + timedelta(days=1), time(0)), deadline
@@ -143,8 +148,8 @@ def _due_periods(schedule: TaskSchedule, since: date, as_of: datetime):
     for rhythm in schedule.rhythms:
         period = period_containing(rhythm.every, since - rhythm.rule.lookback).previous()
         while period.start <= to_local(as_of).date():
-            due = rhythm.rule.due_at(period)
-            if due.date() >= since and due <= as_of:
+            due = schedule.due(rhythm, period)  # inside the programme's period
+            if due is not None and to_local(due).date() >= since and due <= as_of:
                 out.append((period, due, rhythm))
             period = period.next()
     best: dict[str, tuple] = {}
@@ -153,6 +158,11 @@ def _due_periods(schedule: TaskSchedule, since: date, as_of: datetime):
         if code not in best or due < best[code][1]:
             best[code] = (period, due, rhythm)
     return [(p, code, due, rhythm) for code, (p, due, rhythm) in sorted(best.items(), key=lambda x: x[1][1])]
+
+
+def _first_day(schedule: TaskSchedule, as_of: datetime) -> date:
+    """Where due items count from by default: the programme's first day, else 1 January of ``as_of``."""
+    return schedule.window[0] if schedule.window else date(as_of.year, 1, 1)
 
 
 def done_candidates(task_ids, as_of: datetime) -> set[int]:
@@ -175,14 +185,14 @@ def done_candidates(task_ids, as_of: datetime) -> set[int]:
 
 
 def task_states(tasks, as_of: datetime, since: date | None = None) -> dict[int, TaskState]:
-    """{task id: TaskState} at ``as_of`` for Tasks or ids; due items count from ``since`` (default 1 January).
+    """{task id: TaskState} at ``as_of`` for Tasks or ids; due items count from ``since`` (default: the
+    first day of the plan's programme, or 1 January).
 
     A fixed number of queries whatever the number of tasks: the report facts come from the
     snapshot rows (:func:`duban.tracking.snapshot.load_facts`), recomputed from the reports only
     for tasks whose row is out of date or younger than ``as_of``.
     """
     as_of = to_local(as_of)
-    since = since or date(as_of.year, 1, 1)
     ids = [t if isinstance(t, int) else t.pk for t in tasks]
     rows, found = read_tasks(ids)
     tree = PlanTree.load()
@@ -199,13 +209,16 @@ def task_states(tasks, as_of: datetime, since: date | None = None) -> dict[int, 
     facts = load_facts(
         found, {t: {u for u, _, role in units[t] if role == TaskUnit.LEAD} for t, _, _ in rows}, as_of
     )
-    dues = {pk: _due_periods(schedules[pk], since, as_of) for pk in plan_ids}  # shared by a plan's tasks
+    dues = {  # shared by a plan's tasks; by default from the start of the plan's programme, or 1 January
+        pk: _due_periods(schedules[pk], since or _first_day(schedules[pk], as_of), as_of) for pk in plan_ids
+    }
     reports = _LastReports()
     out = {}
     for task_id, plan_id, deadline in rows:
         out[task_id] = _state(
-            task_id, plans[plan_id], deadline, dues[plan_id], units[task_id], facts[task_id], as_of, reports
-        )
+            task_id, plans[plan_id], deadline, dues[plan_id], units[task_id], facts[task_id], as_of, reports,
+            schedules[plan_id].window,
+        )  # fmt: skip
         reports.ids.append(out[task_id].last_report_id)
     return out
 
@@ -223,9 +236,9 @@ class _LastReports:
         return self.loaded.get(pk)
 
 
-def _state(task_id, plan, deadline_text, dues, units, facts: ReportFacts, as_of, reports) -> TaskState:
+def _state(task_id, plan, deadline_text, dues, units, facts: ReportFacts, as_of, reports, window=None) -> TaskState:
     names = {u: name for u, name, _ in units}
-    start, end, deadline = task_window(deadline_text, as_of)
+    start, end, deadline = task_window(deadline_text, as_of, window)
     expected = window_share(start, end, as_of)
     has_last = facts.last_id is not None
     percent = facts.last_percent if has_last else None

@@ -71,7 +71,10 @@ def open_periods(schedule: TaskSchedule, now: datetime) -> list[tuple[Period, da
         rule = rhythm.rule
         period = period_containing(rhythm.every, today - timedelta(days=OVERDUE_DAYS) - rule.lookback)
         while period.start <= today:
-            due = rule.due_at(period)
+            due = schedule.due(rhythm, period)  # inside the programme's period
+            if due is None:
+                period = period.next()
+                continue
             if due >= now:
                 found.setdefault(period.code, (period, due))
                 break  # the current item: nothing later is due yet

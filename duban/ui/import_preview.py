@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from duban.ingest import ParseResult
+from duban.ingest.year import PlanYear, detect_year
 from duban.plans.models import Region
 from duban.plans.unitnames import is_group
 from duban.plans.units import UnitDirectory
@@ -34,7 +35,7 @@ _LIST_MARKS = re.compile(r"[、，,；;：:。]|等$|及$|和$|与$|\d")
 
 @dataclass
 class Warning:
-    kind: str  # 解析 | 缺牵头 | 无单位 | 新单位 | 可疑拆分 | 地区
+    kind: str  # 解析 | 缺牵头 | 无单位 | 新单位 | 可疑拆分 | 地区 | 年度
     text: str
     line: int | None = None
 
@@ -48,6 +49,7 @@ class Preview:
     warnings: list[Warning] = field(default_factory=list)
     unknown_units: list[str] = field(default_factory=list)  # written names the region does not know
     group_units: list[str] = field(default_factory=list)  # 各县市区人民政府 …: expanded, not mapped
+    year: PlanYear | None = None  # the programme year read from the document
 
     def of_kind(self, kind: str) -> list[Warning]:
         return [w for w in self.warnings if w.kind == kind]
@@ -88,6 +90,9 @@ def preview(result: ParseResult, region: Region | None, unit_map: dict[str, int]
     """The preview of ``result`` as it would be stored in ``region`` (None: not yet known)."""
     unit_map = unit_map or {}
     p = Preview(documents=list(result.documents))
+    p.year = detect_year(result.source_lines, [d.title for d in result.documents])
+    if p.year is None:
+        p.warnings.append(Warning("年度", "没有识别出方案的年度，请在下面填写年度"))
     p.counts = {
         "文档": len(result.documents),
         "任务": len(result.tasks),

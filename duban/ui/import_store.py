@@ -41,6 +41,7 @@ class Upload:
     created: float
     region_id: int | None = None  # chosen by the user when the issuer was not recognised
     unit_map: dict[str, int] = field(default_factory=dict)  # written name -> existing unit id
+    year: int | None = None  # the programme year as the office corrected it (None: as read from the file)
 
     @property
     def path(self) -> str:

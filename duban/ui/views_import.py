@@ -64,6 +64,10 @@ class UnitsForm(forms.Form):
     """The region, and for each unknown written name an existing unit typed (or picked) by name."""
 
     region = forms.ModelChoiceField(label="所属地区", queryset=Region.objects.none(), required=False)
+    year = forms.IntegerField(
+        label="年度", min_value=2000, max_value=2100, required=False,
+        help_text="方案所属的年度工作；同一地区下一年度的方案会另建年度工作，不覆盖上一年度",
+    )  # fmt: skip
 
     def __init__(self, *args, user, unknown: list[str], region: Region | None, detected: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,11 +165,14 @@ def preview_page(request, token: str):
         form.initial.update(
             {f"u{i}": names.get(item.unit_map.get(n), "") for i, n in enumerate(p.unknown_units)}
         )
+        form.initial["year"] = item.year or (p.year.start_year if p.year else None)
     elif form.is_valid():
         chosen = form.cleaned_data.get("region")
         if chosen is not None:
             item.region_id = chosen.pk
         item.unit_map = form.cleaned_data["unit_map"]
+        year = form.cleaned_data.get("year")
+        item.year = year if year and (p.year is None or year != p.year.start_year) else None
         import_store.write(item)
         if chosen is not None and (region is None or chosen.pk != region.pk):
             messages.info(request, f"已改为{chosen.name}，请核对单位后再继续")
@@ -207,6 +214,7 @@ def confirm(request, token: str):
         "file_name": item.file_name,
         "unit_map": _unit_map(item),
         "actor": request.user,
+        "year": item.year,
     }
     error = ""
     if request.method == "POST":

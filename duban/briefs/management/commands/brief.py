@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest, collect
 from duban.briefs.pdf import PdfError, docx_to_pdf, soffice
 from duban.briefs.render_docx import render
-from duban.plans.lookup import PlanLookupError, find_plan
+from duban.plans.lookup import PlanLookupError, find_plan, find_programme
+from duban.plans.programmes import programme_plans, programme_subject
 
 
 def fail(message: str) -> CommandError:
@@ -26,20 +27,29 @@ class Command(BaseCommand):
     help = "生成简报（公文 .docx）：旬简报、月通报、季总结、年总结，只用该期末以前入库的数据（可重复生成）"
 
     def add_arguments(self, parser):
-        parser.add_argument("plan", help="方案：编号、文件名、地区名或标题中的词（须只对应一个方案，见 duban plans）")
+        parser.add_argument(
+            "plan",
+            help="方案或年度工作：编号、文件名、标题中的词（须只对应一个方案，见 duban plans），"
+            "或地区名（如 沅江市、沅江市2023：该地区该年度工作的全部方案）",
+        )
+        parser.add_argument("--year", type=int, help="年度（与地区名合用，默认为该地区当前的年度工作）")
         parser.add_argument("--kind", required=True, help=f"简报类型：{'、'.join(BRIEF_KINDS)}")
         parser.add_argument("--period", required=True, help="期间：旬 2023-03上旬、月 2023-03、季 2023Q1、年 2023")
         parser.add_argument("--out", help="输出文件（.docx），默认为简报标题.docx")
         parser.add_argument("--number", type=int, default=1, help="期号（默认 1）")
         parser.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 转成 PDF（需已安装 soffice）")
 
-    def handle(self, *args, plan, kind, period, out=None, number=1, pdf=False, **options):
+    def handle(self, *args, plan, kind, period, out=None, number=1, pdf=False, year=None, **options):
         try:
-            found = find_plan(plan)
+            programme = find_programme(plan, year)
+            if programme is not None:  # a region (and year): one brief over the whole programme
+                ids, subject = [p.pk for p in programme_plans(programme)], programme_subject(programme)
+            else:
+                ids, subject = [find_plan(plan).pk], None
         except PlanLookupError as e:
             raise fail(str(e)) from None
         try:
-            request = BriefRequest.parse(kind, period, [found.pk], number)
+            request = BriefRequest.parse(kind, period, ids, number, subject)
         except BriefError as e:
             raise fail(str(e)) from None
         if out is not None:

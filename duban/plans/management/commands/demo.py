@@ -1,4 +1,8 @@
-"""`duban demo`: migrate, import the bundled sample plans once, print the URL and serve."""
+"""`duban demo`: migrate, import the bundled sample plans once, print the URL and serve.
+
+The samples are 2023 and 2024 plans, and a programme's obligations end with its year; so that the
+demo's simulated season (last month to yesterday) has something due, the samples are imported as
+this year's programmes (``--year``)."""
 
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from duban.cli import SAMPLES_DIR
 from duban.ingest import IngestError
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import SourceDocument
+from duban.tracking.periods import local_date
 
 
 def sample_files() -> list[str]:
@@ -45,7 +51,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name}：已导入，跳过")
                 continue
             try:
-                report = do_ingest_file(path)
+                report = do_ingest_file(path, year=local_date(timezone.now()).year)
             except IngestError as e:
                 self.stderr.write(f"错误：{e}")
                 sys.exit(2)

@@ -1,4 +1,5 @@
-"""`duban ingest FILE... [--region 邵阳市]`: parse plan files and store them, one transaction per file."""
+"""`duban ingest FILE... [--region 邵阳市] [--year 2024]`: parse plan files and store them, one transaction
+per file, each in its region's programme (年度工作) of the year the document states or ``--year`` says."""
 
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ class Command(BaseCommand):
             "files", nargs="+", metavar="FILE", help="方案文件：.txt .md .html .docx .xlsx .pdf"
         )
         parser.add_argument("--region", help="发文地区（如 邵阳市），默认取解析出的发文机关")
+        parser.add_argument(
+            "--year", type=int, help="年度（如 2024），默认取文件标题、文号、发文日期中的年份"
+        )
 
-    def handle(self, *args, files: list[str], region: str | None = None, **options):
+    def handle(self, *args, files: list[str], region: str | None = None, year: int | None = None, **options):
         if pending_migrations():
             self.stderr.write(
                 "错误：数据库尚未初始化或需要升级，请先运行 duban migrate（database not migrated）"
@@ -35,7 +39,7 @@ class Command(BaseCommand):
         failed = 0
         for path in files:
             try:
-                report = do_ingest_file(path, region)
+                report = do_ingest_file(path, region, year=year)
             except IngestError as e:
                 self.stderr.write(f"错误：{e}")
                 failed += 1
