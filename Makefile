@@ -25,9 +25,9 @@ setup: $(BIN)/duban $(ECHARTS)
 # so neither a missing npm nor a failed download stops the build
 $(ECHARTS):
 	@if ! command -v npm >/dev/null 2>&1; then echo "没有 npm，不下载 ECharts：$(NO_CHARTS)"; \
-	elif mkdir -p $(dir $@) build/echarts && cd build/echarts \
+	elif mkdir -p $(dir $@) build/echarts && (cd build/echarts \
 	  && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null \
-	  && tar -xzf echarts-$(ECHARTS_VERSION).tgz package/dist/echarts.min.js; then \
+	  && tar -xzf echarts-$(ECHARTS_VERSION).tgz package/dist/echarts.min.js); then \
 	  cp build/echarts/package/dist/echarts.min.js $@ && echo "ECharts $(ECHARTS_VERSION) 已放到 $@"; \
 	else echo "ECharts 下载失败（npm pack）：$(NO_CHARTS)"; fi
 
