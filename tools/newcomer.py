@@ -34,12 +34,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Demo-Duban-2026"  # the demo accounts' published password (README)
-ACCOUNTS = {  # README: account -> the home page it lands on
-    "tianbao": "/report/",
-    "duchashi": "/dashboard/",
-    "zhuanban": "/dashboard/",
-    "lingdao": "/leader/",
-    "gongzhong": "/public/",
+ACCOUNTS = {  # README: account -> the heading of the home page it lands on (rendered at /)
+    "tianbao": "<h1>本期待报",
+    "duchashi": "<h1>调度台",
+    "zhuanban": "<h1>调度台",
+    "lingdao": "<h1>需关注的红灯任务",
+    "gongzhong": "<h1>重点工作推进情况",
 }
 TIMEOUT = float(os.environ.get("DUBAN_TEST_TIMEOUT", "60"))
 
@@ -122,12 +122,15 @@ def wait_for(base: str, proc: subprocess.Popen, limit: float) -> None:
 
 def check_accounts(base: str) -> Browser:
     office = None
-    for username, home in ACCOUNTS.items():
+    for username, heading in ACCOUNTS.items():
         b = Browser(base)
         status, path, page = b.post_form("/login/", {"username": username, "password": PASSWORD})
-        if status != 200 or path != home or 'id="logout"' not in page:
-            raise AssertionError(f"账号 {username} 登录后应到 {home}，实际 {path}（状态 {status}）")
-        say(f"登录 {username}：到达 {path}")
+        if status != 200 or heading not in page or 'id="logout"' not in page:
+            found = re.search(r"<h1>([^<]*)", page)
+            raise AssertionError(
+                f"账号 {username} 登录后应看到“{heading[4:]}”，实际 {path} “{found[1] if found else ''}”（状态 {status}）"
+            )
+        say(f"登录 {username}：{path} “{heading[4:]}”")
         if username == "duchashi":
             office = b
     return office
@@ -139,7 +142,11 @@ def check_supervision(office: Browser, clone: Path, env: dict) -> None:
         raise AssertionError(f"网页督办检查失败：状态 {status}，{path}")
     message = re.search(r'class="msg[^"]*"[^>]*>([^<]+)<', page)
     say(f"网页督办检查：{message[1].strip() if message else path}")
-    run([str(clone / ".venv/bin/duban"), "notices", "邵阳市", "--generate"], clone, env, "命令行督办检查")
+    cmd = [str(clone / ".venv/bin/duban"), "notices", "邵阳市", "--generate"]
+    done = subprocess.run(cmd, cwd=clone, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"命令行督办检查失败：{' '.join(cmd[1:])}：{done.stderr.strip()[-500:]}")
+    say(f"命令行督办检查：{done.stdout.splitlines()[0] if done.stdout else ''}")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -179,7 +186,7 @@ def main() -> int:
             run(["make", "test"], clone, env, "make test（README 的第二条命令）")
         say(f"通过（{time.monotonic() - started:.0f} 秒）")
         return 0
-    except AssertionError as e:
+    except (AssertionError, OSError) as e:  # OSError: the server went away (URLError is one)
         say(f"失败：{e}")
         return 1
     finally:
