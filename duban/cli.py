@@ -176,8 +176,9 @@ def _parser_error(self, message):
     raise CommandError(f"Error: {message}")  # called from code: Django's own behaviour
 
 
-# commands of the project that must not migrate first: they read or replace the database file itself
-NO_MIGRATE = {"backup", "restore"}
+# commands of the project that do not migrate first: backup and restore read or replace the database
+# file itself; demo migrates as its first step anyway
+NO_MIGRATE = {"backup", "restore", "demo"}
 
 
 def _needs_database(command: str, argv: list[str]) -> bool:

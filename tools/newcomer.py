@@ -137,7 +137,9 @@ def check_accounts(base: str) -> Browser:
 
 
 def check_supervision(office: Browser, clone: Path, env: dict) -> None:
-    status, path, page = office.post_form("/notices/generate/", {"as_of": time.strftime("%Y-%m-%d")})
+    _, _, form = office.get("/notices/")
+    day = re.search(r'name="as_of"[^>]*value="([^"]+)"', form)  # the day the page offers (Asia/Shanghai)
+    status, path, page = office.post_form("/notices/generate/", {"as_of": day[1] if day else time.strftime("%F")})
     if status >= 400 or "督办检查" not in page:
         raise AssertionError(f"网页督办检查失败：状态 {status}，{path}")
     message = re.search(r'class="msg[^"]*"[^>]*>([^<]+)<', page)
