@@ -13,7 +13,7 @@ import pytest
 from duban.cascade.groups import members_of
 from duban.ingest import IngestError
 from duban.plans.actions import do_ingest_file
-from duban.plans.models import Plan, TaskUnit
+from duban.plans.models import Plan, TaskUnit, Unit
 from duban.supervision import actions
 from duban.supervision.models import NOTICE, Notice
 
@@ -70,3 +70,27 @@ def test_a_task_of_the_task_force_members_only_is_chased_at_its_members():
     actions.do_generate_notices(list(Plan.objects.all()), date(2023, 4, 10))
     chased = {u.pk for n in Notice.objects.filter(task=task, kind=NOTICE) for u in n.units.all()}
     assert chased == members  # nothing reported: every member is red
+
+
+def test_a_member_of_a_group_unit_has_its_own_ledger():
+    """A unit that reports only as one of 各成员单位 is a responsible unit of the plan for the ledger
+    export too (``duban export --kind 台账 --unit``), as for the check that chases it."""
+    from duban.briefs.ledger import find_plan_unit
+    from duban.tracking.schedule import PlanTree
+
+    do_ingest_file(str(DOCUMENTS[[p.name[:3] for p in DOCUMENTS].index("003")]))
+    task = next(
+        t
+        for t in actions.plan_tasks(list(Plan.objects.all()))
+        if [a.unit.name for a in t.assignments.all()] == ["各成员单位"]
+    )
+    below = PlanTree.load().down(task.plan_id)
+    only_as_member = [
+        pk
+        for pk in _really_responsible(task)
+        if not TaskUnit.objects.filter(task__plan_id__in=below, unit_id=pk).exists()
+    ]
+    assert only_as_member
+    for pk in only_as_member:
+        unit = Unit.objects.get(pk=pk)
+        assert find_plan_unit(task.plan, unit.name) == unit
