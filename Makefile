@@ -3,31 +3,44 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/duban
+PORT ?= 8000
 
-.PHONY: setup demo test test-sqlite test-postgres lint check fuzz fuzz-short bench bench-smoke score
+.PHONY: setup demo port-free test test-sqlite test-postgres lint check fuzz fuzz-short bench bench-smoke score newcomer
 
+# pip's own progress (no -q): the first install takes minutes
 $(BIN)/duban: pyproject.toml
+	@echo "== 建虚拟环境 $(VENV) 并安装依赖（首次需要几分钟）"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install --progress-bar on --upgrade pip
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $(BIN)/duban
 
 ECHARTS := duban/ui/static/vendor/echarts.min.js
 ECHARTS_VERSION := 5.6.0
+NO_CHARTS := 调度台的图表改为表格显示（装好 Node.js/npm 后重新运行 make setup 即有图表）
 
 setup: $(BIN)/duban $(ECHARTS)
 
-# ECharts for the dashboard charts, served locally (CSP: self only); pages show tables without it
+# ECharts for the dashboard charts, served locally (CSP: self only); pages show tables without it,
+# so neither a missing npm nor a failed download stops the build
 $(ECHARTS):
-	mkdir -p $(dir $@) build/echarts
-	cd build/echarts && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null && tar -xzf echarts-$(ECHARTS_VERSION).tgz package/dist/echarts.min.js
-	cp build/echarts/package/dist/echarts.min.js $@
+	@if ! command -v npm >/dev/null 2>&1; then echo "没有 npm，不下载 ECharts：$(NO_CHARTS)"; \
+	elif mkdir -p $(dir $@) build/echarts && (cd build/echarts \
+	  && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null \
+	  && tar -xzf echarts-$(ECHARTS_VERSION).tgz package/dist/echarts.min.js); then \
+	  cp build/echarts/package/dist/echarts.min.js $@ && echo "ECharts $(ECHARTS_VERSION) 已放到 $@"; \
+	else echo "ECharts 下载失败（npm pack）：$(NO_CHARTS)"; fi
 
-demo: setup
-	$(BIN)/duban demo
+# a busy port is said before anything is built (duban demo says it again when run by hand)
+port-free:
+	@$(PY) -c 'import socket, sys; s = socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(("127.0.0.1", $(PORT))) == 0)' \
+	  || { echo "错误：端口 $(PORT) 已被占用（127.0.0.1:$(PORT) 上已有服务在运行）；换一个端口：make demo PORT=8001"; exit 2; }
+
+demo: port-free setup
+	$(BIN)/duban demo --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check duban tests bench fuzz
+	$(BIN)/ruff check duban tests bench fuzz tools
 
 # static security checks: bandit (no high-severity finding) and Django's deploy checks on production settings
 check: setup
@@ -45,10 +58,20 @@ fuzz: setup
 test-sqlite: setup
 	$(BIN)/pytest
 
+# PostgreSQL at PG_URL, or a throw-away cluster from the installed binaries, or skipped with one line
+# (tools/with_postgres.py; DUBAN_REQUIRE_POSTGRES=1 fails instead of skipping)
 test-postgres: setup
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m '(django_db or postgres) and not browser'
+	$(BIN)/python tools/with_postgres.py $(PG_URL) -- $(BIN)/pytest -m '(django_db or postgres) and not browser'
 
-test: lint check fuzz-short test-sqlite test-postgres bench-smoke
+# every part runs and reports even when an earlier one fails; the status fails if any did
+TEST_PARTS := lint check fuzz-short test-sqlite test-postgres bench-smoke
+test: setup
+	@failed=""; for part in $(TEST_PARTS); do \
+	  echo "== make $$part"; \
+	  $(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test：失败的部分：$$failed（其余通过）"; exit 1; fi; \
+	echo "make test：全部通过（$(TEST_PARTS)）"
 
 # duban bench --quick on a tiny synthetic province: every figure printed, no submission lost (not timed)
 SMOKE := var/bench-smoke
@@ -64,3 +87,8 @@ bench: setup
 
 score: setup
 	$(BIN)/duban score
+
+# a newcomer's first hour, checked: fresh clone into a temporary folder, the README's demo command,
+# a login as every demo account, the 督办 check (tools/newcomer.py)
+newcomer:
+	$(PY) tools/newcomer.py

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 from duban.ingest import IngestError, parse_file
@@ -132,21 +133,103 @@ def default_settings(env=os.environ) -> str:
     return DEVELOPMENT
 
 
+USAGE = """duban —— 督办：把年度方案变成可调度、可督查、可简报的系统
+
+用法：duban 命令 [参数]；duban 命令 --help 查看某个命令的全部参数
+
+快速开始：
+  duban demo [--port 8000]        演示：建库、导入内置样本、建演示账号、启动网页
+  duban ingest 文件… [--region 邵阳市]  解析方案文件并入库（.txt .md .html .docx .xlsx .pdf）
+  duban parse 文件 [--json]        只解析、不入库，打印摘要
+  duban plans [词]                 列出已导入的方案及编号
+
+日常：
+  duban status 方案 [--as-of 日期]     任务状态、灯色、序时进度
+  duban calendar 方案 --from 日期 --to 日期  报送日历
+  duban report 任务 --unit 单位 --period 2023Q1 …  以责任单位身份报送进展
+  duban notices 方案 [--generate]      督办检查与督办单
+  duban brief 方案 --kind 月通报 --period 2023-03  生成简报（.docx）
+  duban remind                        催报（可放进 cron）
+  duban user add 账号 --role 督查室     账号与角色
+
+其他：duban score（解析准确率）、duban backup / restore、duban migrate、duban runserver；
+全部命令见 README，Django 管理命令列表：duban help-django
+数据目录：环境变量 DUBAN_HOME（默认 ./var）；数据库：DATABASE_URL（默认内置 SQLite，首次使用自动建库）"""
+
+# argparse's own messages (English, no translation shipped) in Chinese: the same for every command
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数：{0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
+    (re.compile(r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)"), "参数 {0} 的值 {1} 无效，可选：{2}"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"argument (\S+): expected at least one argument"), "参数 {0} 后面至少需要一个值"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: (.+)"), "参数 {0} 的值 {2} 无效（应为 {1}）"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), "参数 {0} 不能与 {1} 同时使用"),
+    (re.compile(r"ambiguous option: (\S+) could match (.+)"), "参数 {0} 有歧义，可能是：{1}"),
+)
+
+
+def chinese_usage_error(message: str) -> str:
+    """argparse's error ``message`` in Chinese (unknown ones kept as they are, after 错误：)."""
+    for pattern, text in _ARGPARSE_MESSAGES:
+        m = pattern.fullmatch(message.strip())
+        if m:
+            return "错误：" + text.format(*m.groups())
+    return f"错误：{message}"
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> None:
+    """Print the usage line and the error in Chinese, exit 2 (as argparse does)."""
+    usage = parser.format_usage().replace("usage: ", "用法：", 1).rstrip()
+    parser.exit(2, f"{usage}\n{chinese_usage_error(message)}\n查看全部参数：{parser.prog} --help\n")
+
+
+def _parser_error(self, message):
+    if getattr(self, "called_from_command_line", True):
+        _usage_error(self, message)
+    from django.core.management.base import CommandError
+
+    raise CommandError(f"Error: {message}")  # called from code: Django's own behaviour
+
+
+# commands of the project that do not migrate first: backup and restore read or replace the database
+# file itself; demo migrates as its first step anyway
+NO_MIGRATE = {"backup", "restore", "demo"}
+
+
+def _needs_database(command: str, argv: list[str]) -> bool:
+    """A command of the project's apps (or runserver) run for real, not for --help."""
+    from django.core.management import get_commands
+
+    if command in NO_MIGRATE or {"-h", "--help"} & set(argv):
+        return False
+    app = get_commands().get(command)
+    return command == "runserver" or (isinstance(app, str) and app.startswith("duban."))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
-        print(__doc__.strip())
-        print("\n常用命令：\n  duban parse FILE [--json]      解析方案文件\n  duban score                    按 gold 评估准确率\n"
-              "  duban ingest FILE... [--region 邵阳市]  入库\n  duban demo                     演示：内置样本 + 本地网页\n"
-              "  duban help-django              Django 管理命令列表")
+        print(USAGE)
         return 0
+    argparse.ArgumentParser.error = _parser_error  # Chinese usage errors from every command
     if argv[0] in PURE:
         return PURE[argv[0]](argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings())
+    import django
     from django.core.management import execute_from_command_line
+    from django.core.management.base import CommandParser
+
+    CommandParser.error = _parser_error
 
     if argv[0] == "help-django":
         argv = ["help"]
+    django.setup()
+    if _needs_database(argv[0], argv[1:]):
+        from duban.ops.schema import ensure_migrated
+
+        if not ensure_migrated(lambda line: print(line, file=sys.stderr, flush=True)):
+            return 2
     execute_from_command_line(["duban", *argv])
     return 0
 

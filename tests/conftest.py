@@ -4,6 +4,11 @@ import pytest
 
 from duban.cli import GOLD_DIR, SAMPLES_DIR
 
+# The one setting for every wait on a browser or on a server a test started, in seconds: how long a
+# page, a click or a server start may take before a test fails. A loaded machine needs more than an
+# idle one; CI sets it generously (.ci/run). Waits never sleep a fixed time: they end when ready.
+TEST_TIMEOUT = float(os.environ.get("DUBAN_TEST_TIMEOUT", "60"))
+
 SAMPLES = sorted(f for f in os.listdir(SAMPLES_DIR) if f.endswith(".txt"))
 
 

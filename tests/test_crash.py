@@ -26,6 +26,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.conftest import TEST_TIMEOUT
+
 ROOT = Path(__file__).resolve().parents[1]
 DUBAN = str(ROOT / ".venv" / "bin" / "duban") if (ROOT / ".venv" / "bin" / "duban").exists() else "duban"
 THREADS = 4
@@ -85,7 +87,7 @@ def helper(env: dict, what: str) -> dict:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=10 * TEST_TIMEOUT,
         check=False,
     )
     assert out.returncode == 0, out.stderr[-3000:]
@@ -166,7 +168,7 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + TEST_TIMEOUT
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.log.read_text()[-3000:]
             try:
@@ -175,16 +177,16 @@ class Server:
             except requests.RequestException:
                 pass
             time.sleep(0.2)  # waiting for a port to open (not an assertion on speed)
-        raise AssertionError("服务器 60 秒内未就绪：" + self.log.read_text()[-3000:])
+        raise AssertionError(f"服务器 {TEST_TIMEOUT:.0f} 秒内未就绪：" + self.log.read_text()[-3000:])
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=TEST_TIMEOUT)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=30)
+            self.proc.wait(timeout=TEST_TIMEOUT)
 
 
 def logged_in_session(base: str):
@@ -193,13 +195,13 @@ def logged_in_session(base: str):
     from tests.webdata import PASSWORD
 
     s = requests.Session()
-    s.get(base + "/login/", timeout=30)
+    s.get(base + "/login/", timeout=TEST_TIMEOUT)
     r = s.post(
         base + "/login/",
         data={"username": "crash_rep", "password": PASSWORD, "csrfmiddlewaretoken": s.cookies["csrftoken"]},
         headers={"Referer": base + "/login/"},
         allow_redirects=False,
-        timeout=60,
+        timeout=TEST_TIMEOUT,
     )
     assert r.status_code == 302 and "/login/" not in r.headers["Location"], r.text[:500]
     return s
@@ -224,7 +226,7 @@ def burst(server: Server, task: int, acked: list, stop: threading.Event, n: int)
     try:
         s = logged_in_session(server.base)
         url = f"{server.base}/report/{task}/"
-        fields = form_fields(s.get(url, timeout=30).text, task)
+        fields = form_fields(s.get(url, timeout=TEST_TIMEOUT).text, task)
     except requests.RequestException:
         return
     p = f"t{task}-"
@@ -244,7 +246,7 @@ def burst(server: Server, task: int, acked: list, stop: threading.Event, n: int)
         files = {p + "attachments": (f"附件-{n}-{i}.txt", f"{narrative}\n".encode() * 200, "text/plain")}
         try:
             r = s.post(
-                url, data=data, files=files, headers={"Referer": url}, allow_redirects=False, timeout=60
+                url, data=data, files=files, headers={"Referer": url}, allow_redirects=False, timeout=TEST_TIMEOUT
             )
         except requests.RequestException:
             return  # the server is gone
@@ -278,10 +280,10 @@ def test_sigkill_during_a_burst_of_reports_loses_no_acknowledged_report(tmp_path
         killed_with = len(acked)
         stop.set()
         for t in threads:
-            t.join(timeout=60)
+            t.join(timeout=TEST_TIMEOUT)
         server.start()  # the database opens again after the crash
         s = logged_in_session(server.base)
-        assert s.get(f"{server.base}/report/{site['task']}/", timeout=60).status_code == 200
+        assert s.get(f"{server.base}/report/{site['task']}/", timeout=TEST_TIMEOUT).status_code == 200
         server.stop()
 
         found = helper(env, "site_check")

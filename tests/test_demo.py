@@ -49,6 +49,8 @@ def test_source_excerpt_marks_the_task_lines():
 @pytest.mark.django_db
 def test_demo_imports_the_samples_once(demo_db):
     assert "http://127.0.0.1:8000/" in demo_db
+    n = len(SAMPLES)
+    assert [f"样本 {k}/{n}" in demo_db for k in range(1, n + 1)] == [True] * n  # a line per sample
     assert sorted(SourceDocument.objects.values_list("file_name", flat=True)) == SAMPLES
     out = io.StringIO()
     call_command("demo", "--no-serve", "--port", "8123", stdout=out)

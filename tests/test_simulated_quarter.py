@@ -115,8 +115,10 @@ def test_notices_are_not_duplicated_by_a_second_run(season):
     assert again.kept == open_before
     assert Notice.objects.count() == before
     # the whole season replayed: nothing new submitted, nothing new issued
-    replay = simulate(plans, START, END, seed=7)
+    months = []
+    replay = simulate(plans, START, END, seed=7, progress=lambda day, played: months.append(day))
     assert replay.submitted == 0 and replay.skipped > 0
+    assert months == [date(2023, 1, 31), date(2023, 2, 28), date(2023, 3, 31)]  # a console line per month
     assert Notice.objects.count() == before
     assert NoticeEvent.objects.count() == steps
     # numbers are one sequence per region and year, without gaps or repeats

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -52,6 +54,10 @@ def test_report_home_lists_pending_tasks(city, client):
     html = login(client, city["tianbao"]).get("/report/").content.decode()
     assert f"本期待报 · {unit.name}" in html
     assert f'id="task-{item.task.pk}"' in html and f'href="/report/{item.task.pk}/"' in html
+    # the unit's role in words, as on the task page, never the stored code
+    role = {TaskUnit.LEAD: "牵头", TaskUnit.CO: "责任"}[item.role]
+    assert re.search(rf'id="task-{item.task.pk}".*?· {role}\b', html, re.S)
+    assert not re.search(r"· (lead|co)\b", html)
 
 
 def test_invalid_report_rerenders_with_chinese_errors_and_stores_nothing(city, client):

@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from duban.briefs.exports import CENTRE, put
+from duban.cascade.members import responsible_units
 from duban.ingest.text import nospace
 from duban.plans.models import Plan, TaskUnit, Unit, UnitAlias
 from duban.tracking.models import ProgressReport
@@ -48,7 +49,9 @@ def find_plan_unit(plan: Plan, name: str) -> Unit:
     ids = PlanTree.load().down(plan.pk)
     word = nospace(name or "")
     rows = TaskUnit.objects.filter(task__plan_id__in=ids, task__active=True, unit__is_group=False)
-    unit_ids = set(rows.values_list("unit_id", flat=True))
+    # named on a task or standing in one of its group units (各成员单位): both report, both have a ledger
+    every = responsible_units(TaskUnit.objects.filter(task__plan_id__in=ids, task__active=True))
+    unit_ids = {r.unit_id for units in every.values() for r in units}
     found = Unit.objects.filter(pk__in=unit_ids, name=word).first()
     if found is None:
         found = next((a.unit for a in rows.filter(written_as=word).select_related("unit")[:1]), None)

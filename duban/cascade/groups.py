@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from duban.ingest.text import norm_key
-from duban.plans.models import Plan, Region, TaskForce, Unit, UnitAlias
+from duban.plans.models import Plan, Region, Task, TaskUnit, Unit, UnitAlias
 from duban.plans.unitnames import level_char, localize
 
 # the level words a child-region group may list, longest first (街道 before 道)
@@ -72,58 +72,24 @@ def government_units(regions: list[Region]) -> list[Unit]:
     return [found[r.pk] for r in regions]
 
 
-def _team_of(plan: Plan | None) -> TaskForce | None:
-    """The task force of ``plan`` or of its nearest ancestor in the same document."""
-    seen = set()
-    while plan is not None and plan.pk not in seen:
-        seen.add(plan.pk)
-        team = TaskForce.objects.filter(plan=plan).order_by("order").first()
-        if team is not None:
-            return team
-        parent = plan.parent
-        plan = parent if parent is not None and parent.source_document_id == plan.source_document_id else None
-    return None
-
-
-def _named_team(team_name: str, region: Region) -> TaskForce | None:
-    """The task force of ``region`` that ``team_name`` (市打好…工作专班, as written) names."""
-    key = localize(team_name, region.name, level_char(region.name, region.level))
-    body = key[1:] if key[:1] == level_char(region.name, region.level) else key
-    if len(body) < 4:
-        return None
-    for team in TaskForce.objects.filter(plan__region=region).order_by("plan_id", "order"):
-        if norm_key(team.name).endswith(body):
-            return team
-    return None
-
-
-def _members(team: TaskForce) -> list[Unit]:
-    rows = team.memberships.select_related("unit").order_by("order")
-    return [m.unit for m in rows if not m.unit.is_group]
-
-
 def members_of(group_unit: Unit, *, plan: Plan | None = None) -> list[Unit]:
     """The concrete units a group unit stands for (see the module docstring), in a stable order.
 
     ``plan`` is the plan whose task names the group; it is needed only for a bare 各成员单位.
     A unit that is not a group stands for itself; a group that does not say who gives [].
+    The expansion is :func:`duban.cascade.members.expand_groups` (the one every reader uses);
+    this writing variant first creates the missing government units of a child-region group.
     """
+    from duban.cascade.members import expand_groups  # members imports this module
+
     if not group_unit.is_group:
         return [group_unit]
-    name = norm_key(group_unit.name)
-    words = region_group_words(name)
+    words = region_group_words(group_unit.name)
     if words:
-        children = [
-            r
-            for r in Region.objects.filter(parent_id=group_unit.region_id).order_by("id")
-            if r.name.endswith(words)
-        ]
-        return government_units(children)
-    if _UNSPECIFIC.search(name):
-        return []
-    m = _TEAM_GROUP.match(name)
-    if m:
-        team_name = m["team"]
-        team = _named_team(team_name, group_unit.region) if team_name else _team_of(plan)
-        return _members(team) if team is not None else []
-    return []
+        children = Region.objects.filter(parent_id=group_unit.region_id).order_by("id")
+        government_units([r for r in children if r.name.endswith(words)])
+    row = TaskUnit(task_id=0, unit=group_unit, role=TaskUnit.CO, order=0)
+    row.task = Task(pk=0, plan_id=plan.pk if plan is not None else None)
+    ids = [m.unit_id for m in expand_groups([row]).get(0, []) if m.unit_id is not None]
+    found = Unit.objects.in_bulk(ids)
+    return [found[pk] for pk in dict.fromkeys(ids)]

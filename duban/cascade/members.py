@@ -10,6 +10,11 @@ counts it as missing.
 
 The rule is the one of :mod:`duban.cascade.groups` (child regions by the level words written,
 task-force members for 各成员单位, nobody for 相关/有关/涉及 groups).
+
+:func:`responsible_units` is the one answer to "who reports on this task": the units the task
+names plus the members of its group units. The calendar (due rules, reminders), the 督办 check, the
+notices it issues and the simulated season all read it, so a unit that owes a report is a unit a
+notice may be addressed to.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from django.db.models import Exists, Prefetch, Q
 from duban.cascade.groups import _TEAM_GROUP, _UNSPECIFIC, government_name, region_group_words
 from duban.ingest.text import norm_key
 from duban.plans import structure
-from duban.plans.models import Plan, Region, TaskForce, TaskForceMember, TaskUnit, Unit, UnitAlias
+from duban.plans.models import Plan, Region, Task, TaskForce, TaskForceMember, TaskUnit, Unit, UnitAlias
 from duban.plans.unitnames import level_char, localize
 
 
@@ -39,7 +44,7 @@ class Member:
 
 
 def _team_key(team_name: str, region: Region) -> str:
-    """The body of a named task force (市打好…工作专班 → 打好…工作专班) as groups._named_team reads it."""
+    """The body of a named task force (市打好…工作专班 → 打好…工作专班) as a named 成员单位 group says it."""
     key = localize(team_name, region.name, level_char(region.name, region.level))
     return key[1:] if key[:1] == level_char(region.name, region.level) else key
 
@@ -136,6 +141,69 @@ def expand_groups(rows: list[TaskUnit]) -> dict[int, list[Member]]:
                         Member(row.task_id, row.unit_id, row.role, m.unit_id, m.unit.name, m.unit.region_id)
                     )
     return dict(out)
+
+
+@dataclass(frozen=True)
+class Responsible:
+    """One unit that reports on a task: named by the task, or standing in one of its group units."""
+
+    task_id: int
+    plan_id: int
+    unit_id: int
+    name: str
+    role: str  # TaskUnit.LEAD / CO (a member takes its group's role; lead wins over co)
+    group_id: int | None = None  # the group unit it stands in; None: the task names it
+
+
+# the columns responsible_units reads, in the order _row takes them
+ASSIGNMENT_FIELDS = (
+    "id", "task_id", "unit_id", "role", "order", "unit__is_group", "unit__name", "unit__region_id",
+    "task__plan_id", "task__order",
+)  # fmt: skip
+
+
+def _row(pk, task_id, unit_id, role, order, is_group, name, region_id, plan_id, task_order) -> TaskUnit:
+    """A group assignment as the TaskUnit (with its unit and task) that expand_groups reads, from a tuple."""
+    row = TaskUnit(pk=pk, task_id=task_id, unit_id=unit_id, role=role, order=order)
+    row.unit = Unit(pk=unit_id, name=name, is_group=is_group, region_id=region_id)
+    row.task = Task(pk=task_id, plan_id=plan_id, order=task_order)
+    return row
+
+
+def responsible_units(assignments=None, *, tasks=None) -> dict[int, list[Responsible]]:
+    """{task id: [Responsible]} of the concrete units that report on each task, in document order:
+    a group unit (各县市区人民政府, 各成员单位) is replaced by its members, a unit named twice
+    (directly and through a group) counted once with the stronger role, a member without a unit
+    yet left out. Tasks without any such unit are absent.
+
+    ``assignments``: a TaskUnit queryset (e.g. ``TaskUnit.objects.filter(task__plan_id__in=…)``)
+    or ``tasks``: Tasks or ids. Seven queries at most, whatever the number of tasks. Assignments are
+    read as tuples; only group rows become (unsaved) models: a province has 20 万 assignments, and
+    loading all of them as models was most of the due counting of its 月通报 (docs/benchmarks.md).
+    """
+    if assignments is None:
+        ids = [t if isinstance(t, int) else t.pk for t in tasks or ()]
+        assignments = TaskUnit.objects.filter(task_id__in=ids)
+    rows = list(assignments.order_by("task__plan_id", "task__order", "order").values_list(*ASSIGNMENT_FIELDS))
+    members = expand_groups([_row(*row) for row in rows if row[5]])
+    out: dict[int, list[Responsible]] = {}
+    at: dict[tuple[int, int], int] = {}  # (task, unit) -> index in out[task]
+    for _pk, task_id, unit_id, role, _order, is_group, name, _region, plan_id, _task_order in rows:
+        if is_group:
+            found = [(m.unit_id, m.name, unit_id) for m in members.get(task_id, ()) if m.group_id == unit_id]
+        else:
+            found = [(unit_id, name, None)]
+        units = out.setdefault(task_id, [])
+        for member_id, member_name, group_id in found:
+            if member_id is None:
+                continue
+            k = at.get((task_id, member_id))
+            if k is None:
+                at[task_id, member_id] = len(units)
+                units.append(Responsible(task_id, plan_id, member_id, member_name, role, group_id))
+            elif role == TaskUnit.LEAD and units[k].role != TaskUnit.LEAD:
+                units[k] = Responsible(task_id, plan_id, member_id, units[k].name, role, units[k].group_id)
+    return {t: us for t, us in out.items() if us}
 
 
 # the columns expand_groups reads (tasks' texts are long; a province has many assignments)

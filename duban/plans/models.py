@@ -441,6 +441,9 @@ class TaskUnit(models.Model):
 
     LEAD, CO = "lead", "co"
     ROLES = [(LEAD, "牵头"), (CO, "责任/配合")]
+    # the one wording of a role on pages and in commands (the choices above are the admin's, kept
+    # as migrated)
+    ROLE_LABELS = {LEAD: "牵头", CO: "责任"}
     DOCUMENT, MANUAL = "文件", "手工"
     ORIGINS = [(DOCUMENT, DOCUMENT), (MANUAL, MANUAL)]
 
@@ -455,6 +458,10 @@ class TaskUnit(models.Model):
         verbose_name = verbose_name_plural = "任务责任单位"
         ordering = ["task_id", "order"]
         constraints = [models.UniqueConstraint(fields=["task", "order"], name="task_unit_order")]
+
+    @property
+    def role_label(self) -> str:
+        return self.ROLE_LABELS.get(self.role, self.role)
 
 
 class StructureVersion(models.Model):

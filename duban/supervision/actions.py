@@ -23,6 +23,7 @@ from django.utils import timezone
 from duban.accounts import permissions
 from duban.accounts.audit import record, system_user
 from duban.accounts.roles import LEADER, OFFICE, REPORTER
+from duban.cascade.members import responsible_units
 from duban.ingest.text import norm_key
 from duban.plans.models import Plan, Task, TaskUnit, Unit
 from duban.supervision import lifecycle, rules
@@ -174,12 +175,14 @@ def do_issue_notice(
         raise SupervisionError("督办事由不能为空")
     if not task.active:
         raise SupervisionError(f"任务“{rules.short(task.title)}”已失效，不能督办")
-    task_units = {a.unit_id: a for a in TaskUnit.objects.filter(task=task).select_related("unit")}
+    # the units that report on the task: those it names and the members of its group units
+    responsible = responsible_units(tasks=[task]).get(task.pk, [])
     if units is None:
-        units = [a.unit for a in task_units.values() if a.role == TaskUnit.LEAD] or [
-            a.unit for a in task_units.values()
-        ]
-    stray = [u.name for u in units if u.pk not in task_units]
+        wanted = [r.unit_id for r in responsible if r.role == TaskUnit.LEAD] or [r.unit_id for r in responsible]
+        found = Unit.objects.in_bulk(wanted)
+        units = [found[pk] for pk in wanted]
+    allowed = {r.unit_id for r in responsible}
+    stray = [u.name for u in units if u.pk not in allowed]
     if stray:
         raise SupervisionError(f"单位“{'、'.join(stray)}”不是任务“{rules.short(task.title)}”的责任单位")
     leaders = list(task.leaders) if leaders is None and kind == PROMPT else list(leaders or [])
@@ -357,7 +360,7 @@ def do_generate_notices(plans, as_of: date, *, actor_name: str = "") -> CheckRep
     report.problems = _collect_problems(tasks, now, actor_name)
     facts = task_facts(tasks, now)
     open_auto = {n.cause: n for n in open_at(tasks, now).filter(auto=True).exclude(kind=PROMPT)}
-    units = {u.pk: u for t in tasks for u in (a.unit for a in t.assignments.all())}
+    units = Unit.objects.in_bulk({u for f in facts.values() for u in f.unit_names})
     seen: set[str] = set()
     for task in tasks:
         found = rules.findings(facts[task.pk], now)

@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Min
 
-from duban.plans.models import Task
+from duban.cascade.members import responsible_units
+from duban.plans.models import Task, TaskUnit
 from duban.supervision.rules import BLUE_DAYS, DueFact, TaskFacts
 from duban.tracking.calendar import due_items
 from duban.tracking.models import DONE
@@ -67,15 +68,18 @@ def task_facts(tasks: list[Task], now: datetime) -> dict[int, TaskFacts]:
     dues = owed(tasks, date(day.year, 1, 1), day + timedelta(days=BLUE_DAYS))
     made = first_submissions([t.pk for t in tasks], now)
     states = task_states(tasks, now)
+    # by plan, not by a list of task ids: a province check has 5.7 万 tasks
+    plans = {t.plan_id for t in tasks}
+    responsible = responsible_units(TaskUnit.objects.filter(task__plan_id__in=plans, task__active=True))
     out: dict[int, TaskFacts] = {}
     for t in tasks:
-        rows = sorted(t.assignments.all(), key=lambda a: a.order)
+        rows = responsible.get(t.pk, ())
         state = states.get(t.pk)
         out[t.pk] = TaskFacts(
             task_id=t.pk,
             title=t.title,
-            unit_names={a.unit_id: a.unit.name for a in rows if not a.unit.is_group},
-            lead_unit_ids=[a.unit_id for a in rows if a.role == "lead" and not a.unit.is_group],
+            unit_names={r.unit_id: r.name for r in rows},
+            lead_unit_ids=[r.unit_id for r in rows if r.role == TaskUnit.LEAD],
             status=state.status,
             status_reason=state.reason,
             percent=state.percent,

@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
+from duban.cascade.members import responsible_units
 from duban.plans.models import Task, TaskUnit, Unit
 from duban.supervision import actions, lifecycle
 from duban.supervision.models import COLOR_LABELS, KIND_LABELS, Notice, Problem
@@ -158,16 +159,21 @@ def check_days(start: date, end: date) -> list[date]:
 
 
 @transaction.atomic
-def simulate(plans, start: date, end: date, seed: int = 1) -> Outcome:
-    """Play the season for ``plans`` from ``start`` to ``end`` (see the module docstring)."""
+def simulate(plans, start: date, end: date, seed: int = 1, progress=None) -> Outcome:
+    """Play the season for ``plans`` from ``start`` to ``end`` (see the module docstring).
+
+    ``progress(day, outcome)`` is called at the end of every month played (and on ``end``): a
+    season takes a minute, a console shows it is moving."""
     from duban.tracking.actions import do_refresh_statuses, do_submit_report
 
     season = plan_season(plans, start, end, seed)
     tasks = {t.pk: t for t in Task.objects.filter(pk__in=season.task_ids).select_related("plan")}
     units = Unit.objects.in_bulk(list(season.profiles))
     leads = {
-        (a.task_id, a.unit_id)
-        for a in TaskUnit.objects.filter(task_id__in=season.task_ids, role=TaskUnit.LEAD)
+        (r.task_id, r.unit_id)
+        for rs in responsible_units(tasks=season.task_ids).values()
+        for r in rs
+        if r.role == TaskUnit.LEAD
     }
     made = set(
         ProgressReport.objects.filter(task_id__in=season.task_ids).values_list("task_id", "unit_id", "period")
@@ -203,6 +209,8 @@ def simulate(plans, start: date, end: date, seed: int = 1) -> Outcome:
                 actions.do_generate_notices(sorted({t.plan_id for t in tasks.values()}), day)
             )
             _office_round(season, day)
+        if progress is not None and (day == end or (day + timedelta(days=1)).day == 1):
+            progress(day, season)
         day += timedelta(days=1)
     return season
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from duban.cascade.members import expand_groups
-from duban.plans.models import Campaign, Plan, Task, TaskUnit, Unit
+from duban.cascade.members import responsible_units
+from duban.plans.models import Campaign, Plan, TaskUnit
 from duban.plans.programmes import plan_windows
 from duban.tracking.periods import KINDS, Period, local_date, period_containing, to_local
 from duban.tracking.schedule import (
@@ -90,47 +90,14 @@ def _dates(rhythm: Rhythm, first: date, last: date, window: Window | None = None
     return out
 
 
-# the columns of cascade.members.ROW_FIELDS, in the order _group_row takes them
-ASSIGNMENT_FIELDS = (
-    "id", "task_id", "unit_id", "role", "order", "unit__is_group", "unit__name", "unit__region_id",
-    "task__plan_id", "task__order",
-)  # fmt: skip
-
-
-def _group_row(pk, task_id, unit_id, role, order, is_group, name, region_id, plan_id, task_order) -> TaskUnit:
-    """A group assignment as the TaskUnit (with its unit and task) that expand_groups reads, from a tuple."""
-    row = TaskUnit(pk=pk, task_id=task_id, unit_id=unit_id, role=role, order=order)
-    row.unit = Unit(pk=unit_id, name=name, is_group=is_group, region_id=region_id)
-    row.task = Task(pk=task_id, plan_id=plan_id, order=task_order)
-    return row
-
-
 def _units_by_plan(plan_ids) -> dict[int, dict[int, tuple[str, list[int]]]]:
-    """{plan id: {unit id: (unit name, [task ids])}} of active tasks, units in document order.
-
-    A group unit (各县市区人民政府) stands for its members, each of which reports on the task
-    (:mod:`duban.cascade.members`; a member without a unit yet cannot report and is left out).
-    """
-    # as tuples, in one query; only the group assignments become (unsaved) models, which expand_groups
-    # reads: a province has 20 万 assignments, 1.4 万 of them groups, and loading all of them as models
-    # was most of the due counting of its 月通报 (docs/benchmarks.md, 议题 8 第三轮)
-    rows = list(
-        TaskUnit.objects.filter(task__plan_id__in=plan_ids, task__active=True)
-        .order_by("task__plan_id", "task__order", "order")
-        .values_list(*ASSIGNMENT_FIELDS)
-    )
-    members = expand_groups([_group_row(*row) for row in rows if row[5]])
+    """{plan id: {unit id: (unit name, [task ids])}} of active tasks, units in document order: the
+    units that report on each task (:func:`duban.cascade.members.responsible_units`)."""
+    rows = responsible_units(TaskUnit.objects.filter(task__plan_id__in=plan_ids, task__active=True))
     out: dict[int, dict[int, tuple[str, list[int]]]] = defaultdict(dict)
-    for _pk, task_id, unit_id, _role, _order, is_group, unit_name, _region, plan_id, _task_order in rows:
-        if is_group:
-            units = [(m.unit_id, m.name) for m in members.get(task_id, ()) if m.group_id == unit_id]
-        else:
-            units = [(unit_id, unit_name)]
-        by_unit = out[plan_id]
-        for member_id, name in units:
-            if member_id is None:
-                continue
-            entry = by_unit.setdefault(member_id, (name, []))
+    for task_id, units in rows.items():
+        for r in units:
+            entry = out[r.plan_id].setdefault(r.unit_id, (r.name, []))
             if task_id not in entry[1]:
                 entry[1].append(task_id)
     return out

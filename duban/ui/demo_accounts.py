@@ -100,10 +100,11 @@ def season(today: date) -> tuple[date, date]:
     return (end.replace(day=1) - timedelta(days=1)).replace(day=1), end
 
 
-def ensure_demo_reports(today: date | None = None) -> str:
+def ensure_demo_reports(today: date | None = None, say=None) -> str:
     """A simulated season (see :func:`season`) on the demo campaign, so the pages are not empty.
 
-    Returns a line for the console. Runs once: skipped when the campaign already has reports.
+    Returns a line for the console; ``say(line)`` gets a line per simulated month. Runs once:
+    skipped when the campaign already has reports.
     """
     from duban.supervision.simulate import simulate
     from duban.tracking.models import ProgressReport
@@ -115,7 +116,14 @@ def ensure_demo_reports(today: date | None = None) -> str:
         return f"{campaign.name}：已有报送，跳过模拟"
     start, end = season(today or to_local(timezone.now()).date())  # today's items are left to report
     plans = list(Plan.objects.filter(campaign=campaign, active=True))
-    played = simulate(plans, start, end, seed=1)
+    if say is not None:
+        say(f"{campaign.name}：模拟 {start} 至 {end} 的报送与督办（每月一行）…")
+
+    def month_done(day: date, played) -> None:
+        if say is not None:
+            say(f"  {day:%Y-%m}：累计报送 {played.submitted} 份，督办检查 {len(played.checks)} 次")
+
+    played = simulate(plans, start, end, seed=1, progress=month_done)
     return f"{campaign.name}：模拟 {start} 至 {end} 的报送与督办，报送 {played.submitted} 份"
 
 

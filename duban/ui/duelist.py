@@ -50,9 +50,14 @@ class DuePeriod:
 @dataclass
 class DueTask:
     task: Task
-    role: str  # 牵头 / 配合 (the unit's role on the task)
+    role: str  # TaskUnit.LEAD / CO (the unit's role on the task)
     periods: list[DuePeriod]
     history: list[ProgressReport] = field(default_factory=list)
+
+    @property
+    def role_label(self) -> str:
+        """牵头 / 责任, as the task page says it."""
+        return TaskUnit.ROLE_LABELS.get(self.role, self.role)
 
     @property
     def pending(self) -> list[DuePeriod]:

@@ -12,14 +12,17 @@ missing browser fails them.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_TIMEOUT
+
 CHROMIUM = os.environ.get("DUBAN_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-TIMEOUT_MS = 20_000  # expect()/actions wait up to this for the page; never a fixed sleep
+TIMEOUT_MS = int(TEST_TIMEOUT * 1000)  # expect()/actions wait up to this for the page; never a fixed sleep
 
 
 def pytest_collection_modifyitems(items):
@@ -55,16 +58,55 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
 
 
+class InFlight:
+    """Requests the live server is still handling. A test that failed while waiting for a click
+    leaves that request running in the server's thread, inside a write transaction: flushing the
+    database under it fails ("database table is locked") and leaves the accounts for the next test."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_idle(self, seconds: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count <= 0, timeout=seconds)
+
+
 @pytest.fixture
 def web(transactional_db, live_server, settings):
     """The demo-like data, on the database the live server reads. A fast hasher for the test
-    accounts only (Argon2 costs about a second per hash here)."""
+    accounts only (Argon2 costs about a second per hash here). Afterwards it waits for the server to
+    finish every request (see :class:`InFlight`) before the database is flushed."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.core.signals import request_finished, request_started
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from tests.webdata import build
 
-    data = build(samples=("000",), main="000", passwords=True)
-    data.base = live_server.url
-    return data
+    if get_user_model().objects.exists():  # an earlier test's flush failed: start clean all the same
+        call_command("flush", interactive=False, verbosity=0)
+    busy = InFlight()
+    request_started.connect(busy.started)
+    request_finished.connect(busy.finished)
+    try:
+        data = build(samples=("000",), main="000", passwords=True)
+        data.base = live_server.url
+        yield data
+    finally:
+        idle = busy.wait_idle(3 * TEST_TIMEOUT)
+        request_started.disconnect(busy.started)
+        request_finished.disconnect(busy.finished)
+        assert idle, f"浏览器测试结束后，服务器 {3 * TEST_TIMEOUT:.0f} 秒内仍未处理完请求"
 
 
 @pytest.fixture(params=list(VIEWPORTS))

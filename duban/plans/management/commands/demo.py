@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import sys
 
 from django.conf import settings
@@ -26,6 +27,16 @@ def sample_files() -> list[str]:
     return sorted(os.path.join(SAMPLES_DIR, f) for f in os.listdir(SAMPLES_DIR) if f.endswith(".txt"))
 
 
+def port_busy(port: int, host: str = "127.0.0.1") -> str:
+    """One Chinese line when something already listens on ``host:port`` (else ""): said before the
+    database is built, not after a minute of importing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(1)
+        if s.connect_ex((host, port)) != 0:
+            return ""
+    return f"错误：端口 {port} 已被占用（{host}:{port} 上已有服务在运行）；换一个端口：duban demo --port 8001（make demo PORT=8001）"
+
+
 def sha256_of(path: str) -> str:
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -41,15 +52,24 @@ class Command(BaseCommand):
             "--simulate", action="store_true", help="也生成一段模拟报送和督办（启动网页时总会生成，只做一次）"
         )
 
+    def say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # progress lines show at once, also through a pipe (make)
+
     def handle(self, *args, port: int = 8000, no_serve: bool = False, **options):
+        if not no_serve and (busy := port_busy(port)):
+            self.stderr.write(busy)
+            sys.exit(2)
         db = settings.DATABASES["default"]
-        self.stdout.write(f"数据库：{db['NAME']}")
+        self.say(f"数据库：{db['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
-        for path in sample_files():
+        files = sample_files()
+        for k, path in enumerate(files, 1):
             name = os.path.basename(path)
             if SourceDocument.objects.filter(sha256=sha256_of(path)).exists():
-                self.stdout.write(f"{name}：已导入，跳过")
+                self.say(f"样本 {k}/{len(files)} {name}：已导入，跳过")
                 continue
+            self.say(f"样本 {k}/{len(files)} {name}：导入中…")
             try:
                 report = do_ingest_file(path, year=local_date(timezone.now()).year)
             except IngestError as e:
@@ -60,7 +80,7 @@ class Command(BaseCommand):
 
         self.stdout.write("\n".join(console_lines(ensure_demo_accounts())))  # demo only (docs/ui.md)
         if not no_serve or options.get("simulate"):
-            self.stdout.write(ensure_demo_reports())
+            self.say(ensure_demo_reports(say=self.say))
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write(f"\n网页：{url}    （管理后台 {url}admin/，先用 duban createsuperuser 建账号）")
         if no_serve:

@@ -6,16 +6,10 @@ from __future__ import annotations
 import sys
 
 from django.core.management.base import BaseCommand
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from duban.ingest import IngestError
+from duban.ops.schema import ensure_migrated
 from duban.plans.actions import do_ingest_file
-
-
-def pending_migrations() -> bool:
-    executor = MigrationExecutor(connection)
-    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 class Command(BaseCommand):
@@ -31,10 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, files: list[str], region: str | None = None, year: int | None = None, **options):
-        if pending_migrations():
-            self.stderr.write(
-                "错误：数据库尚未初始化或需要升级，请先运行 duban migrate（database not migrated）"
-            )
+        if not ensure_migrated(self.stderr.write):
             sys.exit(2)
         failed = 0
         for path in files:
