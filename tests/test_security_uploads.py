@@ -52,7 +52,7 @@ HOSTILE = {
     ),
     "zip-bomb": ("方案.docx", _zip_bomb_docx, ["压缩炸弹"]),
     "xlsx-as-docx": ("方案.docx", None, ["扩展名是 .docx", "Excel"]),
-    "plain-zip": ("方案.xlsx", lambda p: _plain_zip(p), ["扩展名是 .xlsx", "压缩包"]),
+    "plain-zip": ("方案.xlsx", lambda p: _plain_zip(p), ["不是有效的 Excel 表格（.xlsx）", "压缩包里没有 xl/workbook.xml"]),
     "png-as-txt": ("方案.txt", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2000)), ["PNG 图片"]),
     "script-exe": ("方案.exe", lambda p: p.write_bytes(b"MZ"), ["不支持的文件格式 .exe"]),
 }
