@@ -84,7 +84,7 @@ def _child(send, path: str, lim: Limits) -> None:
     """In the child: cap memory, parse, send ("ok", result) or the error; never raise."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which kills us
     try:
-        _cap_memory(lim.parse_memory_mb)
+        cap = _cap_memory(lim.parse_memory_mb)
         try:
             message = ("ok", _check_and_parse(path, lim))
         except IngestError as e:
@@ -95,6 +95,10 @@ def _child(send, path: str, lim: Limits) -> None:
             message = ("ingest", ("文件结构嵌套过深，无法解析（document nested too deeply）", None))
         except Exception:
             message = ("crash", traceback.format_exc(limit=8))
+        if message[0] != "ok" and _ran_into(cap):
+            # libxml2 reports a failed allocation as a syntax error ("unknown error"): the file
+            # was not damaged, the parse hit the memory cap
+            message = ("memory", None)
         send.send(message)
     except MemoryError:  # pickling a huge result
         try:
@@ -105,11 +109,12 @@ def _child(send, path: str, lim: Limits) -> None:
         send.close()
 
 
-def _cap_memory(budget_mb: int) -> None:
+def _cap_memory(budget_mb: int) -> int | None:
     """RLIMIT_AS = the address space the child has now + ``budget_mb`` (the inherited interpreter,
-    Django and the parser libraries are already mapped and must not count against the parse)."""
+    Django and the parser libraries are already mapped and must not count against the parse).
+    Returns the cap in bytes (None: no cap)."""
     if budget_mb <= 0:
-        return
+        return None
     with open("/proc/self/statm") as f:
         pages = int(f.read().split()[0])
     cap = pages * os.sysconf("SC_PAGE_SIZE") + budget_mb * MB
@@ -117,6 +122,19 @@ def _cap_memory(budget_mb: int) -> None:
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return cap
+
+
+def _ran_into(cap: int | None) -> bool:
+    """Did the address space come within 32 MB of ``cap`` (the parse ran into it)?"""
+    if cap is None:
+        return False
+    try:
+        with open("/proc/self/status") as f:
+            peak = next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return peak + 32 * MB >= cap
 
 
 def _out_of_memory(path: str, lim: Limits) -> IngestError:

@@ -222,49 +222,66 @@ def _worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
     return out
 
 
+class _SheetEnd(Exception):
+    """Raised from the expat handler at the end of ``sheetData``: nothing after it holds cells."""
+
+
 def check_xlsx_bounds(path: str, lim: Limits | None = None) -> None:
     """Refuse a workbook with too many sheets, a sheet declared (``<dimension ref>``) or filled beyond
     ``xlsx_max_rows`` × ``xlsx_max_cols``, or more than ``xlsx_max_cells`` cells — by streaming each
-    sheet's XML and stopping at the first limit, before openpyxl reads it row by row (it walks every
-    row up to the last one, so one cell at row 1,048,576 in 20 sheets cost 120 s)."""
-    from defusedxml import ElementTree as ET
+    sheet's XML through expat (no tree; a DTD is refused, so no entity expansion) and stopping at the
+    first limit, before openpyxl reads it row by row (it walks every row up to the last one, so one
+    cell at row 1,048,576 in 20 sheets cost 120 s)."""
+    from xml.parsers import expat
 
     lim = lim or limits.current()
     with zipfile.ZipFile(path) as zf:
         sheets = _worksheet_parts(zf)
         if len(sheets) > lim.xlsx_max_sheets:
             raise _too_big(path, "工作表个数", f"{len(sheets)} 个", f"{lim.xlsx_max_sheets} 个", "too many sheets")
-        cells = 0
         names = set(zf.namelist())
+        state = {"cells": 0, "row": 0}
+
+        def start(tag, attrs):
+            tag = tag.rsplit(":", 1)[-1]
+            if tag == "c":
+                state["cells"] += 1
+                if state["cells"] > lim.xlsx_max_cells:
+                    raise _too_big(path, "单元格总数", f"超过 {lim.xlsx_max_cells} 个", f"{lim.xlsx_max_cells} 个",
+                                   "too many cells")
+                m = _CELL_REF.match(attrs.get("r", ""))
+                if m:
+                    _check_extent(path, lim, _col(m.group(1)), int(m.group(2)), "表格")
+            elif tag == "row":
+                r = attrs.get("r", "")
+                state["row"] = int(r) if r.isdigit() else state["row"] + 1
+                _check_extent(path, lim, 0, state["row"], "表格")
+            elif tag == "dimension":
+                m = _CELL_REF.match(attrs.get("ref", "").upper().split(":")[-1])
+                if m:
+                    _check_extent(path, lim, _col(m.group(1)), int(m.group(2)), "声明的表格范围")
+
+        def end(tag):
+            if tag.rsplit(":", 1)[-1] == "sheetData":
+                raise _SheetEnd
+
+        def no_dtd(*_):
+            raise IngestError("表格 XML 含有 DTD 声明，疑似恶意构造，已拒绝（DTD in sheet XML）", path=path)
+
         for part in sheets:
             if part not in names:
                 continue
-            row = 0
+            state["row"] = 0
+            parser = expat.ParserCreate()
+            parser.StartElementHandler = start
+            parser.EndElementHandler = end
+            parser.StartDoctypeDeclHandler = no_dtd
+            parser.EntityDeclHandler = no_dtd
             with zf.open(part) as src:
-                for event, el in ET.iterparse(src, events=("start", "end")):
-                    tag = el.tag.rsplit("}", 1)[-1]
-                    if event == "start" and tag == "dimension":
-                        last = (el.get("ref") or "").upper().split(":")[-1]
-                        m = _CELL_REF.match(last)
-                        if m:
-                            _check_extent(path, lim, _col(m.group(1)), int(m.group(2)), "声明的表格范围")
-                    elif event == "start" and tag == "row":
-                        r = el.get("r")
-                        row = int(r) if r and r.isdigit() else row + 1
-                        _check_extent(path, lim, 0, row, "表格")
-                    elif event == "end" and tag == "c":
-                        cells += 1
-                        m = _CELL_REF.match((el.get("r") or "").upper())
-                        if m:
-                            _check_extent(path, lim, _col(m.group(1)), int(m.group(2)), "表格")
-                        if cells > lim.xlsx_max_cells:
-                            raise _too_big(path, "单元格总数", f"超过 {lim.xlsx_max_cells} 个",
-                                           f"{lim.xlsx_max_cells} 个", "too many cells")
-                        el.clear()
-                    elif event == "end" and tag == "row":
-                        el.clear()
-                    elif event == "end" and tag == "sheetData":
-                        break
+                try:
+                    parser.ParseFile(src)
+                except _SheetEnd:
+                    pass
 
 
 def _check_extent(path: str, lim: Limits, col: int, row: int, what: str) -> None:
@@ -287,7 +304,7 @@ def docx_lines(path: str) -> list[str]:
 
         document = docx.Document(path)
         return _DocxReader(document).lines()
-    except IngestError:
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
         raise
     except Exception as e:  # python-docx/lxml raise many types on damaged parts
         raise _damaged(path, ".docx", e) from e
@@ -643,7 +660,7 @@ def xlsx_lines(path: str) -> list[str]:
     check_zip(path, ".xlsx", "xl/workbook.xml")
     try:
         check_xlsx_bounds(path)
-    except IngestError:
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
         raise
     except Exception as e:  # malformed sheet XML, a relationship to a missing part …
         raise _damaged(path, ".xlsx", e) from e
@@ -651,6 +668,8 @@ def xlsx_lines(path: str) -> list[str]:
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except MemoryError:
+        raise
     except Exception as e:  # openpyxl raises KeyError, ValueError, XML errors … on damaged files
         raise _damaged(path, ".xlsx", e) from e
     try:
@@ -669,7 +688,7 @@ def xlsx_lines(path: str) -> list[str]:
                 out.append(ws.title.strip())
             out.extend(lines)
         return out
-    except IngestError:
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
         raise
     except Exception as e:
         raise _damaged(path, ".xlsx", e) from e
@@ -782,6 +801,8 @@ def pdf_lines(path: str) -> list[str]:
         import pdfplumber
 
         pdf = pdfplumber.open(path)
+    except MemoryError:
+        raise
     except Exception as e:  # pdfminer raises PDFSyntaxError, PSEOF, PDFPasswordIncorrect …
         raise _pdf_error(path, e) from e
     try:
@@ -796,7 +817,7 @@ def pdf_lines(path: str) -> list[str]:
                 has_text = has_text or bool(page.chars)
                 blocks.extend(_pdf_page_blocks(page))
                 page.close()
-    except IngestError:
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
         raise
     except Exception as e:
         raise _pdf_error(path, e) from e

@@ -23,8 +23,8 @@ class Limits:
     xlsx_max_sheets: int = 50  # worksheets in one workbook
     xlsx_max_rows: int = 20_000  # highest row number of a sheet, declared (<dimension>) or present
     xlsx_max_cols: int = 200  # highest column number of a sheet, declared or present
-    xlsx_max_cells: int = 500_000  # cells present in the whole workbook
-    docx_max_xml_bytes: int = 32 * MB  # uncompressed XML parts of a .docx together
+    xlsx_max_cells: int = 200_000  # cells present in the whole workbook
+    docx_max_xml_bytes: int = 16 * MB  # uncompressed XML parts of a .docx together
     pdf_max_pages: int = 300  # pages of a PDF
     parse_seconds: int = 60  # wall time of one parse
     parse_memory_mb: int = 1024  # address space one parse may add to its process

@@ -202,8 +202,8 @@ DUBAN_MAX_UPLOAD_BYTES = int(os.environ.get("DUBAN_MAX_UPLOAD_MB", "20")) * 1024
 DUBAN_XLSX_MAX_SHEETS = 50  # worksheets in a workbook
 DUBAN_XLSX_MAX_ROWS = 20_000  # last row of a sheet, declared (<dimension>) or present
 DUBAN_XLSX_MAX_COLS = 200  # last column of a sheet, declared or present
-DUBAN_XLSX_MAX_CELLS = 500_000  # cells present in the whole workbook
-DUBAN_DOCX_MAX_XML_BYTES = 32 * 1024 * 1024  # uncompressed XML of a .docx (python-docx needs ~11x in memory)
+DUBAN_XLSX_MAX_CELLS = 200_000  # cells present in the whole workbook
+DUBAN_DOCX_MAX_XML_BYTES = 16 * 1024 * 1024  # uncompressed XML of a .docx (python-docx needs ~11x in memory)
 DUBAN_PDF_MAX_PAGES = 300
 # one parse runs in a child process: killed after this many seconds, or when it needs more memory than this
 DUBAN_PARSE_SECONDS = int(os.environ.get("DUBAN_PARSE_SECONDS", "60"))
