@@ -145,6 +145,19 @@ def merge_split_titles(items: list[tuple[str, bool]]) -> list[str]:
     return out
 
 
+def zip_bomb_problem(infos: list[zipfile.ZipInfo]) -> str:
+    """Why a zip's central directory looks like a zip bomb ('' when it does not): too many members,
+    or too much inflated data for its size. Shared by plan files and report attachments."""
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return f"压缩包内文件过多（{len(infos)} 个），疑似恶意文件（too many zip members）"
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNZIPPED_BYTES or (total > MIN_BOMB_BYTES and total / packed > MAX_ZIP_RATIO):
+        return (f"解压后体积异常（{total // 1024 // 1024} MB，压缩比 {total // packed}:1），疑似压缩炸弹，已拒绝"
+                f"（zip bomb suspected）")
+    return ""
+
+
 def check_zip(path: str, fmt: str, required: str) -> None:
     """Refuse a container that is not a zip, lacks its main part, or would inflate far beyond its
     size (a zip bomb) — judged from the central directory, before anything is decompressed."""
@@ -166,16 +179,9 @@ def check_zip(path: str, fmt: str, required: str) -> None:
         raise
     except (OSError, ValueError, EOFError, NotImplementedError) as e:  # NotImplementedError: bad version field
         raise _damaged(path, fmt, e) from e
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise IngestError(f"压缩包内文件过多（{len(infos)} 个），疑似恶意文件（too many zip members）", path=path)
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNZIPPED_BYTES or (total > MIN_BOMB_BYTES and total / packed > MAX_ZIP_RATIO):
-        raise IngestError(
-            f"解压后体积异常（{total // 1024 // 1024} MB，压缩比 {total // packed}:1），疑似压缩炸弹，已拒绝"
-            f"（zip bomb suspected）",
-            path=path,
-        )
+    problem = zip_bomb_problem(infos)
+    if problem:
+        raise IngestError(problem, path=path)
     if required not in names:
         raise IngestError(f"不是有效的{FORMAT_NAMES[fmt]}：压缩包里没有 {required}（not a {fmt} package）", path=path)
 

@@ -208,5 +208,7 @@ DUBAN_PDF_MAX_PAGES = 300
 # one parse runs in a child process: killed after this many seconds, or when it needs more memory than this
 DUBAN_PARSE_SECONDS = int(os.environ.get("DUBAN_PARSE_SECONDS", "60"))
 DUBAN_PARSE_MEMORY_MB = int(os.environ.get("DUBAN_PARSE_MEMORY_MB", "1024"))
+FILE_UPLOAD_PERMISSIONS = 0o600  # report attachments: readable by the service account only
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files go through DUBAN_MAX_UPLOAD_BYTES
 DUBAN_BACKUP_DIR = DATA_DIR / "backups"  # `duban backup` default folder and pre-restore copies
