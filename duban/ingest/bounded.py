@@ -8,8 +8,11 @@ kind by content, size, zip bomb, package limits) and parses it with its address 
 ``parse_seconds`` and kills it after. Whatever goes wrong comes back as one Chinese
 :class:`IngestError` naming the file; the caller's process never holds the parse's memory.
 
-The child is forked (Linux), so it starts in milliseconds with the parser already imported and the
-settings already read; it touches no database connection and leaves with ``os._exit``.
+The child is forked from the caller (Linux), so it starts in milliseconds with the parser already
+imported; it touches no database connection and leaves with ``os._exit``. (A ``forkserver`` or
+``spawn`` child would re-import the caller's ``__main__`` — gunicorn's, pytest's — on every parse.)
+The memory cap is on what the parse ADDS to the address space the worker had at the fork: heap the
+worker had freed before counts as room too, so the bound is "worker size + budget".
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def parse_upload(path: str, lim: Limits | None = None) -> ParseResult:
     """Check and parse ``path`` in a bounded child process; IngestError for bad input, over-limit
     files, a parse that runs out of time or memory."""
     lim = lim or limits.current()
-    if not _can_fork():  # no fork (not Linux/macOS): same checks, in this process
+    if not _can_fork():  # no fork (Windows): same checks, in this process
         return _check_and_parse(path, lim)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
@@ -83,6 +86,7 @@ def _check_and_parse(path: str, lim: Limits) -> ParseResult:
 def _child(send, path: str, lim: Limits) -> None:
     """In the child: cap memory, parse, send ("ok", result) or the error; never raise."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which kills us
+    limits.force(lim)  # the loaders read limits.current(): the limits of this call, whatever the settings
     try:
         cap = _cap_memory(lim.parse_memory_mb)
         try:

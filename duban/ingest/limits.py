@@ -34,8 +34,19 @@ class Limits:
 SETTING = {f.name: "DUBAN_" + f.name.upper() for f in fields(Limits)}
 
 
+_forced: Limits | None = None
+
+
+def force(lim: Limits | None) -> None:
+    """Use ``lim`` in this process whatever the settings say (the bounded parse's child process)."""
+    global _forced
+    _forced = lim
+
+
 def current() -> Limits:
-    """The limits in force: Django settings where configured, else the defaults."""
+    """The limits in force: forced ones, else Django settings where configured, else the defaults."""
+    if _forced is not None:
+        return _forced
     try:
         from django.conf import settings
 
