@@ -74,8 +74,12 @@ class UnitsForm(forms.Form):
         self.blocked = region_problem(user, region, detected)
         field = self.fields["region"]
         field.queryset = _regions(user)
-        field.empty_label = self.blocked or (f"按文件识别：{region.name if region else detected}"
-                                             f"{'' if region else '（新建地区）'}" if region or detected else "请选择")
+        if self.blocked:  # an existing region outside the user's, or one only an unrestricted user may add
+            field.empty_label = self.blocked
+        elif region is not None:
+            field.empty_label = f"按文件识别：{region.name}"
+        else:
+            field.empty_label = f"按文件识别：{detected}（新建地区）" if detected else "请选择"
         field.initial = region.pk if region and not self.blocked else None
         self.names = unknown
         for i, name in enumerate(unknown):
