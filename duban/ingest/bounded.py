@@ -89,6 +89,10 @@ def _child(send, path: str, lim: Limits) -> None:
     limits.force(lim)  # the loaders read limits.current(): the limits of this call, whatever the settings
     try:
         cap = _cap_memory(lim.parse_memory_mb)
+        # should the caller die first (a worker killed by gunicorn), the kernel still ends us
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        seconds = lim.parse_seconds + 5 if hard == resource.RLIM_INFINITY else min(lim.parse_seconds + 5, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, hard))
         try:
             message = ("ok", _check_and_parse(path, lim))
         except IngestError as e:
