@@ -62,6 +62,7 @@ def test_bad_files_are_refused_by_content_and_nothing_is_kept(client, store):
     assert "扩展名是 .txt，但内容是PDF 文档" in pdf_as_txt.content.decode()
     not_a_plan = upload(client, "通知.txt", "关于做好春节假期值班工作的通知\n各单位：请做好值班。".encode())
     assert "不像是一份工作方案" in not_a_plan.content.decode()
+    assert 'id="import-leave" href="/plans/">不导入了，返回方案列表' in not_a_plan.content.decode()  # a way out
     assert rows() == before
     assert not any(store.iterdir()) if store.exists() else True  # refused uploads are deleted at once
 
