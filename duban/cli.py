@@ -13,6 +13,7 @@ import re
 import sys
 
 from duban.ingest import IngestError, parse_file
+from duban.ingest.bounded import parse_upload
 
 SAMPLES_DIR = os.path.join(os.path.dirname(__file__), "data", "samples")
 GOLD_DIR = os.path.join(os.path.dirname(__file__), "data", "gold")
@@ -66,7 +67,7 @@ def cmd_parse(argv: list[str]) -> int:
     ap.add_argument("--json", action="store_true", help="输出 JSON（gold SCHEMA 格式）")
     args = ap.parse_args(argv)
     try:
-        result = parse_file(args.file)
+        result = parse_upload(args.file)  # the same checks and limits as `duban ingest` and the web import
     except IngestError as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@ gloss that names the file; `duban parse` prints it and exits with code 2, withou
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -281,3 +282,61 @@ def test_cli_prints_one_line_and_exits_2_for_each_bad_file(tmp_path):
         assert "Traceback" not in r.stderr and r.stdout == ""
         assert r.stderr.startswith("错误：") and r.stderr.count("\n") == 1 and f.name in r.stderr
 
+
+
+# ---------------------------------------------------------------------------------------------
+# one wording for each bad file, from `duban parse`, `duban ingest` and the web import
+
+
+def _bad_files(tmp_path) -> dict[str, tuple]:
+    """name -> (path, words the one message must hold)."""
+    noise = tmp_path / "noise.docx"
+    noise.write_bytes(os.urandom(4096))
+    empty = tmp_path / "empty.docx"
+    empty.write_bytes(b"")
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ\x90\x00" + os.urandom(512))
+    archive = tmp_path / "archive.docx"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("readme.txt", "hello")
+    return {
+        "random bytes named .docx": (noise, ["不是有效的 Word 文档（.docx）"]),
+        "empty file": (empty, ["文件是空的"]),
+        "wrong type": (program, ["不支持的文件格式 .exe"]),
+        "a zip named .docx": (archive, ["不是有效的 Word 文档（.docx）：压缩包里没有 word/document.xml"]),
+        "a missing path": (tmp_path / "missing.docx", ["文件不存在"]),
+    }
+
+
+def _problem(line: str, path) -> str:
+    """The message after '错误：<path>: '."""
+    prefix = f"错误：{path}: "
+    assert line.startswith(prefix), line
+    return line[len(prefix):].strip()
+
+
+@pytest.mark.django_db
+def test_parse_ingest_and_web_give_one_message_for_each_bad_file(tmp_path, client, settings):
+    import html
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    from duban.accounts.roles import OFFICE
+    from tests.ui_wb_support import as_user, yuanjiang
+
+    settings.DUBAN_IMPORT_DIR = str(tmp_path / "imports")
+    as_user(client, yuanjiang().users[OFFICE])
+    for name, (path, words) in _bad_files(tmp_path).items():
+        cli = subprocess.run([sys.executable, "-m", "duban.cli", "parse", str(path)], capture_output=True, text=True)
+        parse_says = _problem(cli.stderr, path)
+        err = io.StringIO()
+        with pytest.raises(SystemExit):
+            call_command("ingest", str(path), stdout=io.StringIO(), stderr=err)
+        assert _problem(err.getvalue(), path) == parse_says, name
+        for w in words:
+            assert w in parse_says, (name, parse_says)
+        assert "\u4e00" <= parse_says[0] <= "\u9fff", parse_says  # Chinese first
+        if path.exists():
+            page = client.post("/import/", {"file": SimpleUploadedFile(path.name, path.read_bytes())})
+            assert f"{path.name}：{parse_says}" in html.unescape(page.content.decode()), name

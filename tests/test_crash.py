@@ -243,7 +243,8 @@ def burst(server: Server, task: int, acked: list, stop: threading.Event, n: int)
             p + "narrative": narrative,
             fields["target"]: str(1000 + i),
         }
-        files = {p + "attachments": (f"附件-{n}-{i}.txt", f"{narrative}\n".encode() * 200, "text/plain")}
+        pdf = b"%PDF-1.4\n" + f"{narrative}\n".encode() * 200  # an allowed kind (attachments are checked by content)
+        files = {p + "attachments": (f"附件-{n}-{i}.pdf", pdf, "application/pdf")}
         try:
             r = s.post(
                 url, data=data, files=files, headers={"Referer": url}, allow_redirects=False, timeout=TEST_TIMEOUT

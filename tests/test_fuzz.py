@@ -78,5 +78,5 @@ def test_zip_with_unsupported_version_field_is_an_ingest_error(tmp_path, suffix,
     path = tmp_path / f"plan{suffix}"
     path.write_bytes(bytes(data))
     for check in (check_upload, parse_file):
-        with pytest.raises(IngestError, match=f"文件已损坏或不是有效的 \\{suffix}"):
+        with pytest.raises(IngestError, match=f"文件已损坏或不是有效的 (Word|Excel) .*（\\{suffix}）"):
             check(str(path))

@@ -4,6 +4,11 @@ nothing; plan text carrying markup or spreadsheet formulas is shown escaped on e
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
 import zipfile
 
 import pytest
@@ -12,7 +17,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from duban.ingest import IngestError
+from duban.ingest import IngestError, limits, parse_file
+from duban.ingest.limits import Limits
 from duban.ingest.uploads import check_upload
 from duban.ops.backup import user_tables
 from duban.plans.models import Campaign, Plan, Task
@@ -52,7 +58,7 @@ HOSTILE = {
     ),
     "zip-bomb": ("方案.docx", _zip_bomb_docx, ["压缩炸弹"]),
     "xlsx-as-docx": ("方案.docx", None, ["扩展名是 .docx", "Excel"]),
-    "plain-zip": ("方案.xlsx", lambda p: _plain_zip(p), ["扩展名是 .xlsx", "压缩包"]),
+    "plain-zip": ("方案.xlsx", lambda p: _plain_zip(p), ["不是有效的 Excel 表格（.xlsx）", "压缩包里没有 xl/workbook.xml"]),
     "png-as-txt": ("方案.txt", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2000)), ["PNG 图片"]),
     "script-exe": ("方案.exe", lambda p: p.write_bytes(b"MZ"), ["不支持的文件格式 .exe"]),
 }
@@ -231,3 +237,132 @@ def test_hostile_plan_stays_inert_in_briefs_and_exports(client, tmp_path):
         if kind == "责任分解表":
             risky = [c for c in written if str(c.value).startswith(FORMULA)]
             assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky)
+
+
+# ---------------------------------------------------------------- crafted files bounded before and while parsing
+
+
+def test_workbook_with_a_cell_at_the_last_row_is_refused_at_once(tmp_path):
+    """20 sheets × a cell at row 1,048,576 (14 KB): openpyxl walked every row for 120 s."""
+    from duban.ingest.bounded import parse_upload
+    from tests.hostile_uploads import tall_xlsx
+
+    path = tmp_path / "清单.xlsx"
+    tall_xlsx(path)
+    assert path.stat().st_size < 30_000
+    for read in (check_upload, parse_upload, parse_file):
+        start = time.perf_counter()
+        with pytest.raises(IngestError) as err:
+            read(str(path))
+        assert time.perf_counter() - start < 5, read
+        msg = str(err.value)
+        assert "清单.xlsx" in msg and "1048576 行" in msg and "上限 20000 行" in msg, msg
+
+
+def test_workbook_limits_on_sheets_columns_and_cells(tmp_path):
+    from tests.hostile_uploads import tall_xlsx, wide_xlsx
+
+    many = tmp_path / "many.xlsx"
+    tall_xlsx(many, sheets=6, row=2)
+    with pytest.raises(IngestError, match="工作表个数（6 个）超过上限 5 个"):
+        check_upload(str(many), lim=Limits(xlsx_max_sheets=5))
+    assert check_upload(str(many), lim=Limits(xlsx_max_sheets=6)) == "xlsx"
+    wide = tmp_path / "wide.xlsx"
+    wide_xlsx(wide, rows=30, cols=12)
+    with pytest.raises(IngestError, match="列数（到第 11 列）超过上限 10 列"):
+        check_upload(str(wide), lim=Limits(xlsx_max_cols=10))
+    with pytest.raises(IngestError, match="单元格总数（超过 300 个）超过上限 300 个"):
+        check_upload(str(wide), lim=Limits(xlsx_max_cells=300))
+    assert check_upload(str(wide)) == "xlsx"
+
+
+def test_docx_with_too_much_xml_is_refused_before_python_docx(tmp_path, monkeypatch):
+    """20 MB of XML deflated ~31:1 (under the zip-bomb ratio; 299 MB of it ran `duban parse` to 3.4 GB)."""
+    import docx
+
+    from tests.hostile_uploads import fat_docx
+
+    path = tmp_path / "方案.docx"
+    fat_docx(path, 20 * MB)
+    assert path.stat().st_size < 1.5 * MB
+    opened = []
+    monkeypatch.setattr(docx, "Document", lambda *a: opened.append(a))  # must never be reached
+    for read in (check_upload, parse_file):
+        with pytest.raises(IngestError) as err:
+            read(str(path))
+        assert "XML 内容（20.1 MB）超过上限 16 MB" in str(err.value), str(err.value)
+    assert opened == []
+
+
+def test_pdf_page_limit_is_a_setting(tmp_path, settings):
+    pytest.importorskip("reportlab")
+    from tests.hostile_uploads import long_pdf
+
+    path = tmp_path / "方案.pdf"
+    long_pdf(path, 6)
+    settings.DUBAN_PDF_MAX_PAGES = 5
+    with pytest.raises(IngestError, match="PDF 页数（6 页）超过上限 5 页"):
+        parse_file(str(path))
+    settings.DUBAN_PDF_MAX_PAGES = 6
+    from duban.ingest.formats import pdf_lines
+
+    assert "第6页" in "".join(pdf_lines(str(path)))
+
+
+def test_limits_come_from_the_settings(settings):
+    settings.DUBAN_XLSX_MAX_ROWS = 123
+    settings.DUBAN_PARSE_SECONDS = 7
+    lim = limits.current()
+    assert (lim.xlsx_max_rows, lim.parse_seconds, lim.max_upload_bytes) == (123, 7, settings.DUBAN_MAX_UPLOAD_BYTES)
+
+
+def test_bounded_parse_gives_the_same_result_in_a_child_process():
+    from duban.ingest.bounded import parse_upload
+
+    own = parse_file(sample_path("001"))
+    child = parse_upload(sample_path("001"))
+    assert child == own and os.getpid() == os.getpid()
+    assert multiprocessing.active_children() == []
+
+
+def test_bounded_parse_stops_at_the_time_limit(tmp_path):
+    from duban.ingest.bounded import parse_upload
+    from tests.hostile_uploads import wide_xlsx
+
+    path = tmp_path / "表.xlsx"
+    wide_xlsx(path, rows=4000, cols=40)  # within the limits; reading it takes seconds
+    start = time.perf_counter()
+    with pytest.raises(IngestError) as err:
+        parse_upload(str(path), Limits(parse_seconds=1))
+    assert time.perf_counter() - start < 6
+    assert "解析超时（1 秒）" in str(err.value) and "表.xlsx" in str(err.value)
+    assert multiprocessing.active_children() == []  # the child was killed and reaped
+
+
+def test_bounded_parse_stops_at_the_memory_limit(tmp_path):
+    """8 MB of .docx XML needs ~90 MB in python-docx; with 64 MB allowed the parse is refused as such
+    (libxml2 reports the failed allocation as a syntax error: not called a damaged file). Run from a
+    fresh interpreter: the cap is on what the parse adds to its process, and this test process has
+    freed heap of earlier tests the child could reuse."""
+    from tests.hostile_uploads import fat_docx
+
+    path = tmp_path / "方案.docx"
+    fat_docx(path, 8 * MB)
+    code = (
+        "import sys\n"
+        "from duban.ingest import IngestError\n"
+        "from duban.ingest.bounded import parse_upload\n"
+        "from duban.ingest.limits import Limits\n"
+        "try:\n    parse_upload(sys.argv[1], Limits(parse_memory_mb=int(sys.argv[2]))); print('parsed')\n"
+        "except IngestError as e:\n    print(e.problem)\n"
+        "print(next(int(ln.split()[1]) // 1024 for ln in open('/proc/self/status') if ln.startswith('VmHWM')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = [sys.executable, "-c", code, str(path)]
+    small = subprocess.run([*run, "64"], capture_output=True, text=True, env=env, timeout=120)
+    said, caller_mb = small.stdout.splitlines()
+    assert said.startswith("解析所需内存超过上限（64 MB）"), small.stdout + small.stderr
+    fat_docx(path, 1 * MB)  # ~12 MB in python-docx: parsed within the default budget
+    enough = subprocess.run([*run, "1024"], capture_output=True, text=True, env=env, timeout=120)
+    said, caller_mb = enough.stdout.splitlines()
+    assert said == "parsed" and int(caller_mb) < 150  # peak RSS: the caller never held the parse's memory

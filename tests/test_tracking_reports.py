@@ -2,6 +2,7 @@
 
 import io
 import os
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,14 @@ from duban.tracking.actions import (
     latest_reports,
 )
 from duban.tracking.models import ProgressReport, ReportAttachment, TargetActual
-from tests.tracking_helpers import at, ingest_yuanjiang, lead_and_co, plan_titled, task_with_co_units
+from tests.tracking_helpers import (
+    at,
+    ingest_yuanjiang,
+    lead_and_co,
+    plan_titled,
+    task_with_co_units,
+    tiny_png,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,11 +123,52 @@ def test_unit_not_responsible_and_inactive_task(quarterly):
 
 def test_attachments_are_stored_under_media_root(quarterly, settings):
     task, lead, co = quarterly
-    report = submit(lead, task, attachments=[("照片/现场.jpg", b"\xff\xd8jpeg"), ("说明.txt", "进展说明")])
+    png = tiny_png()
+    report = submit(lead, task, attachments=[("照片/现场.jpg", b"\xff\xd8\xffjpeg"), ("现场.png", png)])
     files = list(report.attachments.order_by("id"))
-    assert [(f.name, f.size) for f in files] == [("现场.jpg", 6), ("说明.txt", len("进展说明".encode()))]
+    assert [(f.name, f.size) for f in files] == [("现场.jpg", 7), ("现场.png", len(png))]
     path = os.path.join(settings.MEDIA_ROOT, files[0].file.name)
-    assert open(path, "rb").read() == b"\xff\xd8jpeg"
+    assert open(path, "rb").read() == b"\xff\xd8\xffjpeg"
+    assert os.stat(path).st_mode & 0o777 == 0o600  # readable by the service account only
+    assert os.stat(os.path.dirname(path)).st_mode & 0o777 == 0o700
+
+
+def _office_zip(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("进展.html", b"<script>alert(1)</script>", "类型 .html 不在允许范围内"),
+        ("进展.txt", "进展说明".encode(), "类型 .txt 不在允许范围内"),
+        ("安装.exe", b"MZ\x90\x00", "类型 .exe 不在允许范围内"),
+        ("图片.png", b"<html><script>alert(1)</script>", "内容不是PNG 图片"),
+        ("报告.pdf", tiny_png(), "扩展名是 .pdf，但内容是PNG 图片"),
+        ("表.docx", _office_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}),
+         "扩展名是 .docx，但内容是Excel 表格"),
+        ("炸弹.docx", _office_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"\0" * (40 << 20)}),
+         "疑似压缩炸弹"),
+        ("空.pdf", b"", "空文件"),
+    ],
+)
+def test_attachments_outside_the_allow_list_are_refused_by_content(quarterly, name, content, message):
+    task, lead, co = quarterly
+    with pytest.raises(TrackingError, match=message):
+        submit(lead, task, attachments=[(name, content)])
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_office_documents_and_pdf_are_accepted(quarterly):
+    task, lead, co = quarterly
+    docx = _office_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    files = [("方案.docx", docx), ("旧表.xls", b"\xd0\xcf\x11\xe0" + bytes(600)), ("报告.pdf", b"%PDF-1.4\n%%EOF\n")]
+    report = submit(lead, task, attachments=files)
+    assert [a.name for a in report.attachments.order_by("id")] == ["方案.docx", "旧表.xls", "报告.pdf"]
 
 
 def test_report_with_target_actuals_versions_them(settings, tmp_path):
@@ -205,3 +254,18 @@ def test_report_command(quarterly):
             "2023-03-20 09:00",
         )
     assert ProgressReport.objects.count() == 2
+
+
+def test_report_command_refuses_an_attachment_outside_the_allow_list(quarterly, tmp_path):
+    task, lead, co = quarterly
+    page = tmp_path / "进展.html"
+    page.write_text("<script>alert(1)</script>", encoding="utf-8")
+    args = ["report", str(task.pk), "--unit", lead.name, "--period", "2023Q1", "--percent", "40",
+            "--status", "正常推进", "--text", "附件", "--at", "2023-03-16 09:00"]  # fmt: skip
+    with pytest.raises(CommandError, match="附件“进展.html”的类型 .html 不在允许范围内，只接受Word/Excel/WPS 文档"):
+        call_command(*args, "--attach", str(page), stdout=io.StringIO())
+    assert counts() == (0, 0, 0, 0)
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(tiny_png())
+    call_command(*args, "--attach", str(photo), stdout=io.StringIO())
+    assert [a.name for a in ReportAttachment.objects.all()] == ["现场.png"]

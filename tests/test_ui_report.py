@@ -13,7 +13,10 @@ from duban.plans.models import Task, TaskUnit
 from duban.tracking.models import ProgressReport, TargetActual
 from duban.tracking.periods import to_local
 from duban.ui.duelist import due_tasks, report_targets
+from tests.tracking_helpers import tiny_png
 from tests.ui_support import login, setup_city
+
+PNG = tiny_png()
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +96,7 @@ def test_report_through_the_form_is_a_new_version_each_time(city, client):
         fields[f"actual_{targets[0].pk}"] = "12.5"
     prefix = f"t{task.pk}-"
     data = {prefix + k: v for k, v in fields.items()}
-    data[prefix + "attachments"] = SimpleUploadedFile("进展照片.txt", "现场".encode())
+    data[prefix + "attachments"] = SimpleUploadedFile("进展照片.png", PNG)
     r = client.post(f"/report/{task.pk}/", data)
     assert r.status_code == 302 and r["Location"] == "/report/"
     r = _post(
@@ -109,7 +112,7 @@ def test_report_through_the_form_is_a_new_version_each_time(city, client):
     ]
     assert reports[0].narrative == "完成项目入库 3 个" and reports[1].problems == "用地未批"
     assert reports[0].submitted_by == city["tianbao"]
-    assert [a.name for a in reports[0].attachments.all()] == ["进展照片.txt"]
+    assert [a.name for a in reports[0].attachments.all()] == ["进展照片.png"]
     if targets:
         assert TargetActual.objects.get(report=reports[0]).value == 12.5
     page = client.get(f"/report/{task.pk}/").content.decode()
@@ -303,3 +306,19 @@ def test_the_reporters_home_reads_its_tasks_once_per_structure_version(city, cli
     other = Task.objects.filter(active=True).exclude(assignments__unit=unit).first()
     TaskUnit.objects.create(task=other, unit=unit, role=TaskUnit.CO, order=99)
     assert f'id="task-{other.pk}"' in client.get("/report/").content.decode()
+
+
+def test_report_form_refuses_an_attachment_by_content_in_chinese(city, client):
+    unit, item = _first_due(city["tianbao"])
+    task, period = item.task, item.pending[0]
+    login(client, city["tianbao"])
+    prefix = f"t{task.pk}-"
+    fields = dict(unit=unit.pk, period=period.code, narrative="完成项目入库 3 个", percent="40", status="正常推进")
+    data = {prefix + k: v for k, v in fields.items()}
+    data[prefix + "attachments"] = SimpleUploadedFile("现场照片.png", b"<html><script>alert(1)</script></html>")
+    r = client.post(f"/report/{task.pk}/", data)
+    assert r.status_code == 200
+    assert "附件“现场照片.png”的内容不是PNG 图片" in r.content.decode()
+    assert not ProgressReport.objects.filter(task=task, unit=unit).exists()
+    page = client.get(f"/report/{task.pk}/").content.decode()
+    assert 'accept=".docx,.xlsx,.doc,.xls,.wps,.et,.pdf,.png,.jpg,.jpeg"' in page

@@ -62,6 +62,7 @@ def test_bad_files_are_refused_by_content_and_nothing_is_kept(client, store):
     assert "扩展名是 .txt，但内容是PDF 文档" in pdf_as_txt.content.decode()
     not_a_plan = upload(client, "通知.txt", "关于做好春节假期值班工作的通知\n各单位：请做好值班。".encode())
     assert "不像是一份工作方案" in not_a_plan.content.decode()
+    assert 'id="import-leave" href="/plans/">不导入了，返回方案列表' in not_a_plan.content.decode()  # a way out
     assert rows() == before
     assert not any(store.iterdir()) if store.exists() else True  # refused uploads are deleted at once
 
@@ -221,3 +222,71 @@ def test_the_preview_shows_the_year_and_the_office_corrects_it(client):
     bad = upload(client, name, data)
     wrong = client.post(bad["Location"], {"region": region.pk, "year": 1900})
     assert wrong.status_code == 200 and "2000" in wrong.content.decode()
+
+
+def test_the_file_is_parsed_once_for_upload_preview_and_confirm(client, store, monkeypatch):
+    """The parse is kept beside the upload (parse.json, 0600) and every later step reuses it."""
+    from duban.ingest import bounded
+    from duban.plans import actions
+    from duban.ui import views_import
+
+    yuanjiang()
+    as_user(client, do_add_user("shi_duchashi", OFFICE, Scope(), password="Duban-督办-2025!"))
+    calls = []
+
+    def counted(path, *a, **kw):
+        calls.append(path)
+        return bounded.parse_upload(path, *a, **kw)
+
+    monkeypatch.setattr(views_import, "parse_upload", counted)
+    monkeypatch.setattr(actions, "parse_upload", counted)
+    name, data = sample_bytes("003")
+    location = upload(client, name, data)["Location"]
+    token = location.rstrip("/").split("/")[-1]
+    kept = store / token / import_store.RESULT
+    assert kept.exists() and kept.stat().st_mode & 0o777 == 0o600
+    preview = client.get(location)
+    region = preview.context["region"]
+    client.post(location, {"region": region.pk})
+    client.get(location + "confirm/")
+    client.get(location + "confirm/")
+    done = client.post(location + "confirm/")
+    assert done.status_code == 302 and SourceDocument.objects.filter(region=region).exists()
+    assert len(calls) == 1
+    assert not (store / token).exists()  # removed with the upload
+
+
+def test_a_region_outside_the_office_is_named_at_the_preview_and_step_3_offers_a_way_back(client):
+    """沅江市's office uploads 新邵县's plan: the preview said “按文件识别：新邵县（新建地区）” although
+    新邵县 exists, and step ③ was a bare 403 page."""
+    w = yuanjiang()
+    do_ingest_file(sample_path("003"))  # 新邵县 exists now, outside 沅江市
+    as_user(client, w.users[OFFICE])
+    name, data = sample_bytes("003")
+    location = upload(client, name, data)["Location"]
+    preview = client.get(location)
+    page = preview.content.decode()
+    assert preview.context["region"].name == "新邵县"
+    assert "新建地区" not in page
+    assert "按文件识别：新邵县（不在您的管辖范围内）" in page and 'id="import-region-problem"' in page
+    stay = client.post(location, {"region": ""})
+    assert stay.status_code == 200 and "请选择您管辖的地区，或取消导入" in stay.content.decode()
+    before = rows()
+    refused = client.get(location + "confirm/")
+    text = refused.content.decode()
+    assert refused.status_code == 403 and "不在您的管辖范围内" in text
+    assert f'href="{location}"' in text and "返回上一步" in text  # back to the preview
+    assert f'action="{location}cancel/"' in text and "取消导入" in text
+    assert client.post(location + "confirm/").status_code == 403 and rows() == before
+    # choosing the office's own region goes on
+    assert client.post(location, {"region": w.region.pk}).status_code == 302
+
+
+def test_a_region_inside_the_office_is_recognised(client):
+    w = yuanjiang()
+    as_user(client, w.users[OFFICE])
+    name, data = sample_bytes("001")
+    preview = client.get(upload(client, name, data)["Location"])
+    form = preview.context["form"]
+    assert preview.context["region"] == w.region and not form.blocked
+    assert form.fields["region"].initial == w.region.pk and "新建地区" not in preview.content.decode()

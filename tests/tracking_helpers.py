@@ -42,3 +42,15 @@ def lead_and_co(task: Task):
     lead = next(a.unit for a in rows if a.role == TaskUnit.LEAD)
     co = next(a.unit for a in rows if a.role == TaskUnit.CO and not a.unit.is_group and a.unit != lead)
     return lead, co
+
+
+def tiny_png() -> bytes:
+    """A real 1×1 PNG image (an attachment of an allowed kind)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")

@@ -24,7 +24,9 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from statistics import median
 
-from duban.ingest.errors import IngestError
+from duban.ingest import limits
+from duban.ingest.errors import FORMAT_NAMES, IngestError
+from duban.ingest.limits import MB, Limits
 from duban.ingest.structure import doc_kind, numbering_level
 from duban.ingest.text import strip_markup
 
@@ -32,7 +34,6 @@ MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # all members of a .docx/.xlsx together
 MAX_ZIP_RATIO = 100  # uncompressed / compressed, above MIN_BOMB_BYTES
 MIN_BOMB_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
-MAX_PDF_PAGES = 2_000
 
 # ---------------------------------------------------------------------------------------------
 # shared helpers
@@ -44,7 +45,7 @@ def _damaged(path: str, fmt: str, exc: BaseException | None = None) -> IngestErr
     if exc is not None:
         reason = " ".join(str(exc).split())[:80]
         gloss += f": {type(exc).__name__}" + (f" {reason}" if reason else "")
-    return IngestError(f"文件已损坏或不是有效的 {fmt} 文件（{gloss}）", path=path)
+    return IngestError(f"文件已损坏或不是有效的{FORMAT_NAMES[fmt]}（{gloss}）", path=path)
 
 
 _TIGHT_AFTER = tuple("。，、；：！？,;:（(《“‘【[-—/")
@@ -144,6 +145,19 @@ def merge_split_titles(items: list[tuple[str, bool]]) -> list[str]:
     return out
 
 
+def zip_bomb_problem(infos: list[zipfile.ZipInfo]) -> str:
+    """Why a zip's central directory looks like a zip bomb ('' when it does not): too many members,
+    or too much inflated data for its size. Shared by plan files and report attachments."""
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return f"压缩包内文件过多（{len(infos)} 个），疑似恶意文件（too many zip members）"
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNZIPPED_BYTES or (total > MIN_BOMB_BYTES and total / packed > MAX_ZIP_RATIO):
+        return (f"解压后体积异常（{total // 1024 // 1024} MB，压缩比 {total // packed}:1），疑似压缩炸弹，已拒绝"
+                f"（zip bomb suspected）")
+    return ""
+
+
 def check_zip(path: str, fmt: str, required: str) -> None:
     """Refuse a container that is not a zip, lacks its main part, or would inflate far beyond its
     size (a zip bomb) — judged from the central directory, before anything is decompressed."""
@@ -165,18 +179,122 @@ def check_zip(path: str, fmt: str, required: str) -> None:
         raise
     except (OSError, ValueError, EOFError, NotImplementedError) as e:  # NotImplementedError: bad version field
         raise _damaged(path, fmt, e) from e
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise IngestError(f"压缩包内文件过多（{len(infos)} 个），疑似恶意文件（too many zip members）", path=path)
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNZIPPED_BYTES or (total > MIN_BOMB_BYTES and total / packed > MAX_ZIP_RATIO):
-        raise IngestError(
-            f"解压后体积异常（{total // 1024 // 1024} MB，压缩比 {total // packed}:1），疑似压缩炸弹，已拒绝"
-            f"（zip bomb suspected）",
-            path=path,
-        )
+    problem = zip_bomb_problem(infos)
+    if problem:
+        raise IngestError(problem, path=path)
     if required not in names:
-        raise IngestError(f"文件已损坏或不是有效的 {fmt} 文件：缺少 {required}（not a {fmt} package）", path=path)
+        raise IngestError(f"不是有效的{FORMAT_NAMES[fmt]}：压缩包里没有 {required}（not a {fmt} package）", path=path)
+
+
+# ---------------------------------------------------------------------------------------------
+# bounds checked from the package before a library loads it (limits: duban.ingest.limits)
+
+_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".svg", ".wdp", ".jfif")
+
+
+def _too_big(path: str, what: str, value: str, limit: str, gloss: str) -> IngestError:
+    return IngestError(f"{what}（{value}）超过上限 {limit}，疑似恶意构造或内容过多，已拒绝；"
+                       f"请精简或拆分后再导入（{gloss}）", path=path)
+
+
+def check_docx_bounds(path: str, lim: Limits | None = None) -> None:
+    """Refuse a .docx whose XML parts inflate beyond ``docx_max_xml_bytes``: python-docx holds every
+    part parsed in memory (about 11 times the XML), so 300 MB of XML at 31:1 — under the zip-bomb
+    ratio — would cost gigabytes. Judged from the central directory; media files do not count."""
+    lim = lim or limits.current()
+    with zipfile.ZipFile(path) as zf:
+        xml = sum(i.file_size for i in zf.infolist() if not i.filename.lower().endswith(_MEDIA))
+    if xml > lim.docx_max_xml_bytes:
+        raise _too_big(path, "Word 文档解压后的 XML 内容", f"{xml / MB:.1f} MB",
+                       f"{lim.docx_max_xml_bytes / MB:.0f} MB", "docx XML too large")
+
+
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+
+
+def _worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
+    """The worksheet parts the workbook's relationships name (what openpyxl will open)."""
+    from defusedxml import ElementTree as ET
+
+    try:
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    out = []
+    for rel in rels:
+        if (rel.get("Type") or "").endswith("/worksheet"):
+            target = rel.get("Target") or ""
+            out.append(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+    return out
+
+
+class _SheetEnd(Exception):
+    """Raised from the expat handler at the end of ``sheetData``: nothing after it holds cells."""
+
+
+def check_xlsx_bounds(path: str, lim: Limits | None = None) -> None:
+    """Refuse a workbook with too many sheets, a sheet declared (``<dimension ref>``) or filled beyond
+    ``xlsx_max_rows`` × ``xlsx_max_cols``, or more than ``xlsx_max_cells`` cells — by streaming each
+    sheet's XML through expat (no tree; a DTD is refused, so no entity expansion) and stopping at the
+    first limit, before openpyxl reads it row by row (it walks every row up to the last one, so one
+    cell at row 1,048,576 in 20 sheets cost 120 s)."""
+    from xml.parsers import expat
+
+    lim = lim or limits.current()
+    with zipfile.ZipFile(path) as zf:
+        sheets = _worksheet_parts(zf)
+        if len(sheets) > lim.xlsx_max_sheets:
+            raise _too_big(path, "工作表个数", f"{len(sheets)} 个", f"{lim.xlsx_max_sheets} 个", "too many sheets")
+        names = set(zf.namelist())
+        state = {"cells": 0, "row": 0}
+
+        def start(tag, attrs):
+            tag = tag.rsplit(":", 1)[-1]
+            if tag == "c":
+                state["cells"] += 1
+                if state["cells"] > lim.xlsx_max_cells:
+                    raise _too_big(path, "单元格总数", f"超过 {lim.xlsx_max_cells} 个", f"{lim.xlsx_max_cells} 个",
+                                   "too many cells")
+                m = _CELL_REF.match(attrs.get("r", ""))
+                if m:
+                    _check_extent(path, lim, _col(m.group(1)), int(m.group(2)), "表格")
+            elif tag == "row":
+                r = attrs.get("r", "")
+                state["row"] = int(r) if r.isdigit() else state["row"] + 1
+                _check_extent(path, lim, 0, state["row"], "表格")
+            elif tag == "dimension":
+                m = _CELL_REF.match(attrs.get("ref", "").upper().split(":")[-1])
+                if m:
+                    _check_extent(path, lim, _col(m.group(1)), int(m.group(2)), "声明的表格范围")
+
+        def end(tag):
+            if tag.rsplit(":", 1)[-1] == "sheetData":
+                raise _SheetEnd
+
+        def no_dtd(*_):
+            raise IngestError("表格 XML 含有 DTD 声明，疑似恶意构造，已拒绝（DTD in sheet XML）", path=path)
+
+        for part in sheets:
+            if part not in names:
+                continue
+            state["row"] = 0
+            parser = expat.ParserCreate()
+            parser.StartElementHandler = start
+            parser.EndElementHandler = end
+            parser.StartDoctypeDeclHandler = no_dtd
+            parser.EntityDeclHandler = no_dtd
+            with zf.open(part) as src:
+                try:
+                    parser.ParseFile(src)
+                except _SheetEnd:
+                    pass
+
+
+def _check_extent(path: str, lim: Limits, col: int, row: int, what: str) -> None:
+    if row > lim.xlsx_max_rows:
+        raise _too_big(path, f"{what}行数", f"到第 {row} 行", f"{lim.xlsx_max_rows} 行", "sheet has too many rows")
+    if col > lim.xlsx_max_cols:
+        raise _too_big(path, f"{what}列数", f"到第 {col} 列", f"{lim.xlsx_max_cols} 列", "sheet has too many columns")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,12 +304,13 @@ def check_zip(path: str, fmt: str, required: str) -> None:
 def docx_lines(path: str) -> list[str]:
     """Body paragraphs and tables of a .docx in document order."""
     check_zip(path, ".docx", "word/document.xml")
+    check_docx_bounds(path)
     try:
         import docx
 
         document = docx.Document(path)
         return _DocxReader(document).lines()
-    except IngestError:
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
         raise
     except Exception as e:  # python-docx/lxml raise many types on damaged parts
         raise _damaged(path, ".docx", e) from e
@@ -546,9 +665,17 @@ def xlsx_lines(path: str) -> list[str]:
     title and no title row is there already; sheets separated by a blank line."""
     check_zip(path, ".xlsx", "xl/workbook.xml")
     try:
+        check_xlsx_bounds(path)
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
+        raise
+    except Exception as e:  # malformed sheet XML, a relationship to a missing part …
+        raise _damaged(path, ".xlsx", e) from e
+    try:
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except MemoryError:
+        raise
     except Exception as e:  # openpyxl raises KeyError, ValueError, XML errors … on damaged files
         raise _damaged(path, ".xlsx", e) from e
     try:
@@ -567,7 +694,7 @@ def xlsx_lines(path: str) -> list[str]:
                 out.append(ws.title.strip())
             out.extend(lines)
         return out
-    except IngestError:
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
         raise
     except Exception as e:
         raise _damaged(path, ".xlsx", e) from e
@@ -675,25 +802,28 @@ def pdf_lines(path: str) -> list[str]:
     with open(path, "rb") as f:
         head = f.read(1024)
     if b"%PDF-" not in head:
-        raise IngestError("文件已损坏或不是有效的 .pdf 文件：缺少 PDF 文件头（not a PDF file）", path=path)
+        raise IngestError(f"文件已损坏或不是有效的{FORMAT_NAMES['.pdf']}：缺少 PDF 文件头（not a PDF file）", path=path)
     try:
         import pdfplumber
 
         pdf = pdfplumber.open(path)
+    except MemoryError:
+        raise
     except Exception as e:  # pdfminer raises PDFSyntaxError, PSEOF, PDFPasswordIncorrect …
         raise _pdf_error(path, e) from e
     try:
         with pdf:
             pages = pdf.pages
-            if len(pages) > MAX_PDF_PAGES:
-                raise IngestError(f"PDF 页数过多（{len(pages)} 页），上限 {MAX_PDF_PAGES} 页（too many pages）", path=path)
+            cap = limits.current().pdf_max_pages
+            if len(pages) > cap:
+                raise _too_big(path, "PDF 页数", f"{len(pages)} 页", f"{cap} 页", "too many pages")
             blocks: list[list] = []
             has_text = False
             for page in pages:
                 has_text = has_text or bool(page.chars)
                 blocks.extend(_pdf_page_blocks(page))
                 page.close()
-    except IngestError:
+    except (IngestError, MemoryError):  # a parse out of memory is reported as such (duban.ingest.bounded)
         raise
     except Exception as e:
         raise _pdf_error(path, e) from e

@@ -78,8 +78,9 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-def _check_file(path: str) -> str:
-    """Existence, kind, size and suffix checks; returns the lower-case suffix."""
+def check_file(path: str, max_bytes: int = MAX_BYTES) -> str:
+    """Existence, kind, size and suffix checks (the first words of every bad-input message, shared
+    by the parser and :func:`duban.ingest.uploads.check_upload`); returns the lower-case suffix."""
     if not os.path.exists(path):
         raise IngestError("文件不存在（file not found）", path=path)
     if os.path.isdir(path):
@@ -89,8 +90,10 @@ def _check_file(path: str) -> str:
     size = os.path.getsize(path)
     if size == 0:
         raise IngestError("文件是空的（empty file）", path=path)
-    if size > MAX_BYTES:
-        raise IngestError(f"文件过大（{size // 1024 // 1024} MB），上限 50 MB（file too large）", path=path)
+    if size > max_bytes:
+        raise IngestError(
+            f"文件过大（{size / 1024 / 1024:.1f} MB），上限 {max_bytes // 1024 // 1024} MB（file too large）", path=path
+        )
     suffix = os.path.splitext(path)[1].lower()
     if suffix in _CONVERT:
         raise IngestError(
@@ -105,7 +108,7 @@ def _check_file(path: str) -> str:
 
 def load_lines(path: str) -> list[str]:
     """Read ``path`` into a list of lines (no newlines)."""
-    suffix = _check_file(path)
+    suffix = check_file(path)
     try:
         if suffix in BINARY_SUFFIXES:
             from duban.ingest import formats

@@ -171,3 +171,20 @@ class ParseResult:
             "warnings": list(self.warnings),
             "unit_aliases": dict(self.unit_aliases),
         }
+
+    def to_store(self) -> dict:
+        """Every field (line spans and source lines included), for :meth:`from_store`: the import
+        wizard keeps a parse next to the upload instead of parsing the file again."""
+        return asdict(self)
+
+    @classmethod
+    def from_store(cls, d: dict) -> ParseResult:
+        cadences = [Cadence(**{**c, "items": [CadenceItem(**i) for i in c["items"]]}) for c in d["cadences"]]
+        return cls(
+            **{k: v for k, v in d.items() if k not in {"documents", "targets", "teams", "cadences", "tasks"}},
+            documents=[Document(**x) for x in d["documents"]],
+            targets=[Target(**x) for x in d["targets"]],
+            teams=[Team(**x) for x in d["teams"]],
+            cadences=cadences,
+            tasks=[Task(**x) for x in d["tasks"]],
+        )

@@ -9,13 +9,14 @@ archives) and zip bombs (:func:`duban.ingest.formats.check_zip`) are refused wit
 
 from __future__ import annotations
 
-import os
 import zipfile
 
-from duban.ingest.errors import IngestError
-from duban.ingest.load import decode
+from duban.ingest import limits
+from duban.ingest.errors import FORMAT_NAMES, IngestError
+from duban.ingest.limits import Limits
+from duban.ingest.load import check_file, decode
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = Limits.max_upload_bytes
 
 # extension -> the content kinds accepted for it
 ACCEPTED = {
@@ -45,16 +46,31 @@ _HTML_HEADS = ("<!doctype html", "<html", "<head", "<body", "<table", "<meta", "
 
 def detect_kind(path: str, suffix: str = "") -> str:
     """The kind of content in ``path``: text, html, docx, xlsx, pdf or zip; IngestError for
-    anything else (naming what it is when known). ``suffix`` only words the damaged-zip message."""
+    anything else (naming what it is when known). ``suffix`` words the message: a file named
+    .docx/.xlsx/.pdf that is none of the known kinds is called a damaged file of that format."""
     with open(path, "rb") as f:
         head = f.read(1024)
     if head.lstrip(b"\x00\t\r\n \xef\xbb\xbf").startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path, suffix)
+    if head.startswith(b"\xd0\xcf\x11\xe0") and suffix in {".docx", ".xlsx"}:
+        raise IngestError(
+            f"这是旧版 Office（97-2003）格式或已加密的文件，请另存为 {suffix} 后再导入"
+            f"（legacy or encrypted Office file, not {suffix}）",
+            path=path,
+        )
     for magic, name in _FOREIGN_MAGIC:
         if head.startswith(magic):
             raise IngestError(f"不支持的文件类型：内容是{name}，不是方案文档（unsupported file content）", path=path)
+    if suffix in FORMAT_NAMES:
+        with open(path, "rb") as f:
+            data = f.read(8192)
+        if b"\x00" in data or not _decodes(data):
+            raise IngestError(
+                f"文件已损坏或不是有效的{FORMAT_NAMES[suffix]}：内容不是这种格式（damaged or invalid {suffix} file）",
+                path=path,
+            )
     with open(path, "rb") as f:
         data = f.read()
     text = decode(data, path)  # refuses binary data and unknown encodings, naming the problem
@@ -62,13 +78,24 @@ def detect_kind(path: str, suffix: str = "") -> str:
     return "html" if start.startswith(_HTML_HEADS) else "text"
 
 
+def _decodes(head: bytes) -> bool:
+    """Could ``head`` (the start of a file) be text? A cut multi-byte character at the end is allowed."""
+    for enc in ("utf-8", "gb18030", "utf-16"):
+        try:
+            head[: len(head) - 4 if len(head) > 4 else None].decode(enc)
+            return enc != "utf-16" or head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def _zip_kind(path: str, suffix: str) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
-        what = f"有效的 {suffix} 文件" if suffix in {".docx", ".xlsx"} else "可读的压缩包"
-        raise IngestError(f"文件已损坏或不是{what}（damaged zip package）", path=path) from e
+        what = FORMAT_NAMES.get(suffix, "可读的压缩包") if suffix in {".docx", ".xlsx"} else "可读的压缩包"
+        raise IngestError(f"文件已损坏或不是有效的{what}（damaged zip package）", path=path) from e
     if "[Content_Types].xml" in names:
         if any(n.startswith("word/") for n in names):
             return "docx"
@@ -77,32 +104,44 @@ def _zip_kind(path: str, suffix: str) -> str:
     return "zip"
 
 
-def check_upload(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def content_error(path: str, suffix: str, kind: str) -> IngestError:
+    """What is wrong when the content (``kind``) does not fit the extension: a zip that lacks the
+    package's main part is named as such (a .docx IS a zip), anything else as a mismatch."""
+    if kind == "zip" and suffix in {".docx", ".xlsx"}:
+        required = "word/document.xml" if suffix == ".docx" else "xl/workbook.xml"
+        return IngestError(
+            f"不是有效的{FORMAT_NAMES[suffix]}：压缩包里没有 {required}（not a {suffix} package）", path=path
+        )
+    return IngestError(
+        f"扩展名是 {suffix}，但内容是{KIND_NAMES[kind]}，与扩展名不符，已拒绝（content does not match extension）",
+        path=path,
+    )
+
+
+def check_upload(path: str, *, max_bytes: int | None = None, lim: Limits | None = None) -> str:
     """Refuse ``path`` unless it is a plan file of a supported kind that matches its extension,
-    at most ``max_bytes`` long, and (for .docx/.xlsx) not a zip bomb. Returns the kind."""
-    if not os.path.isfile(path):
-        raise IngestError("文件不存在或不是普通文件（not a regular file）", path=path)
-    size = os.path.getsize(path)
-    if size > max_bytes:
-        raise IngestError(
-            f"文件过大（{size / 1024 / 1024:.1f} MB），上限 {max_bytes // 1024 // 1024} MB（file too large）", path=path
-        )
-    if size == 0:
-        raise IngestError("文件是空的（empty file）", path=path)
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix not in ACCEPTED:
-        shown = suffix or "（无扩展名）"
-        raise IngestError(
-            f"不支持的文件格式 {shown}，支持 .txt .md .html .docx .xlsx .pdf（unsupported file type）", path=path
-        )
+    at most ``max_bytes`` long (default: the ``max_upload_bytes`` limit), not a zip bomb, and within
+    the package limits of :mod:`duban.ingest.limits`. Returns the kind. The one place the message
+    for a bad file is worded: ``duban parse``, ``duban ingest`` and the import wizard all call it."""
+    lim = lim or limits.current()
+    suffix = check_file(path, lim.max_upload_bytes if max_bytes is None else max_bytes)
+    if suffix not in ACCEPTED:  # no extension: check_file lets the parser guess, an upload must say
+        raise IngestError("文件没有扩展名，支持 .txt .md .html .docx .xlsx .pdf（unsupported file type）", path=path)
     kind = detect_kind(path, suffix)
     if kind not in ACCEPTED[suffix]:
-        raise IngestError(
-            f"扩展名是 {suffix}，但内容是{KIND_NAMES[kind]}，与扩展名不符，已拒绝（content does not match extension）",
-            path=path,
-        )
+        raise content_error(path, suffix, kind)
     if kind in {"docx", "xlsx"}:
-        from duban.ingest.formats import check_zip
+        from duban.ingest import formats
 
-        check_zip(path, f".{kind}", "word/document.xml" if kind == "docx" else "xl/workbook.xml")
+        if kind == "docx":
+            formats.check_zip(path, ".docx", "word/document.xml")
+            formats.check_docx_bounds(path, lim)
+        else:
+            formats.check_zip(path, ".xlsx", "xl/workbook.xml")
+            try:
+                formats.check_xlsx_bounds(path, lim)
+            except IngestError:
+                raise
+            except Exception as e:  # malformed sheet XML
+                raise formats._damaged(path, ".xlsx", e) from e
     return kind

@@ -13,13 +13,12 @@ import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from duban.accounts.audit import record
-from duban.ingest import IngestError, ParseResult, parse_file
+from duban.ingest import IngestError, ParseResult
+from duban.ingest.bounded import parse_upload
 from duban.ingest.text import norm_key
-from duban.ingest.uploads import DEFAULT_MAX_BYTES, check_upload
 from duban.ingest.year import detect_year
 from duban.plans.campaigns import CAMPAIGN_KINDS, campaign_kind, campaign_name
 from duban.plans.matching import TaskSig, match_tasks, title_similarity
@@ -177,13 +176,14 @@ def do_ingest_file(
     unit_map: dict[str, Unit] | None = None,
     dry_run: bool = False,
     year: int | None = None,
+    parsed: ParseResult | None = None,
 ) -> IngestReport:
     """Parse ``path`` and store it (one transaction). Raises IngestError for bad input; then nothing changed.
-    The file is first checked as untrusted (size, content kind matching its extension, zip bomb).
+    The file is checked as untrusted and parsed bounded in time and memory (:func:`parse_upload`).
     ``file_name`` is the name to record when ``path`` is a temporary copy (the import wizard);
-    ``year`` corrects the programme year read from the document."""
-    check_upload(path, max_bytes=getattr(settings, "DUBAN_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
-    result = parse_file(path)
+    ``year`` corrects the programme year read from the document;
+    ``parsed`` is the result of an earlier :func:`parse_upload` of the same file (not parsed again)."""
+    result = parsed if parsed is not None else parse_upload(path)
     with open(path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     fmt = os.path.splitext(path)[1].lstrip(".").lower() or "txt"

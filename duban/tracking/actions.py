@@ -21,6 +21,7 @@ from duban.accounts.audit import record
 from duban.cascade.members import members_of_task
 from duban.plans.models import Cadence, CadenceItem, Plan, Target, Task, TaskUnit, Unit
 from duban.plans.programmes import closed_reason
+from duban.tracking.attachments import attachment_problem
 from duban.tracking.due_rules import cadence_rules
 from duban.tracking.models import (
     SELF_STATUSES,
@@ -97,7 +98,8 @@ class _Attachment:
 
 
 def _read_attachments(attachments) -> list[_Attachment]:
-    """(name, bytes) pairs or file objects (Django uploads) → checked in memory before any write."""
+    """(name, bytes) pairs or file objects (Django uploads) → checked in memory before any write:
+    count, size, and kind by content (:mod:`duban.tracking.attachments`)."""
     if len(attachments) > MAX_ATTACHMENTS:
         raise TrackingError(f"附件最多 {MAX_ATTACHMENTS} 个，收到 {len(attachments)} 个")
     out = []
@@ -116,6 +118,9 @@ def _read_attachments(attachments) -> list[_Attachment]:
             content = content.encode()
         if len(content) > MAX_ATTACHMENT_BYTES:
             raise TrackingError(f"附件“{name}”超过大小上限 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB")
+        problem = attachment_problem(name, content)
+        if problem:
+            raise TrackingError(problem)
         out.append(_Attachment(name[:200], content))
     return out
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from duban.tracking.actions import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from duban.tracking.attachments import ALLOWED, attachment_problem
 from duban.tracking.models import SELF_STATUSES
 
 
@@ -31,7 +32,7 @@ class MultipleFileField(forms.FileField):
     """Zero or more uploaded files (the size rule is checked here so the form can say which file)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(ALLOWED)}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -44,6 +45,10 @@ class MultipleFileField(forms.FileField):
                 raise forms.ValidationError(
                     f"附件“{f.name}”超过大小上限 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB"
                 )
+            problem = attachment_problem(f.name, f.read())
+            f.seek(0)
+            if problem:
+                raise forms.ValidationError(problem)
         return files
 
 
@@ -83,7 +88,8 @@ class ReportForm(forms.Form):
     needs = forms.CharField(label="需协调事项", required=False, widget=_area(2), max_length=3000)
     consolidated = forms.BooleanField(label="作为牵头单位汇总报送（牵头汇总）", required=False)
     attachments = MultipleFileField(
-        label="附件", help_text=f"可多选，最多 {MAX_ATTACHMENTS} 个，每个不超过 20 MB"
+        label="附件",
+        help_text=f"可多选，最多 {MAX_ATTACHMENTS} 个，每个不超过 20 MB；只接受 Word/Excel/WPS 文档、PDF 和 .png/.jpg 图片"
     )
 
     def __init__(self, *args, units, periods, targets=(), lead_unit_ids=(), **kwargs):

@@ -1,8 +1,8 @@
 """Where an uploaded plan file waits between the wizard's steps (upload → preview → confirm).
 
 Each upload gets a random token (``secrets.token_urlsafe``) naming a folder under
-``settings.DUBAN_IMPORT_DIR`` (default ``DATA_DIR/imports``) that holds the file and a small JSON
-of what is known about it. A token is only honoured for the session that uploaded it (its list
+``settings.DUBAN_IMPORT_DIR`` (default ``DATA_DIR/imports``) that holds the file, a small JSON
+of what is known about it and the parse result (parsed once, at upload; removed with the folder). A token is only honoured for the session that uploaded it (its list
 in the session) and for the same user, so guessing or sharing a link opens nothing. Uploads
 expire after :data:`TTL`; every new upload sweeps the expired ones.
 """
@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+
+from duban.ingest.model import ParseResult
 
 TTL = 2 * 60 * 60  # seconds an upload may wait for its confirmation
 SESSION_KEY = "duban_import_tokens"
@@ -80,6 +82,25 @@ def save(request, uploaded) -> Upload:
 def write(upload: Upload) -> None:
     with open(root() / upload.token / "meta.json", "w", encoding="utf-8") as f:
         json.dump(asdict(upload), f, ensure_ascii=False)
+
+
+RESULT = "parse.json"
+
+
+def write_result(upload: Upload, result: ParseResult) -> None:
+    """Keep the parse of the upload beside it (0600), so preview and confirm do not parse again."""
+    fd = os.open(root() / upload.token / RESULT, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(result.to_store(), f, ensure_ascii=False)
+
+
+def read_result(upload: Upload) -> ParseResult | None:
+    """The kept parse, or None when there is none (an upload from before it was kept)."""
+    try:
+        with open(root() / upload.token / RESULT, encoding="utf-8") as f:
+            return ParseResult.from_store(json.load(f))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def load(request, token: str) -> Upload:

@@ -1,7 +1,8 @@
 """Import wizard (督查室 only): upload → preview and fix units → diff → confirm → stored.
 
-The file is checked by content (:func:`duban.ingest.uploads.check_upload`) as soon as it arrives and
-waits in :mod:`duban.ui.import_store` under a token tied to the session. Nothing reaches the
+The file is checked by content and parsed, bounded in time and memory, as soon as it arrives
+(:func:`duban.ingest.bounded.parse_upload`); it waits with its parse result in :mod:`duban.ui.import_store`
+under a token tied to the session, so later steps never parse it again. Nothing reaches the
 database before the confirmation: the diff shown is a dry run of the very action that then stores
 the plan (:func:`duban.plans.actions.do_ingest_file`, one transaction, audited).
 """
@@ -16,11 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from duban.accounts.guards import forbidden, role_required
+from duban.accounts.guards import role_required
 from duban.accounts.roles import OFFICE
-from duban.ingest import IngestError, ParseResult, parse_file
+from duban.ingest import IngestError, ParseResult
+from duban.ingest.bounded import parse_upload
 from duban.ingest.text import norm_key
-from duban.ingest.uploads import DEFAULT_MAX_BYTES, check_upload
+from duban.ingest.uploads import DEFAULT_MAX_BYTES
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Region, Unit, UnitAlias
 from duban.plans.regions import find_region
@@ -42,7 +44,8 @@ def _regions(user):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="方案文件", help_text="支持 .txt .md .html .docx .xlsx .pdf")
+    # an empty file is worded by check_upload, like `duban parse` and `duban ingest` word it
+    file = forms.FileField(label="方案文件", help_text="支持 .txt .md .html .docx .xlsx .pdf", allow_empty_file=True)
     region = forms.ModelChoiceField(
         label="所属地区", queryset=Region.objects.none(), required=False, empty_label="按文件自动识别"
     )
@@ -72,16 +75,25 @@ class UnitsForm(forms.Form):
     def __init__(self, *args, user, unknown: list[str], region: Region | None, detected: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.region_obj = region
+        self.blocked = region_problem(user, region, detected)
         field = self.fields["region"]
         field.queryset = _regions(user)
-        field.empty_label = f"按文件识别：{detected}（新建地区）" if detected else "请选择"
-        field.initial = region.pk if region else None
+        if self.blocked:  # an existing region outside the user's, or one only an unrestricted user may add
+            field.empty_label = self.blocked
+        elif region is not None:
+            field.empty_label = f"按文件识别：{region.name}"
+        else:
+            field.empty_label = f"按文件识别：{detected}（新建地区）" if detected else "请选择"
+        field.initial = region.pk if region and not self.blocked else None
         self.names = unknown
         for i, name in enumerate(unknown):
             self.fields[f"u{i}"] = forms.CharField(label=name, required=False, max_length=200)
 
     def clean(self):
         data = super().clean()
+        if self.blocked and not data.get("region"):
+            self.add_error("region", f"{self.blocked}：请选择您管辖的地区，或取消导入")
+            return data
         region = data.get("region") or self.region_obj
         mapping: dict[str, int] = {}
         for i, name in enumerate(self.names):
@@ -104,9 +116,19 @@ class UnitsForm(forms.Form):
 
 
 def _load(request, token: str):
-    """(upload, parse result) or raise StoreMiss / IngestError."""
+    """(upload, parse result) or raise StoreMiss. The parse kept at upload is reused; an upload
+    without one (kept by an older version) is parsed once more and keeps it; a file that can no
+    longer be parsed counts as gone."""
     upload = import_store.load(request, token)
-    return upload, parse_file(upload.path)
+    result = import_store.read_result(upload)
+    if result is None:
+        try:
+            result = parse_upload(upload.path)
+        except IngestError as e:
+            import_store.discard(request, token)
+            raise import_store.StoreMiss(token) from e
+        import_store.write_result(upload, result)
+    return upload, result
 
 
 def _region_for(upload, result: ParseResult) -> tuple[Region | None, str]:
@@ -122,6 +144,19 @@ def _in_scope(user, region: Region | None) -> bool:
     return ids is None or (region is not None and region.pk in ids)
 
 
+def region_problem(user, region: Region | None, detected: str) -> str:
+    """Why the region the file names cannot be used by ``user`` ('' when it can): it exists but lies
+    outside the user's regions, or it is not in the region list and only an unrestricted user may add
+    it. Said at the preview, so the confirm step is not the first to refuse."""
+    if _in_scope(user, region):
+        return ""
+    if region is not None:
+        return f"按文件识别：{region.name}（不在您的管辖范围内）"
+    if detected:
+        return f"按文件识别：{detected}（不在地区清单中）"
+    return "未识别发文地区"
+
+
 def _gone(request):
     messages.error(request, EXPIRED)
     return redirect("ui:import_upload")
@@ -133,12 +168,12 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         item = import_store.save(request, form.cleaned_data["file"])
         try:
-            check_upload(item.path, max_bytes=max_bytes())
-            parse_file(item.path)
+            result = parse_upload(item.path)  # checked and parsed once, bounded; kept for the next steps
         except IngestError as e:
             import_store.discard(request, item.token)
             form.add_error("file", f"{item.file_name}：{e.problem}")
         else:
+            import_store.write_result(item, result)
             if form.cleaned_data["region"]:
                 item.region_id = form.cleaned_data["region"].pk
                 import_store.write(item)
@@ -208,8 +243,13 @@ def confirm(request, token: str):
         return _gone(request)
     region, detected = _region_for(item, result)
     if not _in_scope(request.user, region):
-        return forbidden(request, "该方案的地区不在您的管辖范围内，请选择本地区或联系上级督查室")
+        # the wizard's own page (back to the preview, cancel), not a dead end
+        problem = region_problem(request.user, region, detected)
+        context = {"item": item, "region": region, "detected": detected, "diff": None,
+                   "error": f"{problem}，不能导入；请返回上一步选择您管辖的地区，或取消导入"}
+        return render(request, "ui/imports/confirm.html", context, status=403)
     kwargs = {
+        "parsed": result,
         "region": region,
         "file_name": item.file_name,
         "unit_map": _unit_map(item),

@@ -255,5 +255,17 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DUBAN_MAX_UPLOAD_BYTES = int(os.environ.get("DUBAN_MAX_UPLOAD_MB", "20")) * 1024 * 1024  # plan files
+# limits of an uploaded plan file, checked before any parser loads it (duban/ingest/limits.py; docs/security.md §4)
+DUBAN_XLSX_MAX_SHEETS = 50  # worksheets in a workbook
+DUBAN_XLSX_MAX_ROWS = 20_000  # last row of a sheet, declared (<dimension>) or present
+DUBAN_XLSX_MAX_COLS = 200  # last column of a sheet, declared or present
+DUBAN_XLSX_MAX_CELLS = 200_000  # cells present in the whole workbook
+DUBAN_DOCX_MAX_XML_BYTES = 16 * 1024 * 1024  # uncompressed XML of a .docx (python-docx needs ~11x in memory)
+DUBAN_PDF_MAX_PAGES = 300
+# one parse runs in a child process: killed after this many seconds, or when it needs more memory than this
+DUBAN_PARSE_SECONDS = int(os.environ.get("DUBAN_PARSE_SECONDS", "60"))
+DUBAN_PARSE_MEMORY_MB = int(os.environ.get("DUBAN_PARSE_MEMORY_MB", "1024"))
+FILE_UPLOAD_PERMISSIONS = 0o600  # report attachments: readable by the service account only
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files go through DUBAN_MAX_UPLOAD_BYTES
 DUBAN_BACKUP_DIR = DATA_DIR / "backups"  # `duban backup` default folder and pre-restore copies
