@@ -48,6 +48,16 @@ def process_local_cache():
     local.disable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jobs_run_at_once():
+    """Background jobs (duban.jobs) run inside the call that queues them, in memory: no worker, no
+    queue file; tests/test_jobs.py runs the real worker once."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_structure_cache():
     """Each test starts without values derived from another test's plans (duban.plans.structure)."""
