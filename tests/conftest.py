@@ -58,6 +58,33 @@ def jobs_run_at_once():
     yield
 
 
+@pytest.fixture
+def queued():
+    """The queue held in memory until :func:`run_queued` runs it, as the worker would (the other tests
+    run every job at once)."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import MemoryStorage
+
+    held = HUEY.storage
+    HUEY.immediate_use_memory = False  # keep the storage given here when leaving immediate mode
+    HUEY.immediate = False
+    HUEY.storage = MemoryStorage("duban-tests")
+    yield HUEY
+    HUEY.immediate = True
+    HUEY.storage, HUEY.immediate_use_memory = held, True
+
+
+def run_queued() -> int:
+    """Run what is queued, as ``duban run_huey`` does; returns how many tasks ran."""
+    from huey.contrib.djhuey import HUEY
+
+    ran = 0
+    while (task := HUEY.dequeue()) is not None:
+        HUEY.execute(task)
+        ran += 1
+    return ran
+
+
 @pytest.fixture(autouse=True)
 def fresh_structure_cache():
     """Each test starts without values derived from another test's plans (duban.plans.structure)."""

@@ -10,39 +10,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from docx import Document
-from huey.contrib.djhuey import HUEY
-from huey.storage import MemoryStorage
 
 from duban.accounts.roles import OFFICE, TASKFORCE
 from duban.jobs import queue
 from duban.jobs.models import DONE, FAILED, QUEUED, Job
 from duban.supervision.models import Notice
 from duban.ui import tasks
+from tests.conftest import run_queued
 from tests.ui_wb_support import as_user, yuanjiang
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queued():
-    """The queue held in memory until :func:`run_queued` runs it, as the worker would (the other tests
-    run every job at once)."""
-    held = HUEY.storage
-    HUEY.immediate_use_memory = False  # keep the storage given here when leaving immediate mode
-    HUEY.immediate = False
-    HUEY.storage = MemoryStorage("duban-tests")
-    yield HUEY
-    HUEY.immediate = True
-    HUEY.storage, HUEY.immediate_use_memory = held, True
-
-
-def run_queued() -> int:
-    """Run what is queued, as ``duban run_huey`` does; returns how many tasks ran."""
-    ran = 0
-    while (task := HUEY.dequeue()) is not None:
-        HUEY.execute(task)
-        ran += 1
-    return ran
 
 
 def job_of(response) -> Job:
@@ -96,7 +73,9 @@ def test_a_brief_is_made_by_a_job_and_downloaded_from_its_page(client):
     w = yuanjiang()
     as_user(client, w.users[OFFICE])
     plan = w.task.plan
-    job = job_of(client.get("/downloads/brief/", {"kind": "月通报", "period": "2023-03", "plan": plan.pk, "number": 3}))
+    job = job_of(
+        client.get("/downloads/brief/", {"kind": "月通报", "period": "2023-03", "plan": plan.pk, "number": 3})
+    )
     assert job.status == DONE and job.owner == w.users[OFFICE]
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "已完成" in page and f'href="/jobs/{job.pk}/file/"' in page
@@ -137,11 +116,21 @@ def test_only_the_owner_sees_a_job_and_its_file(client):
 def test_finished_jobs_are_pruned_with_their_files_after_thirty_days(client):
     w = yuanjiang()
     as_user(client, w.users[OFFICE])
-    old = job_of(client.get("/downloads/brief/", {"kind": "月通报", "period": "2023-03", "plan": w.task.plan.pk, "number": 1}))
-    new = job_of(client.get("/downloads/brief/", {"kind": "月通报", "period": "2023-03", "plan": w.task.plan.pk, "number": 2}))
+    old = job_of(
+        client.get(
+            "/downloads/brief/", {"kind": "月通报", "period": "2023-03", "plan": w.task.plan.pk, "number": 1}
+        )
+    )
+    new = job_of(
+        client.get(
+            "/downloads/brief/", {"kind": "月通报", "period": "2023-03", "plan": w.task.plan.pk, "number": 2}
+        )
+    )
     folder = queue.job_folder(old.pk)
     assert (folder / old.result["file"]).is_file()
     Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=queue.KEEP_DAYS + 1))
     assert queue.prune_jobs.call_local() == 1
     assert not folder.exists() and not Job.objects.filter(pk=old.pk).exists()
-    assert Job.objects.filter(pk=new.pk).exists() and (queue.job_folder(new.pk) / new.result["file"]).is_file()
+    assert (
+        Job.objects.filter(pk=new.pk).exists() and (queue.job_folder(new.pk) / new.result["file"]).is_file()
+    )

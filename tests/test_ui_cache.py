@@ -20,7 +20,7 @@ from huey.storage import SqliteStorage
 from duban.accounts.audit import record
 from duban.ui import cache as figures_cache
 from duban.ui.cache import cached, cached_rendered
-from tests.test_jobs import queued, run_queued  # noqa: F401 (fixture)
+from tests.conftest import run_queued
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker reads on its own connection
 

@@ -102,7 +102,11 @@ def execute(job_id: int) -> None:
         _finish(job_id, FAILED, error=str(e))
     except Exception as e:
         log.exception("后台任务 %s（%s）失败", job_id, job.kind)
-        _finish(job_id, FAILED, error=f"处理时发生内部错误（{type(e).__name__}），任务未完成；请稍后重试或联系管理员。")
+        _finish(
+            job_id,
+            FAILED,
+            error=f"处理时发生内部错误（{type(e).__name__}），任务未完成；请稍后重试或联系管理员。",
+        )
     else:
         _finish(job_id, DONE, result=result or {})
 
@@ -136,7 +140,9 @@ def save_file(job: Job, name: str, write: Callable[[Path], None]) -> dict:
 @db_periodic_task(crontab(minute="17", hour="3"))
 def prune_jobs() -> int:
     """Remove finished jobs older than :data:`KEEP_DAYS` days with their files (daily, 03:17)."""
-    old = Job.objects.filter(status__in=(DONE, FAILED), finished_at__lt=timezone.now() - timedelta(days=KEEP_DAYS))
+    old = Job.objects.filter(
+        status__in=(DONE, FAILED), finished_at__lt=timezone.now() - timedelta(days=KEEP_DAYS)
+    )
     ids = list(old.values_list("pk", flat=True))
     for pk in ids:
         shutil.rmtree(job_folder(pk), ignore_errors=True)

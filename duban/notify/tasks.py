@@ -22,4 +22,6 @@ def remind() -> None:
         return
     result = do_send_reminders(timezone.now())
     c = result.counts
-    log.info("催报提醒：%s 条，发送 %s，已发送跳过 %s，失败 %s", len(result.reminders), c.sent, c.skipped, c.failed)
+    log.info(
+        "催报提醒：%s 条，发送 %s，已发送跳过 %s，失败 %s", len(result.reminders), c.sent, c.skipped, c.failed
+    )
