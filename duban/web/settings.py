@@ -87,16 +87,15 @@ if os.environ.get("DUBAN_REPLICA_URL"):
 DATABASE_ROUTERS = ["duban.scale.router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
-    # concurrent writers (gunicorn workers, the queue's worker): Django's documented options — WAL lets
-    # pages read during a write, IMMEDIATE takes the write lock at BEGIN (no deadlocked upgrade), a
-    # waiting writer retries for 20 s (busy timeout). On top, the engine duban.web.sqlite_queue queues
-    # the writers of all processes on a lock file instead of SQLite's sleep-and-retry: measured 1.4×
-    # the submissions/s of Django's own engine (docs/benchmarks.md); it overrides private methods of
-    # Django's backend, pinned by tests/test_sqlite_queue.py. DUBAN_SQLITE_ENGINE=django.db.backends.sqlite3
-    # runs Django's own (bench/sqlite_writers.py compares the two)
-    DATABASES["default"]["ENGINE"] = os.environ.get("DUBAN_SQLITE_ENGINE", "duban.web.sqlite_queue")
+    # concurrent writers (gunicorn workers, the queue's worker), with Django's documented options: WAL
+    # lets pages read during a write, IMMEDIATE takes the write lock at BEGIN (no deadlocked upgrade), a
+    # waiting writer retries for up to 20 s (busy timeout); docs/deployment.md, docs/benchmarks.md
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+        }
     )
 # the task queue (Huey, docs/jobs.md): an SQLite file of its own by default (no extra server, no
 # writes on the app database); DUBAN_JOBS_URL=redis://… in production. DUBAN_JOBS_IMMEDIATE=1 runs
