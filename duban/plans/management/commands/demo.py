@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         self.stdout.write("按 Ctrl+C 停止。")
         # the task queue's worker beside the web server (督办检查, briefs, figures, reminders: docs/jobs.md)
         worker = subprocess.Popen([sys.executable, "-m", "duban.cli", "run_huey", "--quiet"])
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped by a service manager: the worker too
         try:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
         finally:
