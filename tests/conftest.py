@@ -62,14 +62,19 @@ def jobs_run_at_once():
 def queued():
     """The queue held in memory until :func:`run_queued` runs it, as the worker would (the other tests
     run every job at once)."""
+    import huey.contrib.djhuey as djhuey
     from huey.contrib.djhuey import HUEY
     from huey.storage import MemoryStorage
 
-    held = HUEY.storage
+    held, closing = HUEY.storage, djhuey.close_old_connections
     HUEY.immediate_use_memory = False  # keep the storage given here when leaving immediate mode
     HUEY.immediate = False
     HUEY.storage = MemoryStorage("duban-tests")
+    # the worker closes stale connections around each task; here the connection is the test's own,
+    # inside its transaction (PostgreSQL would see it closed)
+    djhuey.close_old_connections = lambda: None
     yield HUEY
+    djhuey.close_old_connections = closing
     HUEY.immediate = True
     HUEY.storage, HUEY.immediate_use_memory = held, True
 
