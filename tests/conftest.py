@@ -53,6 +53,48 @@ def process_local_cache():
     local.disable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jobs_run_at_once():
+    """Background jobs (duban.jobs) run inside the call that queues them, in memory: no worker, no
+    queue file; tests/test_jobs.py runs the real worker once."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
+@pytest.fixture
+def queued():
+    """The queue held in memory until :func:`run_queued` runs it, as the worker would (the other tests
+    run every job at once)."""
+    import huey.contrib.djhuey as djhuey
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import MemoryStorage
+
+    held, closing = HUEY.storage, djhuey.close_old_connections
+    HUEY.immediate_use_memory = False  # keep the storage given here when leaving immediate mode
+    HUEY.immediate = False
+    HUEY.storage = MemoryStorage("duban-tests")
+    # the worker closes stale connections around each task; here the connection is the test's own,
+    # inside its transaction (PostgreSQL would see it closed)
+    djhuey.close_old_connections = lambda: None
+    yield HUEY
+    djhuey.close_old_connections = closing
+    HUEY.immediate = True
+    HUEY.storage, HUEY.immediate_use_memory = held, True
+
+
+def run_queued() -> int:
+    """Run what is queued, as ``duban run_huey`` does; returns how many tasks ran."""
+    from huey.contrib.djhuey import HUEY
+
+    ran = 0
+    while (task := HUEY.dequeue()) is not None:
+        HUEY.execute(task)
+        ran += 1
+    return ran
+
+
 @pytest.fixture(autouse=True)
 def fresh_structure_cache():
     """Each test starts without values derived from another test's plans (duban.plans.structure)."""

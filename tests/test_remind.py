@@ -193,3 +193,32 @@ def test_in_app_messages_written_in_bulk_once_even_if_another_run_wrote_one(quar
     monkeypatch.setattr(actions, "_inapp_bulk", real)
     again = actions.deliver_all(notices)
     assert again.sent == 0 and Message.objects.count() == len(notices)
+
+
+@pytest.mark.django_db
+def test_the_queue_worker_reminds_every_half_hour_as_the_command_does(quarter, smtp, monkeypatch, settings):  # noqa: F811
+    """The periodic job of the task queue (duban.notify.tasks.remind): due at :00 and :30, it sends what
+    ``duban remind`` sends at that moment, once; switched off, it sends nothing."""
+    from duban.notify import tasks
+
+    assert [tasks.remind.s().validate_datetime(datetime(2023, 3, 14, 1, m)) for m in (0, 15, 30, 45)] == [
+        True, False, True, False,
+    ]  # fmt: skip
+    do_set_channels(quarter["B"], emails=["b@example.cn"])
+    monkeypatch.setattr(tasks.timezone, "now", lambda: at("2023-03-14 09:00"))
+    settings.DUBAN_REMIND_PERIODIC = False
+    tasks.remind.call_local()
+    assert not smtp.messages() and not Message.objects.exists()
+    settings.DUBAN_REMIND_PERIODIC = True
+    tasks.remind.call_local()
+    (mail,) = mails_naming(smtp, "b@example.cn", quarter["task"].title[:20])
+    assert (
+        mail["Subject"]
+        .strip()
+        .startswith(f"【督办提醒】{quarter['B'].name}：2023年第一季度报送将于{Q1_DUE}截止")
+    )
+    tasks.remind.call_local()  # the next run (or a cron `duban remind` beside it) sends nothing twice
+    assert (
+        "发送 0，" in remind("--as-of", "2023-03-14 09:00")
+        and len(mails_naming(smtp, "b@example.cn", quarter["task"].title[:20])) == 1
+    )

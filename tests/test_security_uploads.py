@@ -222,7 +222,8 @@ def test_hostile_plan_stays_inert_in_briefs_and_exports(client, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;推进项目建设" in html
     assert SCRIPT not in html and "<img src=x" not in html
 
-    reply = client.get(reverse("ui:download_brief"), query)
+    job = client.get(reverse("ui:download_brief"), query)  # made by a background job, offered on its page
+    reply = client.get(job["Location"] + "file/")
     assert reply.status_code == 200
     document = docx.Document(io.BytesIO(b"".join(reply.streaming_content)))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]

@@ -1,13 +1,16 @@
-"""SQLite writers queue on a lock file beside the database (duban.web.sqlite_queue): taken where
-BEGIN IMMEDIATE takes SQLite's write lock, released after COMMIT and ROLLBACK, and concurrent
-writers in threads all get through, one at a time."""
+"""SQLite as the product configures it (settings.DATABASES, Django's documented OPTIONS only): WAL,
+synchronous=NORMAL, a 20 s busy timeout, BEGIN IMMEDIATE; concurrent read-then-write transactions in
+threads all get through, one at a time, none lost (docs/deployment.md)."""
 
-import fcntl
-import os
 import threading
 
 import pytest
+from django.conf import settings
 from django.db.utils import ConnectionHandler
+
+pytestmark = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"), reason="SQLite only"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -17,56 +20,49 @@ def own_databases(django_db_blocker):
 
 
 def _connection(path):
-    return _handler(path, {"transaction_mode": "IMMEDIATE", "timeout": 5})
+    """A connection with the product's settings to a database file of the test's own."""
+    product = {**settings.DATABASES["default"], "NAME": str(path)}
+    return ConnectionHandler({"default": product})["default"]
 
 
-def _handler(path, options):
-    """A connection of its own to a database file of the test (not the test database)."""
-    settings = {"ENGINE": "duban.web.sqlite_queue", "NAME": str(path), "OPTIONS": options}
-    return ConnectionHandler({"default": settings})["default"]
-
-
-def _held(path) -> bool:
-    fd = os.open(str(path) + ".writers", os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
-
-
-def _begin(conn):
-    conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
-
-
-def test_the_lock_is_held_from_begin_to_commit_or_rollback(tmp_path):
-    db = tmp_path / "q.sqlite3"
-    conn = _connection(db)
+def test_the_product_connection_uses_wal_normal_sync_busy_timeout_and_plain_django(tmp_path):
+    conn = _connection(tmp_path / "s.sqlite3")
+    assert type(conn).__module__ == "django.db.backends.sqlite3.base"  # no private method overridden
     with conn.cursor() as c:
-        c.execute("CREATE TABLE t (x INTEGER)")
-    assert not _held(db)
-    _begin(conn)
-    assert _held(db)
-    with conn.cursor() as c:
-        c.execute("INSERT INTO t VALUES (1)")
-    conn.commit()
-    conn.set_autocommit(True)
-    assert not _held(db)
-    _begin(conn)
-    assert _held(db)
-    conn.rollback()
-    conn.set_autocommit(True)
-    assert not _held(db)
+        c.execute("PRAGMA journal_mode")
+        assert c.fetchone()[0] == "wal"
+        c.execute("PRAGMA synchronous")
+        assert c.fetchone()[0] == 1  # NORMAL
+        c.execute("PRAGMA busy_timeout")
+        assert c.fetchone()[0] == 20000
+    assert conn.transaction_mode == "IMMEDIATE"
     conn.close()
-    assert not _held(db)
+
+
+def test_a_transaction_holds_the_write_lock_from_begin(tmp_path):
+    """BEGIN IMMEDIATE: a second writer cannot start until the first commits (no read-then-upgrade
+    deadlock), and readers go on meanwhile (WAL)."""
+    db = tmp_path / "s.sqlite3"
+    first, second = _connection(db), _connection(db)
+    with first.cursor() as c:
+        c.execute("CREATE TABLE t (x INTEGER)")
+    second.settings_dict["OPTIONS"] = {**second.settings_dict["OPTIONS"], "timeout": 0.1}
+    second.settings_dict["OPTIONS"]["init_command"] = "PRAGMA busy_timeout=100"
+    first.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    with first.cursor() as c:
+        c.execute("INSERT INTO t VALUES (1)")
+    with second.cursor() as c:
+        c.execute("SELECT COUNT(*) FROM t")
+        assert c.fetchone() == (0,)  # reads go on, without the uncommitted row
+    with pytest.raises(Exception, match="locked"):
+        second.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    second.close()
+    first.commit()
+    first.close()
 
 
 def test_concurrent_writers_all_get_through(tmp_path):
-    db = tmp_path / "q.sqlite3"
+    db = tmp_path / "s.sqlite3"
     setup = _connection(db)
     with setup.cursor() as c:
         c.execute("CREATE TABLE t (x INTEGER)")
@@ -77,7 +73,7 @@ def test_concurrent_writers_all_get_through(tmp_path):
         conn = _connection(db)
         try:
             for _ in range(50):
-                _begin(conn)
+                conn.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
                 with conn.cursor() as c:
                     c.execute("SELECT COUNT(*) FROM t")
                     (count,) = c.fetchone()
@@ -100,14 +96,3 @@ def test_concurrent_writers_all_get_through(tmp_path):
         c.execute("SELECT COUNT(*), COUNT(DISTINCT x) FROM t")
         assert c.fetchone() == (200, 200)  # every write saw all the earlier ones
     check.close()
-
-
-@pytest.mark.parametrize("mode", [None, "DEFERRED"])
-def test_no_lock_file_without_immediate_transactions(tmp_path, mode):
-    db = tmp_path / "q.sqlite3"
-    conn = _handler(db, {"transaction_mode": mode})
-    _begin(conn)
-    conn.commit()
-    conn.set_autocommit(True)
-    conn.close()
-    assert not os.path.exists(str(db) + ".writers")

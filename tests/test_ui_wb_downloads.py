@@ -81,9 +81,11 @@ def test_brief_form(client):
         "/downloads/brief/", {"kind": "旬简报", "period": "2023-03", "plan": plan.pk, "number": 1}
     )
     assert wrong.status_code == 400 and "旬简报的期间须为一个旬" in wrong.content.decode()
-    docx = client.get(
+    job = client.get(
         "/downloads/brief/", {"kind": "月通报", "period": "2023-03", "plan": plan.pk, "number": 3}
     )
+    assert job.status_code == 302 and job["Location"].startswith("/jobs/")  # made by a background job
+    docx = client.get(job["Location"] + "file/")
     assert docx.status_code == 200 and disposition_name(docx).endswith("工作推进情况的通报.docx")
 
 

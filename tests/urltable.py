@@ -120,6 +120,9 @@ RULES: dict[str, Rule] = {
     "ui:brief_page": Rule(allow="otl", query="kind=月通报&period=2023-03&plan={plan}&number=1", slack=4),
     "ui:assessment": Rule(allow="otl", slack=GROUPS),
     "ui:assessment_export": Rule(allow="otl", count=False),
+    # ---- background jobs (duban/jobs): their owner only (the office's brief job, tests/webdata.py) ----
+    "jobs:job": Rule(allow="o", kwargs={"pk": "job"}),
+    "jobs:file": Rule(allow="o", kwargs={"pk": "job"}, count=False),
     # ---- units and accounts administration: 督查室 only ----
     "ui:admin_units": Rule(allow="o"),
     "ui:admin_unit_merge": Rule(allow="o", method="POST"),

@@ -188,7 +188,9 @@ def build(
 def _history(data: WebData) -> None:
     """Two reports of unit A (second version with a target actual and a problem), one of unit B,
     a 督办单 on each task, a 批示 on A's task."""
+    from duban.jobs.queue import enqueue
     from duban.supervision.actions import do_add_instruction, do_issue_notice, do_record_problems
+    from duban.ui.tasks import BRIEF
 
     office, task_a, task_b = data.users["office"], data.objects["task"], data.objects["task_b"]
     _report(data.unit_a, task_a, data.users["rep_a"], "已完成方案编制", 20)
@@ -207,7 +209,10 @@ def _history(data: WebData) -> None:
     notice_a = do_issue_notice(task_a, color="yellow", reason="进度滞后于序时进度", user=office)
     notice_b = do_issue_notice(task_b, color="blue", reason="即将到期", user=office)
     instruction = do_add_instruction(data.users["leader"], task_a, "请加快推进，月底前报结果。")
+    brief = enqueue(  # the office's 旬简报, made by a background job (run at once in tests)
+        BRIEF, owner=office, kind="旬简报", period="2023-03上旬", plan_ids=[task_a.plan_id], number=1
+    )
     data.objects.update(
         report=report_a, report_b=report_b, notice=notice_a, notice_b=notice_b,
-        problem=problem, problem_b=problem_b, instruction=instruction,
+        problem=problem, problem_b=problem_b, instruction=instruction, job=brief,
     )  # fmt: skip

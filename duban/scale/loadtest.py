@@ -42,7 +42,6 @@ from duban.plans.models import Region, TaskUnit
 from duban.scale.figures import Figure, skipped
 from duban.tracking.models import ProgressReport
 from duban.tracking.schedule import task_schedules
-from duban.ui.cache import refresher_alive
 from duban.ui.duelist import open_periods
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -130,8 +129,9 @@ def _free_port() -> int:
 
 
 class Server:
-    """gunicorn on loopback for the duration of a ``with`` block, with ``duban refresh_figures`` beside
-    it as in production (docs/deployment.md): big page figures are refreshed outside the workers."""
+    """gunicorn on loopback for the duration of a ``with`` block, with the task queue's worker
+    (``duban run_huey``, at a lower CPU priority) beside it as in production (docs/deployment.md): big
+    page figures are refreshed outside the web workers."""
 
     def __init__(self, workers: int, log: Path):
         self.port = _free_port()
@@ -150,25 +150,25 @@ class Server:
              "-w", str(workers), "--timeout", "120", "--log-level", "warning", "--preload"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        self.refresher = subprocess.Popen(
-            [str(BIN / "duban"), "refresh_figures"], env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
+        self.worker = subprocess.Popen(
+            [str(BIN / "duban"), "run_huey", "--quiet"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=lambda: os.nice(10),
+        )  # fmt: skip
 
     def __enter__(self):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn 启动失败，见 {self.log.name}")
-            if self.refresher.poll() is not None:
-                raise RuntimeError(f"页面统计重算服务启动失败，见 {self.log.name}")
+            if self.worker.poll() is not None:
+                raise RuntimeError(f"任务队列 worker（duban run_huey）启动失败，见 {self.log.name}")
             try:
                 urllib.request.urlopen(self.url + "/ping/", timeout=2).read()  # noqa: S310 — loopback
-                if refresher_alive():
-                    return self
+                return self
             except OSError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError("gunicorn 或页面统计重算服务 60 秒内未就绪")
+        raise RuntimeError("gunicorn 60 秒内未就绪")
 
     def peak_rss_mb(self) -> float:
         """Largest VmHWM (peak resident set) among the workers, from /proc."""
@@ -192,12 +192,12 @@ class Server:
             return []
 
     def __exit__(self, *exc):
-        self.refresher.terminate()  # SIGTERM: it removes its heartbeat
+        self.worker.terminate()
         try:
-            self.refresher.wait(timeout=30)
+            self.worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.refresher.kill()
-            self.refresher.wait()
+            self.worker.kill()
+            self.worker.wait()
         workers = self._workers()
         self.proc.send_signal(signal.SIGINT)  # quick shutdown: do not wait for a page that takes minutes
         try:

@@ -8,11 +8,10 @@ see whole plans (督查室, 专班办公室, 领导) download; a plan outside th
 from __future__ import annotations
 
 import io
-import re
 
 from django import forms
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from duban.accounts.guards import forbidden, role_required
 from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
@@ -20,19 +19,12 @@ from duban.briefs import content as brief_content
 from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest
 from duban.briefs.exports import responsibility_workbook
 from duban.briefs.ledger import LedgerError, find_plan_unit, ledger_workbook
+from duban.jobs.queue import enqueue, file_name
 from duban.plans.models import Plan
-from duban.ui import scope
+from duban.ui import scope, tasks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORT_KINDS = [("责任分解表", "责任分解表"), ("台账", "进展台账")]
-_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
-
-
-def file_name(*parts: str, ext: str) -> str:
-    """A Chinese file name without characters that Windows or the header forbid."""
-    stem = _UNSAFE.sub("_", "-".join(p for p in parts if p)).strip(" ._")[:120]
-    return f"{stem or '导出'}.{ext}"
 
 
 def _plans(user):
@@ -148,18 +140,24 @@ def _brief_data(request):
 
 @role_required(OFFICE, TASKFORCE, LEADER)
 def brief(request):
-    """GET ?kind=&period=&plan=&number=: the brief as a 公文 .docx."""
-    data, refused = _brief_data(request)
-    if refused is not None:
-        return refused
-    from duban.briefs.render_docx import render as render_docx
-
-    buf = io.BytesIO()
-    render_docx(data).save(buf)
-    buf.seek(0)
-    return FileResponse(
-        buf, as_attachment=True, filename=file_name(data.title, ext="docx"), content_type=DOCX
+    """GET ?kind=&period=&plan=&number=: the brief as a 公文 .docx, made by a background job (a
+    province's 月通报 takes a minute); the job's page shows its progress, then offers the file."""
+    form = BriefForm(request.GET, user=request.user)
+    if _foreign_plan(form, request):
+        return forbidden(request, "此方案不在您的查看范围内")
+    if not form.is_valid():
+        return _page(request, brief_form=form, status=400)
+    d = form.cleaned_data
+    job = enqueue(
+        tasks.BRIEF,
+        owner=request.user,
+        title=f"生成{d['kind']}：{d['plan'].title}（{d['period']}）",
+        kind=d["kind"],
+        period=d["period"],
+        plan_ids=[d["plan"].pk],
+        number=d["number"],
     )
+    return redirect("jobs:job", pk=job.pk)
 
 
 @role_required(OFFICE, TASKFORCE, LEADER)

@@ -1,7 +1,7 @@
 """督办单 and 提示单: the list, one notice with its steps, the lifecycle buttons, the check button.
 
 Each button is a POST form calling one action of :mod:`duban.supervision.actions` (签收
-``do_sign``, 反馈 ``do_feedback``, 办结 ``do_close``, 督办检查 ``do_generate_notices``); the action
+``do_sign``, 反馈 ``do_feedback``, 办结 ``do_close``; 督办检查 runs as a job of duban.ui.tasks); the action
 checks the state and the user again, so a refused step shows its Chinese reason and changes nothing.
 """
 
@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from duban.accounts import permissions
 from duban.accounts.guards import forbidden, role_required
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.jobs.queue import enqueue
 from duban.supervision import lifecycle
-from duban.supervision.actions import SupervisionError, do_close, do_feedback, do_generate_notices, do_sign
+from duban.supervision.actions import SupervisionError, do_close, do_feedback, do_sign
 from duban.supervision.lifecycle import TransitionError
 from duban.supervision.models import COLORS, KINDS, PROMPT, Notice, NoticeEvent
 from duban.tracking.periods import local_date
-from duban.ui import scope
+from duban.ui import scope, tasks
 
 SIGNED_IN = (OFFICE, TASKFORCE, REPORTER, LEADER)
 PER_PAGE = 50
@@ -202,7 +203,8 @@ def notice_close(request, pk: int):
 @require_POST
 @role_required(OFFICE)
 def notice_generate(request):
-    """督办检查 over every plan of the office's region, on the chosen day (idempotent per day)."""
+    """督办检查 over every plan of the office's region, on the chosen day (idempotent per day), as a
+    background job: a city's check takes a minute; the job's page shows it plan by plan."""
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写正确的检查日期（YYYY-MM-DD）")
@@ -212,10 +214,12 @@ def notice_generate(request):
         messages.error(request, "您的范围内没有方案，无法督办检查")
         return redirect("ui:notices")
     day = form.cleaned_data["as_of"]
-    report = do_generate_notices(plans, day, actor_name=request.user.get_username())
-    messages.success(
-        request,
-        f"督办检查（{day:%Y-%m-%d}）完成：新下发 {len(report.issued)} 份，自动办结 {len(report.closed)} 份，"
-        f"提示单 {len(report.prompts)} 份，新问题 {len(report.problems)} 条",
+    job = enqueue(
+        tasks.CHECK,
+        owner=request.user,
+        title=f"督办检查（{day:%Y-%m-%d}）",
+        plan_ids=[p.pk for p in plans],
+        as_of=day.isoformat(),
+        actor_name=request.user.get_username(),
     )
-    return redirect("ui:notices")
+    return redirect("jobs:job", pk=job.pk)

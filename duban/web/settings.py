@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "duban.ops",
     "duban.ui",  # web pages of every role (docs/ui.md)
     "duban.scale",  # duban synth / duban bench, PostgreSQL scale-out (docs/deployment.md)
+    "duban.jobs",  # background jobs on the Huey task queue, their progress pages (docs/jobs.md)
+    "huey.contrib.djhuey",  # `duban run_huey`: the queue's worker
     "axes",  # login throttling and lock-out (see the security block below)
 ]
 
@@ -90,13 +92,30 @@ if os.environ.get("DUBAN_REPLICA_URL"):
 DATABASE_ROUTERS = ["duban.scale.router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
-    # concurrent writers (gunicorn workers, cron): WAL lets pages read during a write, IMMEDIATE takes
-    # the write lock at BEGIN (no deadlocked upgrade), a waiting writer retries for 20 s (docs/benchmarks.md)
-    # the writers of all workers queue on a lock file instead of SQLite's sleep-and-retry (duban/web/sqlite_queue)
-    DATABASES["default"]["ENGINE"] = "duban.web.sqlite_queue"
+    # concurrent writers (gunicorn workers, the queue's worker), with Django's documented options: WAL
+    # lets pages read during a write, IMMEDIATE takes the write lock at BEGIN (no deadlocked upgrade), a
+    # waiting writer retries for up to 20 s (busy timeout); docs/deployment.md, docs/benchmarks.md
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+        }
     )
+# the task queue (Huey, docs/jobs.md): an SQLite file of its own by default (no extra server, no
+# writes on the app database); DUBAN_JOBS_URL=redis://… in production. DUBAN_JOBS_IMMEDIATE=1 runs
+# every job inside the call that enqueues it (tests). The worker: `duban run_huey` (settings below)
+HUEY = {
+    "name": "duban",
+    "immediate": os.environ.get("DUBAN_JOBS_IMMEDIATE", "0") == "1",
+    "utc": True,
+    "consumer": {"workers": int(os.environ.get("DUBAN_JOBS_WORKERS", "2")), "worker_type": "thread"},
+}
+if os.environ.get("DUBAN_JOBS_URL"):
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": os.environ["DUBAN_JOBS_URL"]})
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3"), "timeout": 20})
 # page figures (duban/ui/cache.py): a folder shared by the gunicorn workers, so a big scope is computed
 # once between them; DUBAN_CACHE_DIR moves it (e.g. to tmpfs)
 CACHE_DIR = Path(os.environ.get("DUBAN_CACHE_DIR", DATA_DIR / "cache")).resolve()  # absolute: workers may chdir
@@ -155,6 +174,7 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a dead server must not hang cron
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "督办系统 <duban@localhost>")
+DUBAN_REMIND_PERIODIC = os.environ.get("DUBAN_REMIND_PERIODIC", "1") == "1"  # the worker reminds every 30 min
 DUBAN_BASE_URL = os.environ.get("DUBAN_BASE_URL", "http://127.0.0.1:8000")  # links in reminders
 # server errors (HTTP 500 with the traceback) are mailed to DUBAN_ADMINS ("张三 <a@x.gov.cn>, b@x.gov.cn")
 ADMINS = [

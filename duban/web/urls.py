@@ -7,6 +7,7 @@ from duban.ui.urls_workbench import plan_urlpatterns
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("cascade/", include("duban.cascade.urls")),
+    path("jobs/", include("duban.jobs.urls")),  # progress and results of background jobs (docs/jobs.md)
     path("ping/", ping, name="ping"),  # baseline of `duban bench` page latency
     path("", include("duban.ui.urls")),
     path("", include((plan_urlpatterns, "plans"))),  # the plan browser (duban.ui.views_plans)

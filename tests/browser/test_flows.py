@@ -92,18 +92,28 @@ def test_import_a_sample_through_the_wizard(web, open_page, viewport):
 
 
 @pytest.mark.parametrize("viewport", ["desktop"])
-def test_office_runs_the_check_and_notices_are_issued(web, open_page, viewport):
-    """督办检查 from the notices page: today's check of the 2023 plans issues red 督办单."""
+def test_office_runs_the_check_and_notices_are_issued(web, open_page, viewport, queued):
+    """督办检查 from the notices page: the request returns at once to the job's page, which reloads
+    itself while the queue's worker checks today's 2023 plans, then links to the red 督办单 issued."""
     from duban.supervision.models import Notice
+    from tests.conftest import run_queued
 
     before = Notice.objects.count()
     office = login(open_page(viewport), web, "office", viewport)
     office.goto(web.base + "/notices/")
     expect(office.locator("#generate-form input[name=as_of]")).not_to_have_value("")  # a valid date
-    office.click("#generate-form button[type=submit]", timeout=GENERATE_TIMEOUT_MS)
+    office.click("#generate-form button[type=submit]")
+    expect(office.locator("#job")).to_have_attribute("data-status", "queued")  # nothing done in the request
+    expect(office.locator("#job-status")).to_have_text("排队中")
+    assert Notice.objects.count() == before
+    assert run_queued() == 1  # the worker's turn; the page sees it on its next reload
     # a whole city's check (every task, every unit, every period since January) takes a while
-    expect(office.locator(".msg-success")).to_contain_text("督办检查", timeout=GENERATE_TIMEOUT_MS)
+    expect(office.locator("#job")).to_have_attribute("data-status", "done", timeout=GENERATE_TIMEOUT_MS)
+    expect(office.locator("#job-summary")).to_contain_text("督办检查")
     assert Notice.objects.count() > before
+    shot(office, "check-job-done", viewport)
+    office.click("#job-result")
+    expect(office.locator("main")).to_contain_text("督办单")
     shot(office, "notices-generated", viewport)
 
 
@@ -159,13 +169,19 @@ def test_download_a_brief_and_open_it(web, open_page, viewport, tmp_path):
 
     plan = web.objects["plan"]
     page = login(open_page(viewport), web, "office", viewport)
-    page.goto(web.base + "/downloads/")
-    form = page.locator("#brief-form")
-    form.locator("select[name=kind]").select_option("月通报")
-    form.locator("input[name=period]").fill("2023-03")
-    form.locator("select[name=plan]").select_option(str(plan.pk))
+
+    def brief_form():
+        page.goto(web.base + "/downloads/")
+        form = page.locator("#brief-form")
+        form.locator("select[name=kind]").select_option("月通报")
+        form.locator("input[name=period]").fill("2023-03")
+        form.locator("select[name=plan]").select_option(str(plan.pk))
+        return form
+
+    brief_form().get_by_role("button", name="生成并下载").click()  # made by a background job, offered on its page
+    expect(page.locator("#job")).to_have_attribute("data-status", "done")
     with page.expect_download() as info:
-        form.get_by_role("button", name="生成并下载").click()
+        page.click("#job-file")
     download = info.value
     assert download.suggested_filename.endswith(".docx")
     path = tmp_path / "brief.docx"
@@ -173,7 +189,7 @@ def test_download_a_brief_and_open_it(web, open_page, viewport, tmp_path):
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "通报" in text and "2023年3月" in text
 
-    form.get_by_role("button", name="在网页中查看").click()  # the same brief as a web page
+    brief_form().get_by_role("button", name="在网页中查看").click()  # the same brief as a web page
     page.wait_for_load_state()
     body = page.locator("main").inner_text()
     assert "2023年3月" in body and "通报" in body

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import socket
+import subprocess
 import sys
 
 from django.conf import settings
@@ -86,4 +88,11 @@ class Command(BaseCommand):
         if no_serve:
             return
         self.stdout.write("按 Ctrl+C 停止。")
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+        # the task queue's worker beside the web server (督办检查, briefs, figures, reminders: docs/jobs.md)
+        worker = subprocess.Popen([sys.executable, "-m", "duban.cli", "run_huey", "--quiet"])
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped by a service manager: the worker too
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+        finally:
+            worker.terminate()
+            worker.wait(30)
