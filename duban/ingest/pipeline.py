@@ -19,7 +19,7 @@ from duban.ingest import (
 from duban.ingest.errors import IngestError
 from duban.ingest.load import load_lines
 from duban.ingest.model import ParseResult
-from duban.ingest.structure import find_documents
+from duban.ingest.structure import find_documents, untitled_document, with_documents
 from duban.ingest.text import prepare
 
 
@@ -38,11 +38,9 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     if not any(ln.text for ln in lines):
         raise IngestError("文件没有任何文字内容（no text in file）", path=path or source)
     outline = find_documents(lines)
-    if not outline.documents:
-        raise IngestError(
-            "没有找到方案标题（如“……工作方案”“……责任分解表”），不像是一份工作方案（not a plan document）",
-            path=path or source,
-        )
+    untitled = not outline.documents
+    if untitled:  # no title gate: read the whole file; refuse only when nothing at all is found
+        outline = with_documents(outline, [untitled_document(lines, os.path.splitext(source)[0] or "未命名方案")])
     result = ParseResult(
         seed=source,
         lines=[1, len(lines)],
@@ -62,4 +60,12 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     cadences.bind(result.cadences, result.tasks, outline)
     result.unit_aliases = unitnames.resolve(result)
     deadlines.resolve(result)
+    if untitled:
+        if not (result.tasks or result.targets or result.teams or result.cadences):
+            raise IngestError(
+                "没有找到方案标题，也没有读出任何任务或目标（如“牵头单位：……”“责任单位：……”），"
+                "不像是一份工作方案（not a plan document）",
+                path=path or source,
+            )
+        result.warnings.append("没有找到方案标题（如“……工作方案”“……责任分解表”），已按整份文件读取；请核对文档标题")
     return result
