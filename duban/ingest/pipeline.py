@@ -8,6 +8,7 @@ from duban.ingest import (
     cadences,
     deadlines,
     flat_tables,
+    hanzi,
     issuer,
     prose,
     tables,
@@ -60,6 +61,7 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     cadences.bind(result.cadences, result.tasks, outline)
     result.unit_aliases = unitnames.resolve(result)
     deadlines.resolve(result)
+    hanzi.restore(result, hanzi.reverse_map(result.source_lines))
     if untitled:
         if not (result.tasks or result.targets or result.teams or result.cadences):
             raise IngestError(
