@@ -21,9 +21,9 @@ from duban.ingest.text import Line, nospace
 
 # heading labels that open a target section: 主要目标, 工作目标, 主要指标, 目标任务, 指标任务和责任单位
 _TARGET_HEADING = re.compile(
-    r"^(?:20\d\d年)?[\u4e00-\u9fff]{0,4}?(?:目标|指标)(?:任务)?(?:和[\u4e00-\u9fff]{1,8})?$"
+    r"^(?:20\d\d年)?(?:[\u4e00-\u9fff]{0,4}?|[\u4e00-\u9fff]{0,8}的主要(?:预期)?)(?:目标|指标)(?:任务)?(?:和[\u4e00-\u9fff]{1,8})?$"
 )
-_TARGET_LABEL = re.compile(r"^(?:主要|工作|总体|发展|年度)?(?:目标|指标)[:：。]")
+_TARGET_LABEL = re.compile(r"^(?:主要|工作|总体|发展|年度)?(?:预期)?(?:目标|指标)(?:是|为)?[:：。]")
 _LABEL_END = re.compile(r"[。，,：:；;\t（(]")
 
 # units of a target figure; an alternation tries them in this order, so longer spellings come first
@@ -110,6 +110,49 @@ def _content(text: str) -> str:
     return text
 
 
+# an indicator statement standing alone as a numbered item or a ★/▲ line, wherever it is:
+# '1.努力实现地区生产总值增长6.2%左右。', '(一)地区生产总值增长11%。(牵头单位:…)', '▲增加值可比增长14%左右,其中…'
+_MARK = re.compile(r"^[★☆▲△●■◆]\s*")
+_FIRST_SENTENCE = re.compile(r"[。（(\[【]")
+_PIECE_SPLIT = re.compile(r"[,，;；、]")
+_INDICATOR_PIECE = re.compile(
+    r"^(?:努力实现|实现|确保|力争)?[\u4e00-\u9fffA-Za-z“”]{2,16}?(?:可比)?"
+    r"(?:增长|下降|减少|达到|控制在|保持在|提高到|降低到|提高|降低)?\d+(?:\.\d+)?"
+    r"(?:%|％|个百分点|亿元|万元|万人|万吨|万户|万亩)(?:[—\-~～]\d+(?:\.\d+)?[%％]?)?(?:左右|以上|以内|以下)?$"
+)
+# a '|' table row cell that is a figure with its verb ('增长5.5%(市下达指标)'), the indicator in the cell before
+_VALUE_CELL = re.compile(r"^(?:增长|下降|减少|达到|控制在|保持在|提高到|降低到)\d+(?:\.\d+)?(?:%|％|个百分点|亿元|万元)")
+
+
+_ITEM_START = frozenset("一二三四五六七八九十（(0123456789★☆▲△●■◆")
+
+
+def indicator_item(text: str) -> str:
+    """The indicator statements of an item that states only targets, '' otherwise."""
+    t = _MARK.sub("", text)
+    level = numbering_level(t)
+    if not level and t == text:
+        return ""
+    t = nospace(strip_numbering(t) if level else t)
+    pieces = _PIECE_SPLIT.split(_FIRST_SENTENCE.split(t, 1)[0])
+    kept = []
+    for piece in pieces:
+        if not _INDICATOR_PIECE.match(piece):
+            break
+        kept.append(piece)
+    return "，".join(kept)
+
+
+def _row_targets(text: str) -> str:
+    """'1 | 地区生产总值 | 增长5.5%(市下达指标) | …' -> '地区生产总值增长5.5%'."""
+    cells = [nospace(c) for c in text.strip().strip("|").split("|")]
+    out = []
+    for a, b in zip(cells, cells[1:], strict=False):
+        if _VALUE_CELL.match(b) and a and not a.isdigit() and len(a) <= 20:
+            out.append(a + b)
+    return "；".join(out)
+
+
 def target_paragraphs(lines: list[Line], outline: Outline) -> list[tuple[list[Line], str]]:
     """(lines, text) of every paragraph in a target section, with page-broken halves rejoined."""
     out: list[tuple[list[Line], str]] = []
@@ -128,6 +171,10 @@ def target_paragraphs(lines: list[Line], outline: Outline) -> list[tuple[list[Li
         if ("目标" in ln.text[:8] or "指标" in ln.text[:8]) and _TARGET_LABEL.match(nospace(ln.text)):
             label_open = True
         if not (label_open or in_zone[ln.no]) or _is_bare_heading(ln.text):
+            item = indicator_item(ln.text) if ln.text[0] in _ITEM_START else ""
+            item = item or (_row_targets(ln.text) if "|" in ln.text else "")
+            if item:
+                out.append(([ln], item))
             i += 1
             continue
         if "\t" in ln.raw or outline.in_table(ln.no):
