@@ -49,7 +49,7 @@ _LABEL = re.compile(r"(?<!总)(?:牵头责任单位|牵头单位|主责单位|�
 _LEAD_CLAUSE = re.compile(r"^由?[^，,；;。：:（(]{2,60}?牵头")
 # labels inside a statement that name people or a date, not units ('责任领导：张三；牵头单位：X')
 _PEOPLE_LABEL = re.compile(
-    r"(?P<label>(?:市级|县级|区级)?(?:责任|牵头|分管|联系)领导|责任人|完成时限|完成时间|时限)\s*[:：]"
+    r"(?P<label>(?:省级|市级|县级|区级)?(?:责任|牵头(?:负责)?|分管[省市县区州]?|联系|主抓)领导|责任人|完成时限|完成时间|时限)\s*[:：]"
     r"\s*(?P<value>[^；;，,）)]*)[；;，,]?"
 )
 _MAX_STATEMENT = 400
@@ -263,7 +263,9 @@ def _parse_statement(text: str) -> _Said | None:
                 leaders += split_people(m.group("value"))
             elif m.group("label") == "责任人":
                 persons += split_people(m.group("value"))
-        t = _PEOPLE_LABEL.sub("", t).strip("；;，,")
+        t = _PEOPLE_LABEL.sub("", t).strip("；;，,。")
+        if not t and (leaders or persons):  # '牵头负责领导：金力。' on a line of its own
+            return _Said(Responsibility(), leaders, persons)
     if not (_LABEL.match(t) or _MARKER_END.search(t) or _LEAD_CLAUSE.match(t)):
         return None
     resp = parse_responsibility(t)
