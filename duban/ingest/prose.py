@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, numbering_level
 from duban.ingest.text import Line, nospace, strip_markup
-from duban.ingest.units import Responsibility, parse_responsibility, split_people
+from duban.ingest.units import Responsibility, is_first_leads_note, parse_responsibility, split_people
 
 # documents that hold tables or rosters, not prose
 _NOT_PROSE = {"责任分解表", "任务清单", "项目清单", "名单"}
@@ -254,6 +254,8 @@ def _parse_statement(text: str) -> _Said | None:
     '牵头单位：X，责任单位：Y', '由X牵头，Y等配合', 'X、Y等负责'), else None."""
     t = nospace(text).strip("。；;，,")
     if not t or len(t) > _MAX_STATEMENT or "。" in t or t.startswith("总"):
+        return None
+    if "下同" in t and is_first_leads_note(t):
         return None
     leaders: list[str] = []
     persons: list[str] = []

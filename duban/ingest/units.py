@@ -290,6 +290,17 @@ def split_units(cell: str) -> list[str]:
     return parse_responsibility(cell).units
 
 
+# 'X等市级相关单位' names X and a group: '市财政局等市级相关单位' -> '市财政局', '市级相关单位'
+_GROUP_AFTER = re.compile(r"等(?=[省市县区州](?:级|直)(?:相关|有关|其他|其它)?(?:单位|部门))")
+
+
+def _split_group_after(tok: str) -> list[str]:
+    parts = _JOINT.split(tok)
+    if "等" not in tok:
+        return parts
+    return [q for p in parts for q in _GROUP_AFTER.split(p)]
+
+
 _PLACE_HEAD = re.compile(r"^各[县市区乡镇]$")
 _PLACE_MID = re.compile(r"^[县市区乡镇]$")
 _PLACE_TAIL = re.compile(r"^[县市区乡镇](?:人民)?政府$")
@@ -319,7 +330,7 @@ def _rejoin_places(tokens: list[str]) -> list[str]:
 def _units_of(text: str) -> list[str]:
     out: list[str] = []
     for tok in _rejoin_places(split_top(text, _LIST_SEPS)):
-        for part in _JOINT.split(tok):
+        for part in _split_group_after(tok):
             part = strip_trailing(part)
             if not part or not _looks_like_unit(part):
                 continue
@@ -335,10 +346,19 @@ def _list_marks(m: re.Match) -> str:
     return re.sub(r"[,，]", "、", m.group(0))
 
 
+_DEADLINE_WORDS = re.compile(r"\d{1,2}月|年底|月底|年内|完成$")
+
+
 def _looks_like_unit(part: str) -> bool:
-    """Reject leftovers that are not names at all ('按职责和属地管理原则分工负责', '。')."""
+    """Reject leftovers that are not names at all ('按职责和属地管理原则分工负责', '。', '6月底完成')."""
     p = nospace(part)
-    return len(p) >= 2 and not re.fullmatch(r"[\d\W_]+", p)
+    return len(p) >= 2 and not re.fullmatch(r"[\d\W_]+", p) and not _DEADLINE_WORDS.search(p)
+
+
+def is_first_leads_note(text: str) -> bool:
+    """'列第一位者为工作牵头单位或汇总单位，下同' (with or without its brackets): a note, not units."""
+    t = text.strip()
+    return bool(_FIRST_LEADS_NOTE.fullmatch(t if t[:1] in "（(" else f"({t})"))
 
 
 def parse_responsibility(text: str) -> Responsibility:
