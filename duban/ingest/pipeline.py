@@ -10,6 +10,7 @@ from duban.ingest import (
     flat_tables,
     hanzi,
     issuer,
+    leaders,
     prose,
     tables,
     targets,
@@ -54,6 +55,7 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     for i, t in enumerate(task_list, 1):
         t.id = str(i)
     twins.link(task_list)
+    leaders.inherit(task_list, outline)
     result.tasks = task_list
     result.targets = targets.extract(lines, outline)
     result.teams = teams.extract(lines, outline)
