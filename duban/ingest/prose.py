@@ -56,7 +56,7 @@ _MAX_STATEMENT = 400
 # '市气象局：负责…' — an item that opens with the unit responsible for it
 _LABEL_LAYOUT = re.compile(r"^(?P<units>[^：:，,。；;]{2,40})[：:]")
 _UNIT_END = re.compile(
-    r"(?:局|委|办|院|部|部门|单位|小组|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡|机场|[（(][^（()）]*[)）])$"
+    r"(?:局|委|办|厅|署|院|部|部门|单位|小组|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡|机场|[（(][^（()）]*[)）])$"
 )
 _DEADLINE = re.compile(
     r"到\s*\d{4}\s*年\s*(?:\d{1,2}\s*月\s*)?底|\d{4}\s*年\s*(?:\d{1,2}\s*月\s*|年\s*)?底前"
@@ -140,10 +140,32 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
         if doc.kind in _NOT_PROSE:
             continue
         scope = lines[doc.line : doc.end_line or doc.line]  # lines after the title (line n is lines[n-1])
-        for root in _build_tree(_paragraphs(scope)):
+        roots = _build_tree(_paragraphs(scope))
+        for root in roots:
             _mark_covered(root)
             _emit(root, [], tasks, outline)
+        _cut_last_item(roots, tasks, outline, _last_text_line(scope))
     return tasks
+
+
+def _last_text_line(scope: list[Line]) -> int:
+    return next((ln.no for ln in reversed(scope) if ln.text), 0)
+
+
+def _cut_last_item(roots: list[_Node], tasks: list[Task], outline: Outline, last_line: int) -> None:
+    """A copy cut off at its end loses the statement of its last item ('7.其他主要经济指标…' and
+    nothing after it): that item is still a task when the items beside it are tasks."""
+    if not roots:
+        return
+    node = roots[-1]
+    while node.children:
+        node = node.children[-1]
+    end = max([node.para.last] + [p.last for p in node.body])
+    if node.covered or end < last_line or any(t.line == node.para.first for t in tasks):
+        return
+    siblings = node.parent.children if node.parent else roots
+    if any(s.statements for s in siblings if s is not node):
+        tasks.append(_task(node, [], outline))
 
 
 # ---------------------------------------------------------------- paragraphs and the item tree
