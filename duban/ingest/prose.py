@@ -144,8 +144,27 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
         for root in roots:
             _mark_covered(root)
             _emit(root, [], tasks, outline)
-        _cut_last_item(roots, tasks, outline, _last_text_line(scope))
+        last = _last_text_line(scope)
+        _cut_last_item(roots, tasks, outline, last)
+        if last and not lines[last - 1].text.endswith(_COMPLETE_END):
+            _drop_cut_unit(tasks, last)
     return tasks
+
+
+_COMPLETE_END = tuple("。！？!?）)】]")
+_WHOLE_UNIT = re.compile(r"(?:局|委|办|办公室|厅|署|院|部|部门|单位|小组|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡)$")
+
+
+def _drop_cut_unit(tasks: list[Task], last: int) -> None:
+    """The copy stops in mid-name ('…、县农业农', '各区人民政府〈含开发区、'): the half name that ends
+    the last task's units is not a unit."""
+    for t in tasks:
+        if (t.end_line or t.line) >= last and t.units:
+            u = t.units[-1]
+            if not _WHOLE_UNIT.search(u) or u[0] in "〈<《（(【[":
+                t.units.pop()
+                if u in t.lead_units:
+                    t.lead_units.remove(u)
 
 
 def _last_text_line(scope: list[Line]) -> int:
@@ -161,11 +180,21 @@ def _cut_last_item(roots: list[_Node], tasks: list[Task], outline: Outline, last
     while node.children:
         node = node.children[-1]
     end = max([node.para.last] + [p.last for p in node.body])
-    if node.covered or end < last_line or any(t.line == node.para.first for t in tasks):
+    if node.covered or end < last_line:
         return
     siblings = node.parent.children if node.parent else roots
     if any(s.statements for s in siblings if s is not node):
-        tasks.append(_task(node, [], outline))
+        task = next((t for t in tasks if t.line == node.para.first), None)
+        if task is None:
+            task = _task(node, [], outline)
+            tasks.append(task)
+        if task.units:
+            return
+        spans = _bracket_spans(node.para.text)
+        if spans and spans[-1][1] == len(node.para.text) and node.para.text[-1] not in _CLOSE:
+            # the statement bracket opened and was cut: keep the whole names it got to
+            names = parse_responsibility(node.para.text[spans[-1][0] + 1 :]).units
+            task.units = [u for u in names if _WHOLE_UNIT.search(u)]
 
 
 # ---------------------------------------------------------------- paragraphs and the item tree
