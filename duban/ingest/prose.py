@@ -53,6 +53,10 @@ _PEOPLE_LABEL = re.compile(
     r"\s*(?P<value>[^；;，,）)]*)[；;，,]?"
 )
 _MAX_STATEMENT = 400
+# a statement that opens with the leaders by office: '分管副省长、协管副秘书长负责，…'
+_LEADER_CLAUSE = re.compile(
+    r"^(?P<who>(?:[^，,；;、（(]{0,6}(?:省长|市长|县长|区长|州长|秘书长|书记|主任)、?)+)(?:负责|牵头|主抓)[，,；;]"
+)
 # '市气象局：负责…' — an item that opens with the unit responsible for it
 _LABEL_LAYOUT = re.compile(r"^(?P<units>[^：:，,。；;]{2,40})[：:]")
 _UNIT_END = re.compile(
@@ -319,6 +323,10 @@ def _parse_statement(text: str) -> _Said | None:
         t = _PEOPLE_LABEL.sub("", t).strip("；;，,。")
         if not t and (leaders or persons):  # '牵头负责领导：金力。' on a line of its own
             return _Said(Responsibility(), leaders, persons)
+    m = _LEADER_CLAUSE.match(t) if "长" in t[:20] or "书记" in t[:20] or "主任" in t[:20] else None
+    if m:  # '分管副省长、协管副秘书长负责，省发展改革委牵头，…'
+        leaders += [x for x in m.group("who").split("、") if x]
+        t = t[m.end() :]
     if not (_LABEL.match(t) or _MARKER_END.search(t) or _LEAD_CLAUSE.match(t)):
         return None
     resp = parse_responsibility(t)
