@@ -16,6 +16,7 @@ from duban.ingest import (
     targets,
     teams,
     twins,
+    unfold,
     unitnames,
 )
 from duban.ingest.errors import IngestError
@@ -36,6 +37,15 @@ def parse_text(text: str, source: str = "<text>") -> ParseResult:
 
 
 def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None) -> ParseResult:
+    cut = unfold.unfold(raw)
+    if cut is None:
+        return _parse_lines(raw, source, path)
+    result = _parse_lines(cut[0], source, path)
+    unfold.refold(result, cut[1], raw)
+    return result
+
+
+def _parse_lines(raw: list[str], source: str, path: str | None) -> ParseResult:
     lines = prepare(raw)
     if not any(ln.text for ln in lines):
         raise IngestError("文件没有任何文字内容（no text in file）", path=path or source)

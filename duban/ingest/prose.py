@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, numbering_level
 from duban.ingest.text import Line, nospace, strip_markup
-from duban.ingest.units import Responsibility, is_first_leads_note, parse_responsibility, split_people
+from duban.ingest.units import Responsibility, has_first_leads_note, is_first_leads_note, parse_responsibility, split_people
 
 # documents that hold tables or rosters, not prose
 _NOT_PROSE = {"责任分解表", "任务清单", "项目清单", "名单"}
@@ -148,6 +148,7 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
         for root in roots:
             _mark_covered(root)
             _emit(root, [], tasks, outline)
+        _first_leads_below(scope, tasks)
         last = _last_text_line(scope)
         _cut_last_item(roots, tasks, outline, last)
         if last and not lines[last - 1].text.endswith(_COMPLETE_END):
@@ -169,6 +170,16 @@ def _drop_cut_unit(tasks: list[Task], last: int) -> None:
                 t.units.pop()
                 if u in t.lead_units:
                     t.lead_units.remove(u)
+
+
+def _first_leads_below(scope: list[Line], tasks: list[Task]) -> None:
+    """'（首位单位为牵头单位，下同）': from the note on, the first unit of a task without a lead leads."""
+    at = next((ln.no for ln in scope if "下同" in ln.text and has_first_leads_note(ln.text)), None)
+    if at is None:
+        return
+    for t in tasks:
+        if (t.end_line or t.line) >= at and t.units and not t.lead_units:
+            t.lead_units = t.units[:1]
 
 
 def _last_text_line(scope: list[Line]) -> int:

@@ -355,6 +355,11 @@ def _looks_like_unit(part: str) -> bool:
     return len(p) >= 2 and not re.fullmatch(r"[\d\W_]+", p) and not _DEADLINE_WORDS.search(p)
 
 
+def has_first_leads_note(text: str) -> bool:
+    """Does ``text`` carry a bracketed '列第一位者为牵头单位' note?"""
+    return "牵头" in text and bool(_FIRST_LEADS_NOTE.search(nospace(text)))
+
+
 def is_first_leads_note(text: str) -> bool:
     """'列第一位者为工作牵头单位或汇总单位，下同' (with or without its brackets): a note, not units."""
     t = text.strip()
