@@ -12,7 +12,7 @@ import re
 from duban.ingest.model import ParseResult
 from duban.ingest.structure import numbering_level
 
-_LONG = 200  # a line shorter than this is never unfolded
+_LONG = 100  # a line shorter than this is never unfolded
 _GAP = re.compile(r"[ \u3000\u00a0]+(?=\S)")
 _LABEL = re.compile(r"^(?:牵头|责任|配合|协办|主办|协同)[\u4e00-\u9fff]{0,4}(?:单位|部门|领导)\s*[:：]")
 
