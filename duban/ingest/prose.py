@@ -38,6 +38,10 @@ _BARE_HEADING_MAX = 40
 # '责任单位：…', '完成时限：…' open a paragraph of their own even after a line without punctuation
 _LABEL_START = re.compile(r"^[^\s，,。；;：:（(]{2,8}[:：]")
 
+# a line opening with characters no Chinese sentence opens with (mojibake of a lost '（二）'): '?', the
+# replacement character, Latin letters with marks, bopomofo, box drawing, small form variants
+_LOST_NUMBER = re.compile(r"^[?？\ufffd]*[。.]?[\u00c0-\u024f\u3100-\u312f\u2500-\u257f\ufe50-\ufe6f]|^[?？\ufffd]+[。.]")
+_LOST_PREFIX = re.compile(r"^[?？\ufffd]+[。.]?")
 _BRACKET_CHAR = re.compile(r"[（(\[【）)\]】]")
 _OPEN = "（([【"
 _CLOSE = "）)]】"
@@ -226,7 +230,7 @@ def item_level(text: str) -> int:
 
 
 def _number_len(text: str) -> int:
-    m = _NUMBER.match(text)
+    m = _NUMBER.match(text) or (_LOST_PREFIX.match(text) if text[:1] in "?？\ufffd" else None)
     return m.end() if m else 0
 
 
@@ -242,6 +246,7 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
     complete (ends a sentence or statement, or is a heading) or the line opens a numbered item."""
     out: list[_Para] = []
     cur: _Para | None = None
+    last_level = 0
     for ln in scope:
         if ln.blank:
             continue
@@ -249,6 +254,9 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
             cur = None
             continue
         level = item_level(ln.text)
+        if not level and last_level and _LOST_NUMBER.match(ln.text):
+            level = last_level  # '?。ǘ┩七M…': an item whose number the encoding destroyed
+        last_level = level or last_level
         if (
             cur is None
             or level
