@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, numbering_level
 from duban.ingest.text import Line, nospace, strip_markup
-from duban.ingest.units import Responsibility, has_first_leads_note, is_first_leads_note, parse_responsibility, split_people
+from duban.ingest.units import (
+    Responsibility,
+    has_first_leads_note,
+    is_first_leads_note,
+    parse_responsibility,
+    split_people,
+)
 
 # documents that hold tables or rosters, not prose
 _NOT_PROSE = {"责任分解表", "任务清单", "项目清单", "名单"}

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from duban.ingest.hanzi import simplify
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, numbering_level
-from duban.ingest.hanzi import simplify
 from duban.ingest.text import SPACES, Line, nospace, strip_markup
 from duban.ingest.units import Responsibility, first_unit_leads, parse_responsibility, split_people
 
