@@ -33,7 +33,7 @@ _LIST_ITEM = re.compile(rf"(?<![本每上下次当逐按去今明全周度前近
 # '一周一调度' '两月一讲评' '每月一统计' '一月一督导一排名一通报' '一季度一行动'
 _CHAIN = re.compile(rf"(?<![\d年第])(每|一|两|二)个?({_PERIOD})((?:一(?!季|月|年|周|次|个|度|天)[\u4e00-\u9fff]{{2}})+)")
 # '每季度…' '每天…' '每两个月…' (not '每个县市区')
-_EVERY = re.compile(rf"(?<![元个])每(两个?|个|双)?({_PERIOD})(?!的|(?<!周)[一二三四五六七八九十])")  # '每周五' is weekly
+_EVERY = re.compile(rf"(?<![元个])每(两个?|个|双)?({_PERIOD})(?!的|度?对应|(?<!周)[一二三四五六七八九十])")  # '每周五' is weekly
 _NEXT_RHYTHM = re.compile(rf"、?(?:每|按)(?:两|双|个)?(?:{_PERIOD})")
 _BY = re.compile(r"(?<![（(般])按(季度|季|月|周|年)(?!度?[）)])")
 _REPORT_NOUN = re.compile(r"(?<=[\u4e00-\u9fff])(周|旬|月|季)报(?![送告名表])")
@@ -41,7 +41,7 @@ _REPORT_NOUN = re.compile(r"(?<=[\u4e00-\u9fff])(周|旬|月|季)报(?![送告�
 _NOT_RHYTHM = re.compile(
     r"不少于|至少|不得|不超过|演练|活动|宁静日|随访|值班|巡控|"  # quotas, drills, services
     r"发放|支付|拨付|缴纳|缴存|兑付|验收|"  # payment rules
-    r"\d+(?:\.\d+)?\s*(?:个|家|项|亿|万|%|人|次|户|件|所|元)"  # amounts: a quota, not a rhythm
+    r"(?<![第\d.])\d+(?:\.\d+)?\s*(?:个(?!月)|家|项|亿|万|%|人|次|户|件|所|元)"  # amounts ('第1个月' is a date)
 )
 # a meeting is a rhythm only when it is a dispatch or review meeting ('每月召开一次调度会')
 _MEETING = re.compile(r"会议|座谈会|沙龙|交流会|联席会|见面会|推介会")
