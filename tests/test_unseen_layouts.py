@@ -140,3 +140,14 @@ def test_a_copy_cut_off_keeps_its_last_item_without_half_names():
         "2.其他主要经济指标不低于全市平均水平。\n"
     )
     assert [t[0] for t in tasks] == ["居民收入增长与经济增长基本同步。", "其他主要经济指标不低于全市平均水平。"]
+
+
+def test_reporting_rhythms_of_work_reports():
+    from duban.ingest.cadences import parse_cadences
+
+    quarterly = parse_cadences("各牵头单位要在每个季度第1个月的20日前,将上季度的责任事项完成情况报市人民政府督查室。")
+    assert [[i.every for i in c["items"]] for c in quarterly] == [["季"]]
+    assert quarterly[0]["report_to"] == "市人民政府督查室"
+    twice = parse_cadences("市政府将于年中、年末对政府工作报告重点工作进展情况进行专项督查。")
+    assert [(i.every, i.action) for c in twice for i in c["items"]] == [("半年", "专项督查")]
+    assert parse_cadences("确定责任部门、责任人、节点目标,明确每季度对应的量化的工作显现度。") == []

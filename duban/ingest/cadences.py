@@ -47,7 +47,7 @@ _NOT_RHYTHM = re.compile(
 _MEETING = re.compile(r"会议|座谈会|沙龙|交流会|联席会|见面会|推介会")
 _DISPATCH = re.compile(r"调度|讲评|点评|通报|督查|督办|推进会|总结")
 # a line worth reading: it names a period the way a rhythm does
-_HINT = re.compile(rf"每|按(?:季|月|周|年)|[一两二]个?(?:{_PERIOD})一|(?:半年|[季旬月周年])(?:{_ACTIONS})|[周旬月季]报")
+_HINT = re.compile(rf"年中|每|按(?:季|月|周|年)|[一两二]个?(?:{_PERIOD})一|(?:半年|[季旬月周年])(?:{_ACTIONS})|[周旬月季]报")
 _QUOTE_OPEN = re.compile(r"[“\"「]")
 _QUOTE_CLOSE = re.compile(r"[”\"」]")
 _SENTENCE = re.compile(r"[^。；;！!？?]+(?:[。；;！!？?]|$)")
@@ -87,6 +87,21 @@ def _chain_items(sentence: str) -> list[tuple[int, int, list[CadenceItem]]]:
         acts = [a for a in m.group(3).split("一") if a]
         out.append((m.start(), m.end(), [CadenceItem(every, a) for a in acts]))
     return out
+
+
+# '于年中、年末对…进行专项督查': twice a year, at set points
+_MID_AND_END = re.compile(r"年中[、和及与]年[末底]")
+_MID_END_ACTION = re.compile(r"(?:专项|集中)?(?:督查|检查|考核|评估|通报|总结|督导|调度|讲评|点评)")
+
+
+def _mid_end_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
+    m = _MID_AND_END.search(sentence)
+    if not m or _inside(m.start(), taken):
+        return []
+    act = _MID_END_ACTION.search(sentence, m.end())
+    if not act or act.start() - m.end() > 60:
+        return []
+    return [(m.start(), act.end(), [CadenceItem("半年", act.group(0))])]
 
 
 def _list_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
@@ -232,6 +247,8 @@ def _sentence_cadences(sentence: str) -> list[tuple[dict, int]]:
     found = _chain_items(sentence)
     found += _list_items(sentence, [(a, b) for a, b, _ in found])
     found += _every_items(sentence, [(a, b) for a, b, _ in found])
+    if "年中" in sentence:
+        found += _mid_end_items(sentence, [(a, b) for a, b, _ in found])
     if not found:
         return []
     clauses = _clauses(sentence)
