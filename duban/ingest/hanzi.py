@@ -45,6 +45,11 @@ _T2S = {ord(_PAIRS[i]): _PAIRS[i + 1] for i in range(0, len(_PAIRS), 2)}
 _TRAD = frozenset(_PAIRS[0::2])
 
 
+def has_traditional(text: str) -> bool:
+    """Does ``text`` hold any character of the mapping (one pass, for a whole file at once)?"""
+    return not _TRAD.isdisjoint(text)
+
+
 def simplify(text: str) -> str:
     """``text`` with traditional characters replaced by simplified ones (same length)."""
     return text.translate(_T2S) if not _TRAD.isdisjoint(text) else text
@@ -54,6 +59,8 @@ def reverse_map(originals: list[str]) -> dict[int, str]:
     """simplified -> the traditional character this file writes for it, from the file's own lines:
     only where the file writes the traditional form more often than the simplified one, so a
     simplified document with a stray '於' keeps its '于'. Empty when no line is traditional."""
+    if _TRAD.isdisjoint("".join(originals)):
+        return {}
     seen: Counter = Counter()
     for s in originals:
         if not _TRAD.isdisjoint(s):

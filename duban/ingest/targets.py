@@ -124,11 +124,14 @@ _INDICATOR_PIECE = re.compile(
 _VALUE_CELL = re.compile(r"^(?:增长|下降|减少|达到|控制在|保持在|提高到|降低到)\d+(?:\.\d+)?(?:%|％|个百分点|亿元|万元)")
 
 
+_FIGURE_HINT = re.compile(r"\d[%％万亿个]")
 _ITEM_START = frozenset("一二三四五六七八九十（(0123456789★☆▲△●■◆")
 
 
 def indicator_item(text: str) -> str:
     """The indicator statements of an item that states only targets, '' otherwise."""
+    if not _FIGURE_HINT.search(text):
+        return ""
     t = _MARK.sub("", text)
     level = numbering_level(t)
     if not level and t == text:

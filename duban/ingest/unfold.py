@@ -14,12 +14,14 @@ from duban.ingest.structure import numbering_level
 
 _LONG = 100  # a line shorter than this is never unfolded
 _GAP = re.compile(r"[ \u3000\u00a0]+(?=\S)")
+# a number right after a space: ' 1.', ' 一、', ' (二)' — cheap test before cutting a line
+_NUMBER_AFTER_GAP = re.compile(r"[ \u3000\u00a0](?:\d{1,3}[.．、]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）])")
 _LABEL = re.compile(r"^(?:牵头|责任|配合|协办|主办|协同)[\u4e00-\u9fff]{0,4}(?:单位|部门|领导)\s*[:：]")
 
 
 def _pieces(line: str) -> list[str] | None:
     """The pieces of a run-together line, or None when it is an ordinary one."""
-    if len(line) < _LONG or " " not in line and "\u3000" not in line:
+    if len(line) < _LONG or len(_NUMBER_AFTER_GAP.findall(line)) < 2:
         return None
     parts = [p for p in _GAP.split(line.strip()) if p]
     numbered = sum(1 for p in parts if numbering_level(p))
