@@ -195,6 +195,7 @@ def test_label_lines_after_each_item():
     assert [(t.seq, t.units, t.lead_units) for t in tasks] == [
         ("1", ["区发改局", "立山经济开发区", "全区经济运行各专班"], ["区发改局"]),
         ("2", ["区工信局", "立山经济开发区"], ["区工信局"]),
+        ("3", [], []),  # the file stops after it: a cut copy lost its statement (issue 20), still a task
     ]
 
 

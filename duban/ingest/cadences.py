@@ -33,7 +33,7 @@ _LIST_ITEM = re.compile(rf"(?<![本每上下次当逐按去今明全周度前近
 # '一周一调度' '两月一讲评' '每月一统计' '一月一督导一排名一通报' '一季度一行动'
 _CHAIN = re.compile(rf"(?<![\d年第])(每|一|两|二)个?({_PERIOD})((?:一(?!季|月|年|周|次|个|度|天)[\u4e00-\u9fff]{{2}})+)")
 # '每季度…' '每天…' '每两个月…' (not '每个县市区')
-_EVERY = re.compile(rf"(?<![元个])每(两个?|个|双)?({_PERIOD})(?!的|(?<!周)[一二三四五六七八九十])")  # '每周五' is weekly
+_EVERY = re.compile(rf"(?<![元个])每(两个?|个|双)?({_PERIOD})(?!的|度?对应|(?<!周)[一二三四五六七八九十])")  # '每周五' is weekly
 _NEXT_RHYTHM = re.compile(rf"、?(?:每|按)(?:两|双|个)?(?:{_PERIOD})")
 _BY = re.compile(r"(?<![（(般])按(季度|季|月|周|年)(?!度?[）)])")
 _REPORT_NOUN = re.compile(r"(?<=[\u4e00-\u9fff])(周|旬|月|季)报(?![送告名表])")
@@ -41,13 +41,13 @@ _REPORT_NOUN = re.compile(r"(?<=[\u4e00-\u9fff])(周|旬|月|季)报(?![送告�
 _NOT_RHYTHM = re.compile(
     r"不少于|至少|不得|不超过|演练|活动|宁静日|随访|值班|巡控|"  # quotas, drills, services
     r"发放|支付|拨付|缴纳|缴存|兑付|验收|"  # payment rules
-    r"\d+(?:\.\d+)?\s*(?:个|家|项|亿|万|%|人|次|户|件|所|元)"  # amounts: a quota, not a rhythm
+    r"(?<![第\d.])\d+(?:\.\d+)?\s*(?:个(?!月)|家|项|亿|万|%|人|次|户|件|所|元)"  # amounts ('第1个月' is a date)
 )
 # a meeting is a rhythm only when it is a dispatch or review meeting ('每月召开一次调度会')
 _MEETING = re.compile(r"会议|座谈会|沙龙|交流会|联席会|见面会|推介会")
 _DISPATCH = re.compile(r"调度|讲评|点评|通报|督查|督办|推进会|总结")
 # a line worth reading: it names a period the way a rhythm does
-_HINT = re.compile(rf"每|按(?:季|月|周|年)|[一两二]个?(?:{_PERIOD})一|(?:半年|[季旬月周年])(?:{_ACTIONS})|[周旬月季]报")
+_HINT = re.compile(rf"年中|每|按(?:季|月|周|年)|[一两二]个?(?:{_PERIOD})一|(?:半年|[季旬月周年])(?:{_ACTIONS})|[周旬月季]报")
 _QUOTE_OPEN = re.compile(r"[“\"「]")
 _QUOTE_CLOSE = re.compile(r"[”\"」]")
 _SENTENCE = re.compile(r"[^。；;！!？?]+(?:[。；;！!？?]|$)")
@@ -87,6 +87,21 @@ def _chain_items(sentence: str) -> list[tuple[int, int, list[CadenceItem]]]:
         acts = [a for a in m.group(3).split("一") if a]
         out.append((m.start(), m.end(), [CadenceItem(every, a) for a in acts]))
     return out
+
+
+# '于年中、年末对…进行专项督查': twice a year, at set points
+_MID_AND_END = re.compile(r"年中[、和及与]年[末底]")
+_MID_END_ACTION = re.compile(r"(?:专项|集中)?(?:督查|检查|考核|评估|通报|总结|督导|调度|讲评|点评)")
+
+
+def _mid_end_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
+    m = _MID_AND_END.search(sentence)
+    if not m or _inside(m.start(), taken):
+        return []
+    act = _MID_END_ACTION.search(sentence, m.end())
+    if not act or act.start() - m.end() > 60:
+        return []
+    return [(m.start(), act.end(), [CadenceItem("半年", act.group(0))])]
 
 
 def _list_items(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, list[CadenceItem]]]:
@@ -232,6 +247,8 @@ def _sentence_cadences(sentence: str) -> list[tuple[dict, int]]:
     found = _chain_items(sentence)
     found += _list_items(sentence, [(a, b) for a, b, _ in found])
     found += _every_items(sentence, [(a, b) for a, b, _ in found])
+    if "年中" in sentence:
+        found += _mid_end_items(sentence, [(a, b) for a, b, _ in found])
     if not found:
         return []
     clauses = _clauses(sentence)

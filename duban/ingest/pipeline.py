@@ -8,18 +8,21 @@ from duban.ingest import (
     cadences,
     deadlines,
     flat_tables,
+    hanzi,
     issuer,
+    leaders,
     prose,
     tables,
     targets,
     teams,
     twins,
+    unfold,
     unitnames,
 )
 from duban.ingest.errors import IngestError
 from duban.ingest.load import load_lines
 from duban.ingest.model import ParseResult
-from duban.ingest.structure import find_documents
+from duban.ingest.structure import find_documents, untitled_document, with_documents
 from duban.ingest.text import prepare
 
 
@@ -34,15 +37,22 @@ def parse_text(text: str, source: str = "<text>") -> ParseResult:
 
 
 def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None) -> ParseResult:
+    cut = unfold.unfold(raw)
+    if cut is None:
+        return _parse_lines(raw, source, path)
+    result = _parse_lines(cut[0], source, path)
+    unfold.refold(result, cut[1], raw)
+    return result
+
+
+def _parse_lines(raw: list[str], source: str, path: str | None) -> ParseResult:
     lines = prepare(raw)
     if not any(ln.text for ln in lines):
         raise IngestError("文件没有任何文字内容（no text in file）", path=path or source)
     outline = find_documents(lines)
-    if not outline.documents:
-        raise IngestError(
-            "没有找到方案标题（如“……工作方案”“……责任分解表”），不像是一份工作方案（not a plan document）",
-            path=path or source,
-        )
+    untitled = not outline.documents
+    if untitled:  # no title gate: read the whole file; refuse only when nothing at all is found
+        outline = with_documents(outline, [untitled_document(lines, os.path.splitext(source)[0] or "未命名方案")])
     result = ParseResult(
         seed=source,
         lines=[1, len(lines)],
@@ -55,6 +65,7 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     for i, t in enumerate(task_list, 1):
         t.id = str(i)
     twins.link(task_list)
+    leaders.inherit(task_list, outline)
     result.tasks = task_list
     result.targets = targets.extract(lines, outline)
     result.teams = teams.extract(lines, outline)
@@ -62,4 +73,13 @@ def parse_lines(raw: list[str], source: str = "<text>", path: str | None = None)
     cadences.bind(result.cadences, result.tasks, outline)
     result.unit_aliases = unitnames.resolve(result)
     deadlines.resolve(result)
+    hanzi.restore(result, hanzi.reverse_map(result.source_lines))
+    if untitled:
+        if not (result.tasks or result.targets or result.teams or result.cadences):
+            raise IngestError(
+                "没有找到方案标题，也没有读出任何任务或目标（如“牵头单位：……”“责任单位：……”），"
+                "不像是一份工作方案（not a plan document）",
+                path=path or source,
+            )
+        result.warnings.append("没有找到方案标题（如“……工作方案”“……责任分解表”），已按整份文件读取；请核对文档标题")
     return result

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, numbering_level
 from duban.ingest.text import Line, nospace, strip_markup
-from duban.ingest.units import Responsibility, parse_responsibility, split_people
+from duban.ingest.units import (
+    Responsibility,
+    has_first_leads_note,
+    is_first_leads_note,
+    parse_responsibility,
+    split_people,
+)
 
 # documents that hold tables or rosters, not prose
 _NOT_PROSE = {"责任分解表", "任务清单", "项目清单", "名单"}
@@ -38,6 +44,10 @@ _BARE_HEADING_MAX = 40
 # '责任单位：…', '完成时限：…' open a paragraph of their own even after a line without punctuation
 _LABEL_START = re.compile(r"^[^\s，,。；;：:（(]{2,8}[:：]")
 
+# a line opening with characters no Chinese sentence opens with (mojibake of a lost '（二）'): '?', the
+# replacement character, Latin letters with marks, bopomofo, box drawing, small form variants
+_LOST_NUMBER = re.compile(r"^[?？\ufffd]*[。.]?[\u00c0-\u024f\u3100-\u312f\u2500-\u257f\ufe50-\ufe6f]|^[?？\ufffd]+[。.]")
+_LOST_PREFIX = re.compile(r"^[?？\ufffd]+[。.]?")
 _BRACKET_CHAR = re.compile(r"[（(\[【）)\]】]")
 _OPEN = "（([【"
 _CLOSE = "）)]】"
@@ -49,14 +59,18 @@ _LABEL = re.compile(r"(?<!总)(?:牵头责任单位|牵头单位|主责单位|�
 _LEAD_CLAUSE = re.compile(r"^由?[^，,；;。：:（(]{2,60}?牵头")
 # labels inside a statement that name people or a date, not units ('责任领导：张三；牵头单位：X')
 _PEOPLE_LABEL = re.compile(
-    r"(?P<label>(?:市级|县级|区级)?(?:责任|牵头|分管|联系)领导|责任人|完成时限|完成时间|时限)\s*[:：]"
+    r"(?P<label>(?:省级|市级|县级|区级)?(?:责任|牵头(?:负责)?|分管[省市县区州]?|联系|主抓)领导|责任人|完成时限|完成时间|时限)\s*[:：]"
     r"\s*(?P<value>[^；;，,）)]*)[；;，,]?"
 )
 _MAX_STATEMENT = 400
+# a statement that opens with the leaders by office: '分管副省长、协管副秘书长负责，…'
+_LEADER_CLAUSE = re.compile(
+    r"^(?P<who>(?:[^，,；;、（(]{0,6}(?:省长|市长|县长|区长|州长|秘书长|书记|主任)、?)+)(?:负责|牵头|主抓)[，,；;]"
+)
 # '市气象局：负责…' — an item that opens with the unit responsible for it
 _LABEL_LAYOUT = re.compile(r"^(?P<units>[^：:，,。；;]{2,40})[：:]")
 _UNIT_END = re.compile(
-    r"(?:局|委|办|院|部|部门|单位|小组|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡|机场|[（(][^（()）]*[)）])$"
+    r"(?:局|委|办|厅|署|院|部|部门|单位|小组|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡|机场|[（(][^（()）]*[)）])$"
 )
 _DEADLINE = re.compile(
     r"到\s*\d{4}\s*年\s*(?:\d{1,2}\s*月\s*)?底|\d{4}\s*年\s*(?:\d{1,2}\s*月\s*|年\s*)?底前"
@@ -140,10 +154,72 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
         if doc.kind in _NOT_PROSE:
             continue
         scope = lines[doc.line : doc.end_line or doc.line]  # lines after the title (line n is lines[n-1])
-        for root in _build_tree(_paragraphs(scope)):
+        roots = _build_tree(_paragraphs(scope))
+        for root in roots:
             _mark_covered(root)
             _emit(root, [], tasks, outline)
+        _first_leads_below(scope, tasks)
+        last = _last_text_line(scope)
+        _cut_last_item(roots, tasks, outline, last)
+        if last and not lines[last - 1].text.endswith(_COMPLETE_END):
+            _drop_cut_unit(tasks, last)
     return tasks
+
+
+_COMPLETE_END = tuple("。！？!?）)】]")
+_WHOLE_UNIT = re.compile(r"(?:局|委|办|办公室|厅|署|院|部|部门|单位|小组|中心|公司|集团|队|区|政府|指挥部|所|站|社|行|会|处|联|街道|镇|乡)$")
+
+
+def _drop_cut_unit(tasks: list[Task], last: int) -> None:
+    """The copy stops in mid-name ('…、县农业农', '各区人民政府〈含开发区、'): the half name that ends
+    the last task's units is not a unit."""
+    for t in tasks:
+        if (t.end_line or t.line) >= last and t.units:
+            u = t.units[-1]
+            if not _WHOLE_UNIT.search(u) or u[0] in "〈<《（(【[":
+                t.units.pop()
+                if u in t.lead_units:
+                    t.lead_units.remove(u)
+
+
+def _first_leads_below(scope: list[Line], tasks: list[Task]) -> None:
+    """'（首位单位为牵头单位，下同）': from the note on, the first unit of a task without a lead leads."""
+    at = next((ln.no for ln in scope if "下同" in ln.text and has_first_leads_note(ln.text)), None)
+    if at is None:
+        return
+    for t in tasks:
+        if (t.end_line or t.line) >= at and t.units and not t.lead_units:
+            t.lead_units = t.units[:1]
+
+
+def _last_text_line(scope: list[Line]) -> int:
+    return next((ln.no for ln in reversed(scope) if ln.text), 0)
+
+
+def _cut_last_item(roots: list[_Node], tasks: list[Task], outline: Outline, last_line: int) -> None:
+    """A copy cut off at its end loses the statement of its last item ('7.其他主要经济指标…' and
+    nothing after it): that item is still a task when the items beside it are tasks."""
+    if not roots:
+        return
+    node = roots[-1]
+    while node.children:
+        node = node.children[-1]
+    end = max([node.para.last] + [p.last for p in node.body])
+    if node.covered or end < last_line:
+        return
+    siblings = node.parent.children if node.parent else roots
+    if any(s.statements for s in siblings if s is not node):
+        task = next((t for t in tasks if t.line == node.para.first), None)
+        if task is None:
+            task = _task(node, [], outline)
+            tasks.append(task)
+        if task.units:
+            return
+        spans = _bracket_spans(node.para.text)
+        if spans and spans[-1][1] == len(node.para.text) and node.para.text[-1] not in _CLOSE:
+            # the statement bracket opened and was cut: keep the whole names it got to
+            names = parse_responsibility(node.para.text[spans[-1][0] + 1 :]).units
+            task.units = [u for u in names if _WHOLE_UNIT.search(u)]
 
 
 # ---------------------------------------------------------------- paragraphs and the item tree
@@ -160,7 +236,7 @@ def item_level(text: str) -> int:
 
 
 def _number_len(text: str) -> int:
-    m = _NUMBER.match(text)
+    m = _NUMBER.match(text) or (_LOST_PREFIX.match(text) if text[:1] in "?？\ufffd" else None)
     return m.end() if m else 0
 
 
@@ -176,6 +252,7 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
     complete (ends a sentence or statement, or is a heading) or the line opens a numbered item."""
     out: list[_Para] = []
     cur: _Para | None = None
+    last_level = 0
     for ln in scope:
         if ln.blank:
             continue
@@ -183,6 +260,9 @@ def _paragraphs(scope: list[Line]) -> list[_Para]:
             cur = None
             continue
         level = item_level(ln.text)
+        if not level and last_level and _LOST_NUMBER.match(ln.text):
+            level = last_level  # '?。ǘ┩七M…': an item whose number the encoding destroyed
+        last_level = level or last_level
         if (
             cur is None
             or level
@@ -255,6 +335,8 @@ def _parse_statement(text: str) -> _Said | None:
     t = nospace(text).strip("。；;，,")
     if not t or len(t) > _MAX_STATEMENT or "。" in t or t.startswith("总"):
         return None
+    if "下同" in t and is_first_leads_note(t):
+        return None
     leaders: list[str] = []
     persons: list[str] = []
     if _PEOPLE_LABEL.search(t):
@@ -263,7 +345,13 @@ def _parse_statement(text: str) -> _Said | None:
                 leaders += split_people(m.group("value"))
             elif m.group("label") == "责任人":
                 persons += split_people(m.group("value"))
-        t = _PEOPLE_LABEL.sub("", t).strip("；;，,")
+        t = _PEOPLE_LABEL.sub("", t).strip("；;，,。")
+        if not t and (leaders or persons):  # '牵头负责领导：金力。' on a line of its own
+            return _Said(Responsibility(), leaders, persons)
+    m = _LEADER_CLAUSE.match(t) if "长" in t[:20] or "书记" in t[:20] or "主任" in t[:20] else None
+    if m:  # '分管副省长、协管副秘书长负责，省发展改革委牵头，…'
+        leaders += [x for x in m.group("who").split("、") if x]
+        t = t[m.end() :]
     if not (_LABEL.match(t) or _MARKER_END.search(t) or _LEAD_CLAUSE.match(t)):
         return None
     resp = parse_responsibility(t)

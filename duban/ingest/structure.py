@@ -323,6 +323,23 @@ def _title_at(lines: list[Line], i: int) -> tuple[int, str] | None:
     return (j, title) if doc_kind(title) else None
 
 
+# words of a line that names a plan though it does not end like a title ('…责任分解', '…分工意见')
+_PLAN_WORDS = re.compile(r"方案|分解|分工|意见|计划|清单|要点|任务|通知")
+
+
+def untitled_document(lines: list[Line], fallback: str) -> Document:
+    """The whole file as one plan document when no title was found (a news excerpt, a notice
+    whose title is split or missing, a table pasted alone). Its title is the first short
+    title-like line that names a plan, else ``fallback``; line 0 so the document covers line 1."""
+    title = fallback
+    for ln in lines[:40]:
+        t = _plain(ln.text)
+        if 6 <= len(t) <= MAX_TITLE and not _TITLE_STOP.search(t) and not numbering_level(t) and _PLAN_WORDS.search(t):
+            title = ln.text.strip()
+            break
+    return Document(line=0, title=title, kind="工作方案", end_line=lines[-1].no if lines else 0)
+
+
 def find_documents(lines: list[Line]) -> Outline:
     """Find document titles and the annex each belongs to."""
     docs: list[Document] = []
@@ -364,3 +381,8 @@ def find_documents(lines: list[Line]) -> Outline:
     starts = [d.line for d in docs]
     heads = _find_headings(lines, starts)
     return Outline(docs, starts, heads, [h.line for h in heads])
+
+
+def with_documents(outline: Outline, docs: list[Document]) -> Outline:
+    """``outline`` with ``docs`` in place of none: one document from line 0 keeps every heading."""
+    return Outline(docs, [d.line for d in docs], outline.headings, outline._heading_lines)

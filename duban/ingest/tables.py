@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from duban.ingest.hanzi import simplify
 from duban.ingest.model import Task
 from duban.ingest.structure import Outline, numbering_level
 from duban.ingest.text import SPACES, Line, nospace, strip_markup
@@ -45,8 +46,22 @@ _BOLD_LEAD = re.compile(r"^(?:<p>)?\s*(?:<b>|\*\*)(.+?)(?:</b>|\*\*)")
 
 
 def cells_of(raw: str) -> list[str]:
-    """Cells of a tab-separated row, markup removed and stripped."""
-    return [(strip_markup(c) if "<" in c or "*" in c else c).strip(SPACES) for c in raw.split("\t")]
+    """Cells of a tab-separated row, markup removed and stripped (read as simplified characters)."""
+    return [simplify(strip_markup(c) if "<" in c or "*" in c else c).strip(SPACES) for c in raw.split("\t")]
+
+
+_PIPE_RULE = re.compile(r"^[\s|:\-—]*$")
+
+
+def pipe_row(ln: Line) -> Line | None:
+    """A row written with '|' between cells ('1 | 地区生产总值 | 增长5.5% | 区发改经信局 | …'), as
+    a tab-separated line; None when the line is not one (fewer than three cells, a '|---|' rule)."""
+    if ln.text.count("|") < 2 or "\t" in ln.raw or _PIPE_RULE.match(ln.text):
+        return None
+    cells = ln.text.strip().strip("|").split("|")
+    if len(cells) < 3:
+        return None
+    return Line(ln.no, "\t".join(c.strip(SPACES) for c in cells), ln.text, ln.heading, ln.bold)
 
 
 def cell_role(cell: str) -> str | None:
@@ -349,6 +364,8 @@ def extract(lines: list[Line], outline: Outline) -> list[Task]:
     out: list[Task] = []
     reader: _TableReader | None = None
     for ln in lines:
+        if "|" in ln.text and "\t" not in ln.raw:
+            ln = pipe_row(ln) or ln
         if "\t" in ln.raw:
             cells = cells_of(ln.raw)
             if reader is None:

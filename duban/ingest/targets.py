@@ -21,9 +21,9 @@ from duban.ingest.text import Line, nospace
 
 # heading labels that open a target section: 主要目标, 工作目标, 主要指标, 目标任务, 指标任务和责任单位
 _TARGET_HEADING = re.compile(
-    r"^(?:20\d\d年)?[\u4e00-\u9fff]{0,4}?(?:目标|指标)(?:任务)?(?:和[\u4e00-\u9fff]{1,8})?$"
+    r"^(?:20\d\d年)?(?:[\u4e00-\u9fff]{0,4}?|[\u4e00-\u9fff]{0,8}的主要(?:预期)?)(?:目标|指标)(?:任务)?(?:和[\u4e00-\u9fff]{1,8})?$"
 )
-_TARGET_LABEL = re.compile(r"^(?:主要|工作|总体|发展|年度)?(?:目标|指标)[:：。]")
+_TARGET_LABEL = re.compile(r"^(?:主要|工作|总体|发展|年度)?(?:预期)?(?:目标|指标)(?:是|为)?[:：。]")
 _LABEL_END = re.compile(r"[。，,：:；;\t（(]")
 
 # units of a target figure; an alternation tries them in this order, so longer spellings come first
@@ -31,11 +31,11 @@ UNITS = (
     "个百分点 百分点 个工作日 工作日 万人次 人次 户次 亿美元 万美元 美元 亿元 万元 元 万户 户 万人 人 万名 名 "
     "万亩 亩 万公顷 公顷 平方公里 万平方米 平方米 万立方米 立方米 万方 万吨标准煤 吨标准煤 万吨 吨 公里 千米 "
     "万千瓦时 千瓦时 万千瓦 千瓦 兆瓦 万个 个 万家 家 项 件 所 万套 套 张 万台 台 万辆 辆 座 处 条 天 次 床 "
-    "万株 株 万头 头 批 场 篇 倍 % ％ ‰ 亿"
+    "万株 株 万头 头 批 场 篇 倍 % ％ ‰ 亿 万"
 ).split()
 _UNIT = "|".join(re.escape(u) for u in UNITS)
 _FIGURE = re.compile(
-    rf"(?<![\d.,A-Za-z×*－\-~～])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)((?:{_UNIT})?(?:/[月年日天人户次亩](?:·人)?)?)"
+    rf"(?<![\d.,A-Za-z×*－\-~～—–])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)((?:{_UNIT})?(?:/[月年日天人户次亩](?:·人)?)?)"
     r"(及以上|以上|左右|以内|以下)?"
 )
 _PARENS = re.compile(r"[（(\[【][^（()）\[\]【】]*[)）\]】]")
@@ -60,12 +60,12 @@ _VERB_MEASURE.update({v + to: "提高到" for v in ("提高", "提升", "增加"
 _VERB_FIRST = {"完成", "开展", "实现", "建设", "新建", "启动", "开工", "开工改造", "新增", "净增", "突破"}
 _QUALIFIER_BEFORE = ("不低于", "不少于", "不超过", "突破", "超过", "高于", "力争")
 _LEAD = re.compile(
-    r"^(?:其中|实现|确保|力争|并|和|与|及|、|到?20\d\d年(?:底|末)?|全年|全部|[省市县]定|"
+    r"^(?:[★☆▲△●■◆]|其中|努力实现|实现|确保|力争|并|和|与|及|、|到?20\d\d年(?:底|末)?|全年|全部|[省市县]定|"
     r"\d{1,3}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）]|完成|开展)+"
 )
-_TEXT_LEAD = re.compile(r"^(?:实现|并|和|与|及|、|\d{1,3}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）])+")
+_TEXT_LEAD = re.compile(r"^(?:[★☆▲△●■◆]|努力实现|实现|并|和|与|及|、|\d{1,3}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[)）])+")
 _SHARED = re.compile(r"(?:均|分别)(?=不低于|不少于|不超过|超过|高于|低于|增长|下降|提高|达|新增|减少)")
-_TRAIL = re.compile(r"(?:分别|均|的|为|在)+$")
+_TRAIL = re.compile(r"(?:分别|均|的|为|在|可比)+$")
 _NOUN = re.compile(r"[\u4e00-\u9fff“”\"A-Za-z]+")
 _STATE_WORDS = re.compile(r"(?:稳中向好|持续改善|稳步提升|持续提升|保持稳定|稳定向好|逐步提高)$")
 _SCOPE = {"全市", "全县", "全区", "全省", "全州"}
@@ -110,6 +110,52 @@ def _content(text: str) -> str:
     return text
 
 
+# an indicator statement standing alone as a numbered item or a ★/▲ line, wherever it is:
+# '1.努力实现地区生产总值增长6.2%左右。', '(一)地区生产总值增长11%。(牵头单位:…)', '▲增加值可比增长14%左右,其中…'
+_MARK = re.compile(r"^[★☆▲△●■◆]\s*")
+_FIRST_SENTENCE = re.compile(r"[。（(\[【]")
+_PIECE_SPLIT = re.compile(r"[,，;；、]")
+_INDICATOR_PIECE = re.compile(
+    r"^(?:努力实现|实现|确保|力争)?[\u4e00-\u9fffA-Za-z“”]{2,16}?(?:可比)?"
+    r"(?:增长|下降|减少|达到|控制在|保持在|提高到|降低到|提高|降低)\d+(?:\.\d+)?"
+    r"(?:%|％|个百分点|亿元|万元|万人|万吨|万户|万亩)(?:[—\-~～]\d+(?:\.\d+)?[%％]?)?(?:左右|以上|以内|以下)?$"
+)
+# a '|' table row cell that is a figure with its verb ('增长5.5%(市下达指标)'), the indicator in the cell before
+_VALUE_CELL = re.compile(r"^(?:增长|下降|减少|达到|控制在|保持在|提高到|降低到)\d+(?:\.\d+)?(?:%|％|个百分点|亿元|万元)")
+
+
+_FIGURE_HINT = re.compile(r"\d[%％万亿个]")
+_ITEM_START = frozenset("一二三四五六七八九十（(0123456789★☆▲△●■◆")
+
+
+def indicator_item(text: str) -> str:
+    """The indicator statements of an item that states only targets, '' otherwise."""
+    if not _FIGURE_HINT.search(text):
+        return ""
+    t = _MARK.sub("", text)
+    level = numbering_level(t)
+    if not level and t == text:
+        return ""
+    t = nospace(strip_numbering(t) if level else t)
+    pieces = _PIECE_SPLIT.split(_FIRST_SENTENCE.split(t, 1)[0])
+    kept = []
+    for piece in pieces:
+        if not _INDICATOR_PIECE.match(piece):
+            break
+        kept.append(piece)
+    return "，".join(kept)
+
+
+def _row_targets(text: str) -> str:
+    """'1 | 地区生产总值 | 增长5.5%(市下达指标) | …' -> '地区生产总值增长5.5%'."""
+    cells = [nospace(c) for c in text.strip().strip("|").split("|")]
+    out = []
+    for a, b in zip(cells, cells[1:], strict=False):
+        if _VALUE_CELL.match(b) and a and not a.isdigit() and len(a) <= 20:
+            out.append(a + b)
+    return "；".join(out)
+
+
 def target_paragraphs(lines: list[Line], outline: Outline) -> list[tuple[list[Line], str]]:
     """(lines, text) of every paragraph in a target section, with page-broken halves rejoined."""
     out: list[tuple[list[Line], str]] = []
@@ -128,6 +174,10 @@ def target_paragraphs(lines: list[Line], outline: Outline) -> list[tuple[list[Li
         if ("目标" in ln.text[:8] or "指标" in ln.text[:8]) and _TARGET_LABEL.match(nospace(ln.text)):
             label_open = True
         if not (label_open or in_zone[ln.no]) or _is_bare_heading(ln.text):
+            item = indicator_item(ln.text) if ln.text[0] in _ITEM_START else ""
+            item = item or (_row_targets(ln.text) if "|" in ln.text else "")
+            if item:
+                out.append(([ln], item))
             i += 1
             continue
         if "\t" in ln.raw or outline.in_table(ln.no):

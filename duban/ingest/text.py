@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from duban.ingest.hanzi import has_traditional, simplify
+
 _TAG = re.compile(r"</?(?:p|b|strong|em|i|u|span|div|br|td|tr|th|font)(?:\s[^<>]*)?/?>", re.I)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _BOLD = re.compile(r"\*\*|__")
@@ -23,7 +25,7 @@ _SPACE_RE = re.compile(f"[{SPACES}]+")
 class Line:
     no: int  # 1-based line number in the source
     raw: str  # the line as in the file, without its newline
-    text: str  # markup removed, stripped
+    text: str  # markup removed, stripped, traditional characters simplified (hanzi.py)
     heading: int = 0  # markdown heading depth (0 = none)
     bold: bool = False  # the line carried bold markup
 
@@ -57,13 +59,15 @@ def ascii_full_stops(text: str) -> str:
 def prepare(raw_lines: list[str]) -> list[Line]:
     """One :class:`Line` per source line."""
     out = []
+    trad = has_traditional("".join(raw_lines))  # most files have none: skip the per-line mapping
     for i, raw in enumerate(raw_lines, 1):
         raw = raw.rstrip("\r\n")
         m = _HEADING.match(raw)
         depth = 0
         if m and raw.lstrip().startswith("#"):
             depth = len(m.group(0).strip())
-        text = ascii_full_stops(strip_markup(raw).strip(SPACES))
+        text = strip_markup(raw).strip(SPACES)
+        text = ascii_full_stops(simplify(text) if trad else text)
         out.append(Line(i, raw, text, depth, "**" in raw or "<b>" in raw.lower()))
     return out
 

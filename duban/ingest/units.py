@@ -290,10 +290,47 @@ def split_units(cell: str) -> list[str]:
     return parse_responsibility(cell).units
 
 
+# 'X等市级相关单位' names X and a group: '市财政局等市级相关单位' -> '市财政局', '市级相关单位'
+_GROUP_AFTER = re.compile(r"等(?=[省市县区州](?:级|直)(?:相关|有关|其他|其它)?(?:单位|部门))")
+
+
+def _split_group_after(tok: str) -> list[str]:
+    parts = _JOINT.split(tok)
+    if "等" not in tok:
+        return parts
+    return [q for p in parts for q in _GROUP_AFTER.split(p)]
+
+
+_PLACE_HEAD = re.compile(r"^各[县市区乡镇]$")
+_PLACE_MID = re.compile(r"^[县市区乡镇]$")
+_PLACE_TAIL = re.compile(r"^[县市区乡镇](?:人民)?政府$")
+
+
+def _rejoin_places(tokens: list[str]) -> list[str]:
+    """'各县', '市', '区政府' -> '各县、市、区政府': one body named by its places, not three units."""
+    if len(tokens) < 2 or not any(_PLACE_HEAD.match(t) for t in tokens):
+        return tokens
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        j = i + 1
+        if _PLACE_HEAD.match(tokens[i]):
+            while j < len(tokens) and _PLACE_MID.match(tokens[j]):
+                j += 1
+            if j < len(tokens) and _PLACE_TAIL.match(tokens[j]):
+                out.append("、".join(tokens[i : j + 1]))
+                i = j + 1
+                continue
+            j = i + 1
+        out.append(tokens[i])
+        i = j
+    return out
+
+
 def _units_of(text: str) -> list[str]:
     out: list[str] = []
-    for tok in split_top(text, _LIST_SEPS):
-        for part in _JOINT.split(tok):
+    for tok in _rejoin_places(split_top(text, _LIST_SEPS)):
+        for part in _split_group_after(tok):
             part = strip_trailing(part)
             if not part or not _looks_like_unit(part):
                 continue
@@ -309,10 +346,24 @@ def _list_marks(m: re.Match) -> str:
     return re.sub(r"[,，]", "、", m.group(0))
 
 
+_DEADLINE_WORDS = re.compile(r"\d{1,2}月|年底|月底|年内|完成$")
+
+
 def _looks_like_unit(part: str) -> bool:
-    """Reject leftovers that are not names at all ('按职责和属地管理原则分工负责', '。')."""
+    """Reject leftovers that are not names at all ('按职责和属地管理原则分工负责', '。', '6月底完成')."""
     p = nospace(part)
-    return len(p) >= 2 and not re.fullmatch(r"[\d\W_]+", p)
+    return len(p) >= 2 and not re.fullmatch(r"[\d\W_]+", p) and not _DEADLINE_WORDS.search(p)
+
+
+def has_first_leads_note(text: str) -> bool:
+    """Does ``text`` carry a bracketed '列第一位者为牵头单位' note?"""
+    return "牵头" in text and bool(_FIRST_LEADS_NOTE.search(nospace(text)))
+
+
+def is_first_leads_note(text: str) -> bool:
+    """'列第一位者为工作牵头单位或汇总单位，下同' (with or without its brackets): a note, not units."""
+    t = text.strip()
+    return bool(_FIRST_LEADS_NOTE.fullmatch(t if t[:1] in "（(" else f"({t})"))
 
 
 def parse_responsibility(text: str) -> Responsibility:
@@ -331,8 +382,26 @@ def _parse_responsibility(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(resp.units), tuple(resp.lead_units)
 
 
+# '部门分工：X牵头，Y配合' — a label over a statement that marks its own roles
+_DIVISION_LABEL = re.compile(r"^(?:部门|责任|任务|工作)?分工\s*[:：]")
+# '（列第一位者为工作牵头单位或汇总单位，下同）', '（首位单位为牵头单位，下同）': the first unit leads
+_FIRST_LEADS_NOTE = re.compile(r"[（(][^（()）]{0,12}(?:第一|首位|首个|排首)[^（()）]{0,16}牵头[^（()）]{0,20}[)）]")
+
+
 def _read_responsibility(text: str) -> Responsibility:
     text = _expand_notes(_clean(text))
+    first_leads = False
+    if "分工" in text[:6]:
+        text = _DIVISION_LABEL.sub("", text)
+    if "牵头" in text and _FIRST_LEADS_NOTE.search(text):
+        text, first_leads = _FIRST_LEADS_NOTE.sub("", text), True
+    resp = _read_labelled(text)
+    if first_leads and resp.units and not resp.lead_units:
+        resp.lead_units = resp.units[:1]
+    return resp
+
+
+def _read_labelled(text: str) -> Responsibility:
     text = _LONE_CHAR.sub(r"\1", text)
     if "牵头" in text:
         text = _LEAD_NOTE.sub("牵头", text)
