@@ -83,11 +83,27 @@ def test_competition_ranking_and_red_black_lists():
         ("庚局", 6),
         ("己局", None),
     ]
+    # 丁 and 乙 tie at 78: equal 任务完成率 (1.0), 丁's 按时报送率 is higher (1 > 5/6), so 丁 takes the third place
     red, black = red_black(ranked, top_n=3, bottom_n=2)
-    assert {s.unit for s in red} == {"丙局", "甲局", "乙局", "丁局"}
+    assert [s.unit for s in red] == ["丙局", "甲局", "丁局"]
     assert [s.unit for s in black] == ["庚局", "戊局"]
     red, black = red_black(ranked, top_n=5, bottom_n=3)  # overlap: a unit is never on both lists
     assert "戊局" in {s.unit for s in red} and "戊局" not in {s.unit for s in black}
+    # a threshold as well as a rank: 红榜 from 80 up, 黑榜 below 60
+    red, black = red_black(ranked, top_n=3, bottom_n=3, red_min=80, black_below=60)
+    assert [s.unit for s in red] == ["丙局", "甲局"] and [s.unit for s in black] == ["庚局"]
+
+
+def test_ties_that_remain_do_not_stretch_the_lists():
+    """Five units with the same score and the same parts: none can be told apart, so a 红榜 of 3 takes none
+    of them rather than all five; the one unit above them is listed alone."""
+    same = [UnitFacts(f"{c}局", due=4, on_time=3, late=1, tasks=tp((40, 50))) for c in "甲乙丙丁戊"]
+    ranked = rank(score_unit(SCHEME, f) for f in [*same, UnitFacts("己局", due=4, on_time=4, tasks=tp((50, 50)))])
+    red, black = red_black(ranked, top_n=3, bottom_n=3)
+    assert [s.unit for s in red] == ["己局"]
+    assert black == []
+    rules = "".join(SCHEME.rules_text())
+    assert "仍相同且同时列入会超过名额的，均不列入" in rules and "得分不低于 90 分" in rules
 
 
 def test_competition_ranks_plain():

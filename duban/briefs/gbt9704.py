@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -341,6 +341,50 @@ class GongwenDoc:
             _set_run_font(p.add_run(line), self.fonts.title, TITLE_PT)
         self.doc.add_paragraph()  # 标题下空一行
 
+    def issuer_header(self, organ: str, number: str) -> None:
+        """版头 of a 通报 (§7.2): the red 发文机关标志 centred, 发文字号 below it, then a red rule as wide
+        as the 版心. The mark is sized to fit one line (小标宋, at most 小初)."""
+        self.doc.add_paragraph()  # the mark sits below the top of the 版心
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        size = min(MASTHEAD_PT, int(TEXT_WIDTH_MM / 25.4 * 72 / max(1, len(organ)) * 0.96))
+        _exact(p, size * 1.6)
+        _set_run_font(p.add_run(organ), self.fonts.title, size, color=RED)
+        self.doc.add_paragraph()
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _exact(p)
+        _set_run_font(p.add_run(number), self.fonts.body, BODY_PT)
+        _bottom_rule(p, "FF0000", 12)
+        self.doc.add_paragraph()  # 红色分隔线下空二行, 标题
+        self.doc.add_paragraph()
+
+    def addressees(self, text: str):
+        """主送机关: below the title, flush left, ending with a full-width colon."""
+        p = self.doc.add_paragraph()
+        _exact(p)
+        _set_run_font(p.add_run(text), self.fonts.body, BODY_PT, condense=True)
+        return p
+
+    def page_break(self) -> None:
+        from docx.enum.text import WD_BREAK
+
+        p = self.doc.add_paragraph()
+        _exact(p)
+        p.add_run().add_break(WD_BREAK.PAGE)
+
+    def attachment_heading(self, n: int, title: str) -> None:
+        """An attachment's first page: 附件N (黑体, flush left), then its title (小标宋 二号, centred)."""
+        p = self.doc.add_paragraph()
+        _exact(p)
+        _set_run_font(p.add_run(f"附件{n}"), self.fonts.heading1, BODY_PT)
+        self.doc.add_paragraph()
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _exact(p)
+        _set_run_font(p.add_run(title), self.fonts.title, SIZES["小二"])
+        self.doc.add_paragraph()
+
     # ------------------------------------------------------------ body
 
     def heading(self, text: str, level: int = 1):
@@ -377,14 +421,14 @@ class GongwenDoc:
         ncols = len(header)
         if not ncols:
             raise ValueError("表格至少要有一列")
-        widths = list(col_widths) if col_widths else [TEXT_WIDTH_MM / ncols] * ncols
+        for i, row in enumerate(rows, 1):
+            if len(row) != ncols:
+                raise ValueError(f"表格第 {i} 行有 {len(row)} 列，表头有 {ncols} 列")
+        widths = list(col_widths) if col_widths else fit_widths(header, rows, size_pt)
         if len(widths) != ncols:
             raise ValueError(f"列宽有 {len(widths)} 个，表头有 {ncols} 列")
         if sum(widths) > TEXT_WIDTH_MM + 0.5:
             raise ValueError(f"列宽合计 {sum(widths):g} mm，超过版心宽度 {TEXT_WIDTH_MM} mm")
-        for i, row in enumerate(rows, 1):
-            if len(row) != ncols:
-                raise ValueError(f"表格第 {i} 行有 {len(row)} 列，表头有 {ncols} 列")
         if caption:
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -464,27 +508,103 @@ class GongwenDoc:
         return p
 
     def signature(self, issuer: str = "", date: str = ""):
-        """落款: issuer and date right-aligned, four characters in from the right (§7.3.5.1, no seal)."""
+        """落款 without a seal (§7.3.5.2): one blank line below the text, the issuer two characters in from
+        the right, the date on the next line starting two characters right of the issuer's first; a date
+        longer than that is set two in from the right and the issuer moved left to match."""
+        issuer, date = issuer or self.issuer, date or self.date
+        w_issuer, w_date = _width(issuer), _width(date)
+        if w_issuer - w_date >= 2:
+            right = {issuer: 2, date: w_issuer - w_date}
+        else:
+            right = {issuer: 4 + w_date - w_issuer, date: 2}
         self.doc.add_paragraph()
-        for text in (issuer or self.issuer, date or self.date):
+        for text in (issuer, date):
             if text:
                 p = self.doc.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 _exact(p)
-                p.paragraph_format.right_indent = Pt(BODY_PT * 4)
+                p.paragraph_format.right_indent = Pt(BODY_PT * right[text])
+                p.paragraph_format.keep_with_next = text == issuer
                 _set_run_font(p.add_run(text), self.fonts.body, BODY_PT, condense=True)
 
-    def colophon(self, lines: list[str]):
-        """版记 (报：…　送：…　印发): 四号仿宋 lines between thin rules at the end of the document."""
-        p = self.doc.add_paragraph()
-        _exact(p)
-        _bottom_rule(p, "000000", 8)
-        for line in lines:
+    def attachment_note(self, titles: list[str]):
+        """附件说明 (§7.3.4): one blank line below the text, "附件：1.…" two characters in, further
+        items aligned under the first."""
+        if not titles:
+            return
+        self.doc.add_paragraph()
+        for i, title in enumerate(titles, 1):
             p = self.doc.add_paragraph()
             _exact(p)
-            p.paragraph_format.left_indent = Pt(SIZES["四号"])
-            _set_run_font(p.add_run(line), self.fonts.body, SIZES["四号"])
-            _bottom_rule(p, "000000", 4)
+            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            lead = "附件：" if i == 1 else ""
+            p.paragraph_format.left_indent = Pt(BODY_PT * 5)
+            p.paragraph_format.first_line_indent = Pt(BODY_PT * (-3 if i == 1 else 0))
+            number = f"{i}." if len(titles) > 1 else ""
+            _set_run_font(p.add_run(f"{lead}{number}{title}"), self.fonts.body, BODY_PT, condense=True)
+
+    def colophon(self, lines: list[str], right: str = ""):
+        """版记 (通报: 抄送, 印发机关和印发日期) or 报尾 (简报: 报、送, 共印份数) at the foot of the last page:
+        四号仿宋 lines, one character in from each side, between a thick first and last rule with thin
+        rules between them (§7.4). Written as a one-column table anchored to the bottom of the 版心
+        (``w:tblpPr tblpYSpec=bottom``), so it is kept together and never falls alone onto a page.
+        ``right``: text set flush right on the last line (印发日期, 共印N份)."""
+        rows = list(lines)
+        t = self.doc.add_table(rows=len(rows), cols=1)
+        t.autofit = False
+        tbl_pr = t._tbl.tblPr
+        pos = OxmlElement("w:tblpPr")
+        # its last rule on the bottom edge of the 版心: an absolute position from the top of the page (LibreOffice
+        # ignores tblpYSpec="bottom"), the rows being exact-height lines
+        top = (PAGE_HEIGHT_MM - MARGIN_BOTTOM_MM) / 25.4 * 1440 - len(rows) * (LINE_PITCH_TWIPS + 10) - 40
+        for k, v in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"), ("bottomFromText", "0"),
+                     ("vertAnchor", "page"), ("horzAnchor", "margin"), ("tblpXSpec", "center"),
+                     ("tblpY", str(int(top)))):
+            pos.set(qn(f"w:{k}"), v)
+        tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, pos)
+        overlap = OxmlElement("w:tblOverlap")
+        overlap.set(qn("w:val"), "never")
+        pos.addnext(overlap)
+        width = OxmlElement("w:tblW")
+        # 10 mm narrower than the 版心: LibreOffice 7 keeps a table nearly as wide as the 版心 in the text flow (at the
+        # end of the text) instead of floating it to the foot of the page
+        wide = TEXT_WIDTH_MM - 10
+        width.set(qn("w:w"), str(int(wide / 25.4 * 1440)))
+        width.set(qn("w:type"), "dxa")
+        for old in tbl_pr.findall(qn("w:tblW")):
+            tbl_pr.remove(old)
+        overlap.addnext(width)
+        borders = OxmlElement("w:tblBorders")
+        for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 4), ("insideV", 0)):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "single" if size else "nil")
+            if size:
+                el.set(qn("w:sz"), str(size))
+                el.set(qn("w:space"), "0")
+                el.set(qn("w:color"), "000000")
+            borders.append(el)
+        tbl_pr.append(borders)
+        t.columns[0].width = Mm(wide)
+        size = SIZES["四号"]
+        for i, (row, text) in enumerate(zip(t.rows, rows, strict=True)):
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            cell = row.cells[0]
+            cell.width = Mm(wide)
+            p = cell.paragraphs[0]
+            _exact(p, LINE_PITCH_PT)
+            row.height = Pt(LINE_PITCH_PT + 0.5)
+            row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+            p.paragraph_format.left_indent = Pt(size)
+            p.paragraph_format.right_indent = Pt(size)
+            p.paragraph_format.keep_with_next = True
+            last = i == len(rows) - 1
+            if last and right:
+                p.paragraph_format.tab_stops.add_tab_stop(Mm(wide) - Pt(size * 2) - Mm(4), WD_TAB_ALIGNMENT.RIGHT)
+                text = f"{text}\t{right}"
+            _set_run_font(p.add_run(text), self.fonts.body, size)
+        anchor = self.doc.add_paragraph()  # the table is anchored to a paragraph; keep it tiny
+        _exact(anchor, 1)
+        return t
 
     # ------------------------------------------------------------ output
 
@@ -496,6 +616,46 @@ class GongwenDoc:
     def save(self, path: str) -> str:
         self.doc.save(path)
         return path
+
+
+CELL_PADDING_MM = 4.6  # Word's default cell margins (1.9 mm each side) and a little air
+
+
+def _width(text: str) -> float:
+    """Width in 字 (CJK 1, ASCII ½)."""
+    return sum(0.62 if ord(ch) < 0x2E80 else 1 for ch in text)  # Latin digits of the fallback fonts are wide
+
+
+def fit_widths(header: list[str], rows: list[list], size_pt: float, total: float = TEXT_WIDTH_MM) -> list[float]:
+    """Column widths (mm) sized to their content: a column whose longest cell (or its header) fits in a
+    fair share gets exactly that, so "逾期未报" and "29.2%" never wrap; the columns of long text share
+    the rest in proportion to their length."""
+    mm_per = size_pt * 25.4 / 72
+    texts = [[str(h)] + [str(r[j].text if isinstance(r[j], Cell) else (r[j] or "")) for r in rows]
+             for j, h in enumerate(header)]
+    need = [max(_width(x) for x in col) * mm_per + CELL_PADDING_MM for col in texts]
+    share = total / len(header)
+    fixed = {j: n for j, n in enumerate(need) if n <= share * 1.3}
+    rest = total - sum(fixed.values())
+    flexible = [j for j in range(len(header)) if j not in fixed]
+    if not flexible or rest <= 0:  # all short: stretch them all to the full width
+        scale = total / sum(need)
+        return [round(n * scale, 1) for n in need]
+    floor = [_width(str(header[j])) * mm_per + CELL_PADDING_MM for j in flexible]
+    weights = [need[j] ** 0.8 for j in flexible]
+    out = list(need)
+    for j, f, w in zip(flexible, floor, weights, strict=True):
+        out[j] = max(f, min(need[j], rest * w / sum(weights)))
+    spare = total - sum(out)
+    if spare > 0.5:  # give what is left to the longest text
+        widest = max(flexible, key=lambda j: need[j] - out[j])
+        out[widest] += spare
+    if sum(out) > total:  # the headers of the long columns alone are too wide: shrink the long columns
+        over = sum(out) - total
+        room = sum(out[j] for j in flexible)
+        for j in flexible:
+            out[j] -= over * out[j] / room
+    return [int(w * 10) / 10 for w in out]
 
 
 def emu_to_mm(value: Emu | int) -> float:
