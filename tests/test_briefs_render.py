@@ -208,7 +208,7 @@ def test_the_notice_has_the_form_of_a_tongbao(tmp_path):
     # 版记 at the foot of the last page: 抄送, then 印发机关 and 印发日期
     tail = d.tables[-1]
     assert [c.text for r in tail.rows for c in r.cells] == [
-        "抄送：邵阳市委办公室，邵阳市人大常委会办公室，邵阳市人民政府办公室，邵阳市政协办公室。",
+        "抄送：市委办公室，市人大常委会办公室，市人民政府办公室，市政协办公室。",
         "邵阳市打好发展六仗工作专班办公室\t2023年3月12日印发",
     ]
     borders = tail._tbl.tblPr.find(qn("w:tblBorders"))

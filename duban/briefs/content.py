@@ -285,9 +285,9 @@ class BriefData:
     @property
     def carbon_copy(self) -> str:
         """版记 抄送 of a 通报 or 总结: the offices of the region's leading bodies."""
-        r = self.region
-        if not r:
+        if not self.region:
             return "抄送：有关领导。"
+        r = {"省": "省", "市": "市"}.get(self.region_level, self.region[-1:])
         return f"抄送：{r}委办公室，{r}人大常委会办公室，{r}人民政府办公室，{r}政协办公室。"
 
     @property

@@ -344,7 +344,6 @@ class GongwenDoc:
     def issuer_header(self, organ: str, number: str) -> None:
         """版头 of a 通报 (§7.2): the red 发文机关标志 centred, 发文字号 below it, then a red rule as wide
         as the 版心. The mark is sized to fit one line (小标宋, at most 小初)."""
-        self.doc.add_paragraph()  # the mark sits below the top of the 版心
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         size = min(MASTHEAD_PT, int(TEXT_WIDTH_MM / 25.4 * 72 / max(1, len(organ)) * 0.96))
@@ -356,8 +355,7 @@ class GongwenDoc:
         _exact(p)
         _set_run_font(p.add_run(number), self.fonts.body, BODY_PT)
         _bottom_rule(p, "FF0000", 12)
-        self.doc.add_paragraph()  # 红色分隔线下空二行, 标题
-        self.doc.add_paragraph()
+        self.doc.add_paragraph()  # 红色分隔线下空一行, 标题
 
     def addressees(self, text: str):
         """主送机关: below the title, flush left, ending with a full-width colon."""
@@ -546,8 +544,8 @@ class GongwenDoc:
     def colophon(self, lines: list[str], right: str = ""):
         """版记 (通报: 抄送, 印发机关和印发日期) or 报尾 (简报: 报、送, 共印份数) at the foot of the last page:
         四号仿宋 lines, one character in from each side, between a thick first and last rule with thin
-        rules between them (§7.4). Written as a one-column table anchored to the bottom of the 版心
-        (``w:tblpPr tblpYSpec=bottom``), so it is kept together and never falls alone onto a page.
+        rules between them (§7.4). Written as a one-column floating table (``w:tblpPr``) whose last rule sits on
+        the bottom edge of the 版心, so it is kept together on the last page and never falls alone onto a page.
         ``right``: text set flush right on the last line (印发日期, 共印N份)."""
         rows = list(lines)
         t = self.doc.add_table(rows=len(rows), cols=1)
@@ -556,7 +554,12 @@ class GongwenDoc:
         pos = OxmlElement("w:tblpPr")
         # its last rule on the bottom edge of the 版心: an absolute position from the top of the page (LibreOffice
         # ignores tblpYSpec="bottom"), the rows being exact-height lines
-        top = (PAGE_HEIGHT_MM - MARGIN_BOTTOM_MM) / 25.4 * 1440 - len(rows) * (LINE_PITCH_TWIPS + 10) - 40
+        size = SIZES["四号"]
+        wide = TEXT_WIDTH_MM - 10  # see below
+        per_line = int((wide / 25.4 * 72 - 2 * size) / (size - 0.4)) - 1  # 四号 characters a line holds
+        heights = [max(1, -(-int(_width(text) + (_width(right) + 2 if i == len(rows) - 1 and right else 0))
+                            // per_line)) for i, text in enumerate(rows)]
+        top = (PAGE_HEIGHT_MM - MARGIN_BOTTOM_MM) / 25.4 * 1440 - sum(heights) * LINE_PITCH_TWIPS - len(rows) * 30
         for k, v in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"), ("bottomFromText", "0"),
                      ("vertAnchor", "page"), ("horzAnchor", "margin"), ("tblpXSpec", "center"),
                      ("tblpY", str(int(top)))):
@@ -566,9 +569,8 @@ class GongwenDoc:
         overlap.set(qn("w:val"), "never")
         pos.addnext(overlap)
         width = OxmlElement("w:tblW")
-        # 10 mm narrower than the 版心: LibreOffice 7 keeps a table nearly as wide as the 版心 in the text flow (at the
-        # end of the text) instead of floating it to the foot of the page
-        wide = TEXT_WIDTH_MM - 10
+        # 10 mm narrower than the 版心 (``wide``): LibreOffice 7 keeps a table nearly as wide as the 版心 in the text
+        # flow (at the end of the text) instead of floating it to the foot of the page
         width.set(qn("w:w"), str(int(wide / 25.4 * 1440)))
         width.set(qn("w:type"), "dxa")
         for old in tbl_pr.findall(qn("w:tblW")):
@@ -585,16 +587,17 @@ class GongwenDoc:
             borders.append(el)
         tbl_pr.append(borders)
         t.columns[0].width = Mm(wide)
-        size = SIZES["四号"]
-        for i, (row, text) in enumerate(zip(t.rows, rows, strict=True)):
+        for i, (row, text, lines) in enumerate(zip(t.rows, rows, heights, strict=True)):
             row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
             cell = row.cells[0]
             cell.width = Mm(wide)
             p = cell.paragraphs[0]
             _exact(p, LINE_PITCH_PT)
-            row.height = Pt(LINE_PITCH_PT + 0.5)
-            row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
-            p.paragraph_format.left_indent = Pt(size)
+            row.height = Pt(LINE_PITCH_PT * lines + 1)
+            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            lead = len(text.split("：", 1)[0]) + 1 if "：" in text[:4] else 0  # 抄送： hangs, the rest aligned under it
+            p.paragraph_format.left_indent = Pt(size * (1 + lead))
+            p.paragraph_format.first_line_indent = Pt(-size * lead)
             p.paragraph_format.right_indent = Pt(size)
             p.paragraph_format.keep_with_next = True
             last = i == len(rows) - 1

@@ -250,5 +250,6 @@ def next_steps(data: BriefData) -> list[str]:
     if data.headline.targets_without_data:
         out.append(f"及时报送指标数据。尚无数据的{data.headline.targets_without_data}个主要目标，"
                    "牵头单位要按月报送实际完成值，确保目标监测完整。")
-    out.append("强化督查问效。考核排名和红黑榜结果纳入年度绩效考核，对工作推进不力、问题整改不到位的单位予以通报。")
+    if len(out) < 3:
+        out.append("强化督查问效。考核排名和红黑榜结果纳入年度绩效考核，对工作推进不力、问题整改不到位的单位予以通报。")
     return out
