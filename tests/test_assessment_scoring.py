@@ -166,3 +166,21 @@ def test_inconsistent_facts_are_refused():
         UnitFacts("甲局", due=5, on_time=3, late=1)
     with pytest.raises(ValueError, match="不能为负"):
         UnitFacts("甲局", red=-1)
+
+
+def test_who_is_ranked_and_against_whom():
+    """Groups and deliberative bodies are not ranked; counties, departments and companies in their own groups;
+    two spellings of one unit are scored as one."""
+    from duban.assessment.tiers import COUNTIES, DEPARTMENTS, ENTERPRISES, group_label, rankable, unit_group
+    from duban.assessment.unit_scores import same_units
+
+    for name in ("市安委会", "相关市直主管部门及项目单位", "各县市区人民政府", "市打好发展六仗领导小组", "市防汛抗旱指挥部"):
+        assert not rankable(name), name
+    for name in ("市发展和改革委员会", "市应急管理局", "新邵县人民政府", "国网邵阳供电公司"):
+        assert rankable(name), name
+    assert unit_group("新邵县人民政府", "新邵县", "邵阳市") == COUNTIES
+    assert unit_group("市商务局", "邵阳市", "邵阳市") == DEPARTMENTS
+    assert group_label(DEPARTMENTS, "邵阳市") == "市直单位" and group_label(DEPARTMENTS, "新邵县") == "县直单位"
+    assert unit_group("国网邵阳供电公司", "邵阳市", "邵阳市") == ENTERPRISES
+    units = {1: ("市发改委", "邵阳市"), 2: ("市发展和改革委员会", "邵阳市"), 3: ("县发改局", "新邵县")}
+    assert same_units(units) == {1: 2, 2: 2, 3: 3}

@@ -231,6 +231,16 @@ def test_summaries_are_written_summaries_not_notices(tmp_path):
     assert sample("年总结", "2023").title == "2023年打好发展六仗工作总结"
 
 
+def test_layout_is_gbt9704(tmp_path):
+    d = docx.Document(render(sample("月通报", "2023-03")).save(str(tmp_path / "brief.docx")))
+    s = d.sections[0]
+    margins = [round(emu_to_mm(m)) for m in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)]
+    assert margins == [37, 35, 28, 26]
+    title = next(p for p in d.paragraphs if p.text == "关于2023年3月打好发展六仗")
+    assert title.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert [e.text.strip() for e in s.footer.paragraphs[0]._p.iter(qn("w:instrText"))] == ["PAGE"]
+
+
 def test_titles_break_between_words():
     """A title is broken only between its parts, never inside 持久仗工作 or 通报."""
     data = sample("月通报", "2023-03", subject="打好优化发展环境持久仗")

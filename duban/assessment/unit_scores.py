@@ -36,6 +36,7 @@ from duban.assessment.scoring import (
 )
 from duban.assessment.tiers import GROUP_ORDER, group_label, rankable, unit_group
 from duban.plans.models import Plan, Task
+from duban.plans.unitnames import learn_aliases
 from duban.supervision.facts import first_submissions, owed
 from duban.supervision.models import NOTICE, RED, YELLOW, Notice
 from duban.tracking.periods import Period, periods_between, to_local
@@ -122,6 +123,29 @@ class Ranking:
     groups: list[GroupHonours] = field(default_factory=list)
 
 
+def same_units(units: dict[int, tuple[str, str]]) -> dict[int, int]:
+    """{unit id: the id it is scored as}: spellings of one unit left apart by the ingest (市发改委 beside
+    市发展和改革委员会 in the same region) are scored as the fullest one (:func:`learn_aliases`), so a unit has one
+    score and cannot sit on the 红榜 and the 黑榜 under two names."""
+    by_region: dict[str, dict[str, int]] = defaultdict(dict)
+    for pk, (name, region) in sorted(units.items()):
+        by_region[region].setdefault(name, pk)
+    out = {}
+    for pk, (name, region) in units.items():
+        names = by_region[region]
+        canonical = learn_aliases(names).get(name, name) if len(names) > 1 else name
+        out[pk] = names.get(canonical, pk)
+    return out
+
+
+def scored_units(tasks: list[TaskRow]) -> tuple[dict[int, int], dict[int, str]]:
+    """({unit id: the id it is scored as}, {scored id: label}) of the rankable units named on ``tasks``
+    (no groups or committees: :func:`duban.assessment.tiers.rankable`; spellings merged: :func:`same_units`)."""
+    units = {u.unit_id: (u.name, u.region) for t in tasks for u in t.units if rankable(u.name, u.is_group)}
+    canon = same_units(units)
+    return canon, unit_labels({pk: units[pk] for pk in set(canon.values())})
+
+
 def unit_labels(units: dict[int, tuple[str, str]]) -> dict[int, str]:
     """{unit id: how rankings and briefs name it}: its name, or 名称（地区） where units of several regions
     in scope share the name (县财政局 in every county under a city): scores are keyed by these labels,
@@ -139,9 +163,7 @@ def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None
     """
     end = min(to_local(as_of), last_instant(period))
     tasks = task_rows(plan) if tasks is None else tasks
-    names = unit_labels(
-        {u.unit_id: (u.name, u.region) for t in tasks for u in t.units if rankable(u.name, u.is_group)}
-    )
+    canon, names = scored_units(tasks)
     due = defaultdict(int)
     on_time = defaultdict(int)
     late = defaultdict(int)
@@ -150,7 +172,7 @@ def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None
         dues = {k: v for k, v in owed(tasks, period.start, end.date()).items() if v[0] <= end}
         made = first_submissions([t.pk for t in tasks], end, sorted({code for _, _, code in dues}))
         for key, (due_at, *_rest) in dues.items():
-            unit = key[1]
+            unit = canon.get(key[1])
             if unit not in names:
                 continue
             due[unit] += 1
@@ -167,13 +189,14 @@ def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None
     progress = defaultdict(list)
     for t in tasks:
         s = states[t.pk]
-        for unit in {u.unit_id for u in t.units if u.unit_id in names}:
+        for unit in {canon[u.unit_id] for u in t.units if u.unit_id in canon}:
             progress[unit].append(TaskProgress(actual=s.percent or 0.0, expected=s.expected * 100))
     red, yellow = defaultdict(int), defaultdict(int)
     notices = Notice.objects.filter(
         task_id__in=[t.pk for t in tasks], kind=NOTICE, issued_at__gte=period.start_at, issued_at__lt=end
     ).values_list("color", "units")
     for color, unit in notices:
+        unit = canon.get(unit, unit)
         if color == RED:
             red[unit] += 1
         elif color == YELLOW:
@@ -212,9 +235,9 @@ def unit_groups(plan, tasks: list[TaskRow]) -> dict[str, str]:
     if isinstance(first, int):
         first = Plan.objects.select_related("region").get(pk=first)
     home = first.region.name if first.region_id else ""
-    units = {u.unit_id: (u.name, u.region) for t in tasks for u in t.units if rankable(u.name, u.is_group)}
-    labels = unit_labels(units)
-    return {labels[pk]: group_label(unit_group(name, region, home), home) for pk, (name, region) in units.items()}
+    units = {u.unit_id: (u.name, u.region) for t in tasks for u in t.units}
+    _, labels = scored_units(tasks)
+    return {label: group_label(unit_group(*units[pk], home), home) for pk, label in labels.items()}
 
 
 def honours(scores: list[UnitScore], scheme: Scheme, groups: dict[str, str]) -> list[GroupHonours]:

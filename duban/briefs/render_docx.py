@@ -30,6 +30,7 @@ from duban.briefs.writing import (  # noqa: F401  (re-exported for the web page)
     lagging_sentence,
     month_day,
     next_steps,
+    one_line,
     ordinal,
     pct,
     points,
@@ -62,7 +63,7 @@ def by_region_rows(data: BriefData) -> list[list[str]]:
     """地区 | 任务 | 逾期未报 | 滞后 | 较突出的任务 (the worst few, worst first)."""
     return [
         [r.region, str(r.tasks), str(r.overdue), str(r.lagging),
-         "；".join(f"{short_title(t.title)}（{units_text(t)}，{t.status}）" for t in r.worst) or "—"]
+         "；".join(f"{clean(t.title)}（{units_text(t)}，{t.status}）" for t in r.worst) or "—"]
         for r in data.lagging_by_region
     ]  # fmt: skip
 
@@ -98,13 +99,13 @@ def campaign_rows(data: BriefData) -> list[list[str]]:
 
 def lagging_rows(data: BriefData) -> list[list[str]]:
     """Every lagging and overdue task; an overdue one shows 未报 as its progress, never last period's figure."""
-    return [[str(i), t.campaign, clean(t.title), units_text(t), t.status,
+    return [[str(i), t.campaign, one_line(t.title), units_text(t), t.status,
              "未报" if t.status == OVERDUE else ("—" if t.percent is None else f"{t.percent:g}%"), f"{t.expected:g}%"]
-            for i, t in enumerate(worst_first(data.lagging), 1)]
+            for i, t in enumerate(data.lagging, 1)]
 
 
 def target_rows(data: BriefData) -> list[list]:
-    return [[str(i), t.campaign, clean(t.indicator), t.target, t.actual or "未报", pct(t.completion),
+    return [[str(i), t.campaign, one_line(t.indicator), t.target, t.actual or "未报", pct(t.completion),
              pct(t.expected), Cell(LIGHT_LABELS[t.light], color=LIGHT_COLORS[t.light], bold=bool(t.light))]
             for i, t in enumerate(data.targets, 1)]
 
@@ -127,7 +128,7 @@ def problem_rows(data: BriefData) -> list[list[str]]:
     for topic, items in problem_groups(data.problems):
         for p in items:
             i += 1
-            rows.append([str(i), topic, p.unit, short_title(p.task, 30), clean(p.text), p.status])
+            rows.append([str(i), topic, p.unit, short_title(p.task, 30), one_line(p.text), p.status])
     return rows
 
 
@@ -183,7 +184,9 @@ def _annexes(doc: GongwenDoc, data: BriefData, which: list[str]) -> list[tuple[s
     subject = data.subject
     out = []
     for key in which:
-        if key == "lagging" and data.lagging:
+        if key == "lagging" and data.lagging and data.lagging_by_region:  # several regions: counted per region
+            out.append((f"{subject}滞后和逾期未报任务分地区情况", lambda: _by_region_annex(doc, data)))
+        elif key == "lagging" and data.lagging:
             out.append((f"{subject}滞后和逾期未报任务清单",
                         lambda: doc.table(LAGGING_HEADER, lagging_rows(data), size_pt=ANNEX_PT)))
         elif key == "campaigns" and data.campaigns:
@@ -199,6 +202,12 @@ def _annexes(doc: GongwenDoc, data: BriefData, which: list[str]) -> list[tuple[s
         elif key == "ranking" and (data.ranking or data.rules):
             out.append(("考核排名及红黑榜评定规则", lambda: _ranking_annex(doc, data)))
     return out
+
+
+def _by_region_annex(doc: GongwenDoc, data: BriefData) -> None:
+    """A brief spanning several regions lists its laggards per region, the worst few named (content.RegionLagLine)."""
+    doc.para(by_region_sentence(data))
+    doc.table(["地区", "任务", "逾期未报", "滞后", "较突出的任务"], by_region_rows(data), size_pt=ANNEX_PT)
 
 
 def _ranking_annex(doc: GongwenDoc, data: BriefData) -> None:

@@ -52,12 +52,17 @@ def month_day(d) -> str:
     return f"{d.month}月{d.day}日"
 
 
-def clean(text: str) -> str:
+def one_line(text: str) -> str:
     """Text typed by units or read from documents, on one line: line breaks and runs of spaces inside a
-    sentence removed (they letter-spaced the problem text), the closing punctuation dropped."""
+    sentence removed (they letter-spaced the problem text in the old briefs)."""
     text = re.sub(r"\s*[\r\n]+\s*", "", text or "")
     text = re.sub(r"(?<=[\u2E80-\uFFFF])\s+|\s+(?=[\u2E80-\uFFFF])", "", text)
-    return re.sub(r"\s{2,}", " ", text).strip().rstrip("。；;，,、 ")
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def clean(text: str) -> str:
+    """:func:`one_line`, without its closing punctuation, to be quoted inside a sentence."""
+    return one_line(text).rstrip("。；;，,、 ")
 
 
 def short_title(title: str, limit: int = 26) -> str:
