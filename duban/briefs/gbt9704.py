@@ -316,11 +316,13 @@ class GongwenDoc:
     # ------------------------------------------------------------ 版头 and title
 
     def _masthead(self, name: str) -> None:
-        """Red 版头 of a 简报: its name, the issue number, issuer and date, then a red rule."""
+        """Red 版头 of a 简报: its name (小初, smaller when it would not fit one line), the issue number, issuer
+        and date on one line (smaller type when they would not fit), then a red rule."""
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _exact(p, MASTHEAD_PT * 1.5)
-        _set_run_font(p.add_run(name), self.fonts.title, MASTHEAD_PT, color=RED)
+        size = min(MASTHEAD_PT, int(TEXT_WIDTH_MM / 25.4 * 72 / max(1.0, _width(name)) * 0.96))
+        _exact(p, max(size * 1.5, LINE_PITCH_PT))
+        _set_run_font(p.add_run(name), self.fonts.title, size, color=RED)
         if self.number:
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -329,7 +331,10 @@ class GongwenDoc:
         p = self.doc.add_paragraph()
         _exact(p)
         p.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
-        _set_run_font(p.add_run(f"{self.issuer}\t{self.date}"), self.fonts.body, BODY_PT)
+        wanted = _width(self.issuer) + _width(self.date) + 2
+        size = next((pt for pt in (BODY_PT, SIZES["四号"], SIZES["小四"])
+                     if wanted * pt <= TEXT_WIDTH_MM / 25.4 * 72 * 0.97), SIZES["五号"])
+        _set_run_font(p.add_run(f"{self.issuer}\t{self.date}"), self.fonts.body, size)
         _bottom_rule(p)
         self.doc.add_paragraph()  # 红色分隔线下空一行
 
@@ -630,35 +635,38 @@ def _width(text: str) -> float:
 
 
 def fit_widths(header: list[str], rows: list[list], size_pt: float, total: float = TEXT_WIDTH_MM) -> list[float]:
-    """Column widths (mm) sized to their content: a column whose longest cell (or its header) fits in a
-    fair share gets exactly that, so "逾期未报" and "29.2%" never wrap; the columns of long text share
-    the rest in proportion to their length."""
+    """Column widths (mm) sized to their content: a column whose longest cell (or its header) takes at most
+    eight characters gets exactly that, so "逾期未报", "经济增长主动仗" and "29.2%" never wrap; the columns of
+    long text share the rest in proportion to their average length, none narrower than its header."""
     mm_per = size_pt * 25.4 / 72
     texts = [[str(h)] + [str(r[j].text if isinstance(r[j], Cell) else (r[j] or "")) for r in rows]
              for j, h in enumerate(header)]
     need = [max(_width(x) for x in col) * mm_per + CELL_PADDING_MM for col in texts]
-    share = total / len(header)
-    fixed = {j: n for j, n in enumerate(need) if n <= share * 1.3}
-    rest = total - sum(fixed.values())
+    short = 8 * mm_per + CELL_PADDING_MM
+    fixed = {j: n for j, n in enumerate(need) if n <= short}
     flexible = [j for j in range(len(header)) if j not in fixed]
+    rest = total - sum(fixed.values())
     if not flexible or rest <= 0:  # all short: stretch them all to the full width
         scale = total / sum(need)
-        return [round(n * scale, 1) for n in need]
-    floor = [_width(str(header[j])) * mm_per + CELL_PADDING_MM for j in flexible]
-    weights = [need[j] ** 0.8 for j in flexible]
-    out = list(need)
-    for j, f, w in zip(flexible, floor, weights, strict=True):
-        out[j] = max(f, min(need[j], rest * w / sum(weights)))
-    spare = total - sum(out)
-    if spare > 0.5:  # give what is left to the longest text
-        widest = max(flexible, key=lambda j: need[j] - out[j])
-        out[widest] += spare
-    if sum(out) > total:  # the headers of the long columns alone are too wide: shrink the long columns
-        over = sum(out) - total
+        return [int(n * scale * 10) / 10 for n in need]
+    body = [col[1:] or col for col in texts]
+    mean = {j: sum(_width(x) for x in body[j]) / len(body[j]) for j in flexible}
+    floor = {j: max(_width(str(header[j])), 4) * mm_per + CELL_PADDING_MM for j in flexible}
+    out = dict(fixed)
+    weight = sum(mean[j] for j in flexible) or 1
+    for j in flexible:
+        out[j] = min(need[j], max(floor[j], rest * mean[j] / weight))
+    spare = total - sum(out.values())
+    if spare > 0.5:  # what is left goes to the columns still short of their longest cell, by their length
+        wanting = {j: need[j] - out[j] for j in flexible if need[j] > out[j]} or {j: 1.0 for j in flexible}
+        for j, w in wanting.items():
+            out[j] += spare * w / sum(wanting.values())
+    if sum(out.values()) > total:  # the floors alone are too wide: shrink the long columns
+        over = sum(out.values()) - total
         room = sum(out[j] for j in flexible)
         for j in flexible:
             out[j] -= over * out[j] / room
-    return [int(w * 10) / 10 for w in out]
+    return [int(out[j] * 10) / 10 for j in range(len(header))]
 
 
 def emu_to_mm(value: Emu | int) -> float:
