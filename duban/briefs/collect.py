@@ -313,7 +313,7 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
         for g in result.groups
     ]  # fmt: skip
     previous = None
-    if request.kind != "旬简报":  # 较上期: where the same tasks stood at the end of the period before
+    if request.kind in ("季总结", "年总结"):  # 较上期: where the same tasks stood at the end of the period before
         before = period.previous()
         prev_states = task_states([t.pk for t in tasks], before.end_at - timedelta(microseconds=1))
         by = Counter(s.status for s in prev_states.values())

@@ -318,7 +318,10 @@ def _summary(data: BriefData, fonts) -> GongwenDoc:
                 diff.append(f"{s}{'增加' if a > b else '减少'}{abs(a - b)}项（{b}项→{a}项）")
         text = f"与{p.label}末相比，" + ("；".join(diff) if diff else "各状态任务数没有变化")
         if p.progress is not None and h.progress is not None:
-            text += f"；平均进度由{pct(p.progress)}{'提高' if h.progress >= p.progress else '下降'}到{pct(h.progress)}"
+            if pct(p.progress) == pct(h.progress):
+                text += f"；平均进度与上期持平（{pct(h.progress)}）"
+            else:
+                text += f"；平均进度由{pct(p.progress)}{'提高' if h.progress > p.progress else '下降'}到{pct(h.progress)}"
         doc.para(text + "。")
     n = 6 if data.previous else 5
     doc.heading(numbered(1, n) + "存在的主要问题", 1)
