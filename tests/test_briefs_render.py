@@ -258,6 +258,10 @@ def test_kinds_titles_and_empty_sections(tmp_path):
                  "本期没有单位达到红榜分数线，红榜空缺。"):
         assert line in text
     assert sample("季总结", "2023Q1").title == "2023年第一季度打好发展六仗工作总结"
+    # nothing fell due late this period, but a task is still 逾期未报: never “均按时报送” beside it
+    data = sample("月通报", "2023-03", reporting=[])
+    text = all_text(docx.Document(render(data).save(str(tmp_path / "n.docx"))))
+    assert "本期各责任单位均按时报送" not in text and "仍有1项任务前期逾期未报、至今未补报" in text
 
 
 def test_requests_check_kind_and_period():

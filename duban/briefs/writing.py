@@ -181,6 +181,9 @@ def reporting_sentence(data: BriefData, named: int = NAMED) -> str:
     missing = [r for r in data.reporting if r.missing_tasks]
     late = [r for r in data.reporting if r.late_tasks and not r.missing_tasks]
     if not missing and not late:
+        overdue = data.headline.tasks_by_status.get(OVERDUE, 0)
+        if overdue:  # nothing fell due late this period, but earlier reports are still missing: never “all on time”
+            return f"本期到期的进展均按时报送，但仍有{overdue}项任务前期逾期未报、至今未补报。"
         return "本期各责任单位均按时报送。"
     out = []
     if missing:
