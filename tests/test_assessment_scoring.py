@@ -184,3 +184,4 @@ def test_who_is_ranked_and_against_whom():
     assert unit_group("国网邵阳供电公司", "邵阳市", "邵阳市") == ENTERPRISES
     units = {1: ("市发改委", "邵阳市"), 2: ("市发展和改革委员会", "邵阳市"), 3: ("县发改局", "新邵县")}
     assert same_units(units) == {1: 2, 2: 2, 3: 3}
+    assert unit_group("中国银行保险监督管理委员会邵阳监管分局", "邵阳市", "邵阳市") == DEPARTMENTS

@@ -26,6 +26,7 @@ _BODY = re.compile(r"(?:领导小组|指挥部|联席会议|专班|议事协调|
 _LISTED = re.compile(r"(?:相关|有关|涉及|^各|、|及|和其他|等$)")
 _GOVERNMENT = re.compile(r"(?:[县市区旗]|自治县|管理区)(?:人民)?政府$|[县市区]委$")
 _ENTERPRISE = re.compile(r"(?:公司|集团|银行|支行|分行|厂|有限|股份)")
+_AUTHORITY = re.compile(r"(?:监督管理|监管|管理局|委员会|[局委办]$)")  # 银保监分局 is an authority, not a bank
 
 
 def rankable(name: str, is_group_unit: bool = False) -> bool:
@@ -39,7 +40,7 @@ def rankable(name: str, is_group_unit: bool = False) -> bool:
 def unit_group(name: str, region: str, home: str) -> str:
     """The group a unit is ranked in; ``region`` is the unit's, ``home`` the brief's (邵阳市)."""
     key = norm_key(name)
-    if _ENTERPRISE.search(key):
+    if _ENTERPRISE.search(key) and not _AUTHORITY.search(key):
         return ENTERPRISES
     own = {f"{home}人民政府", f"{home}政府", f"{home[-1:]}人民政府", f"{home[-1:]}政府"} if home else set()
     if _GOVERNMENT.search(key) and key not in own:

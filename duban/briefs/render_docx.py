@@ -22,6 +22,7 @@ from duban.briefs.gbt9704 import Cell, FontSet, GongwenDoc, numbered
 from duban.briefs.writing import (  # noqa: F401  (re-exported for the web page)
     OVERDUE,
     campaign_clause,
+    campaigns_highlight,
     campaigns_sentence,
     clean,
     cn_date,
@@ -151,7 +152,7 @@ def _bulletin(data: BriefData, fonts) -> GongwenDoc:
     h = data.headline
     doc.para(headline_sentence(data) + targets_sentence(data), bold_lead="总体进展。")
     if data.campaigns:
-        doc.para(campaigns_sentence(data) or (campaign_clause(data.campaigns[0]) + "。"), bold_lead="各仗进展。")
+        doc.para(campaigns_highlight(data), bold_lead="各仗进展。")
         doc.table(CAMPAIGN_HEADER, campaign_rows(data), size_pt=ANNEX_PT)
     bright = []
     if h.tasks_by_status.get("已完成"):

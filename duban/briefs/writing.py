@@ -16,7 +16,8 @@ from duban.briefs.content import STATUSES, BriefData, CampaignLine, ProblemLine,
 
 OVERDUE = "逾期未报"  # duban.tracking.models.OVERDUE, without importing the models
 
-NAMED = 5  # lagging tasks and late units named in the text; the rest are in the 附件
+NAMED = 5  # late units named in the text; the rest are in the 附件
+TASKS_NAMED = 3  # lagging tasks named in the text
 CN_NUMERALS = "一二三四五六七八九十"
 
 # what a problem is about: the first pattern that matches its text; the rest are 其他
@@ -40,8 +41,8 @@ def share(n: int, total: int) -> str:
 
 
 def points(a: float, b: float) -> str:
-    """Difference of two shares in 百分点, '0.4'."""
-    return f"{abs(a - b) * 100:.1f}".rstrip("0").rstrip(".") or "0"
+    """Difference of two shares in 百分点, '0.4', from the figures as printed (25% and 24.7% → 0.3)."""
+    return f"{abs(round(a * 100, 1) - round(b * 100, 1)):.1f}".rstrip("0").rstrip(".") or "0"
 
 
 def cn_date(d) -> str:
@@ -133,9 +134,39 @@ def campaign_clause(c: CampaignLine) -> str:
 
 
 def campaigns_sentence(data: BriefData) -> str:
+    """分仗看: each 仗 in a short clause (its progress; what is behind; 未启动 said), 序时 once when they share it."""
     if len(data.campaigns) < 2:
         return ""
-    return "分仗（行动）看，" + "；".join(campaign_clause(c) for c in data.campaigns) + "。"
+    expected = {pct(c.expected) for c in data.campaigns if c.tasks_by_status.get("未启动", 0) != c.tasks}
+    parts = []
+    for c in data.campaigns:
+        idle = c.tasks_by_status.get("未启动", 0)
+        if idle == c.tasks:
+            parts.append(f"{c.name}{c.tasks}项任务均未启动")
+            continue
+        text = f"{c.name}{pct(c.progress)}" + ("" if len(expected) == 1 else f"（序时{pct(c.expected)}）")
+        bad = c.tasks_by_status.get("滞后", 0) + c.tasks_by_status.get(OVERDUE, 0)
+        extra = [f"滞后和逾期未报{bad}项"] if bad else []
+        if idle:
+            extra.append(f"未启动{idle}项")
+        parts.append(text + (f"（{'、'.join(extra)}）" if extra else ""))
+    lead = "分仗（行动）看，平均进度分别为：" if len(expected) != 1 else f"分仗（行动）看（序时进度{expected.pop()}），平均进度分别为："
+    return lead + "；".join(parts) + "。"
+
+
+def campaigns_highlight(data: BriefData) -> str:
+    """For a 简报 above its 仗 table: the fastest and the slowest, and those not started (the rest is in the table)."""
+    moving = [c for c in data.campaigns if c.tasks_by_status.get("未启动", 0) != c.tasks and c.progress is not None]
+    idle = [c for c in data.campaigns if c.tasks_by_status.get("未启动", 0) == c.tasks]
+    parts = []
+    if len(moving) > 1:
+        fast, slow = max(moving, key=lambda c: c.progress), min(moving, key=lambda c: c.progress)
+        parts.append(f"{fast.name}平均进度最快（{pct(fast.progress)}），{slow.name}相对较慢（{pct(slow.progress)}）")
+    elif moving:
+        parts.append(campaign_clause(moving[0]))
+    if idle:
+        parts.append("、".join(f"{c.name}{c.tasks}项任务" for c in idle) + "均未启动")
+    return "；".join(parts) + ("，各仗情况见下表。" if len(data.campaigns) > 1 else "。")
 
 
 # ---------------------------------------------------------------- laggards
@@ -154,10 +185,10 @@ def task_named(t: TaskLine) -> str:
         state = "逾期未报"
     else:
         state = f"进度{'—' if t.percent is None else f'{t.percent:g}%'}、序时进度{t.expected:g}%"
-    return f"“{short_title(t.title)}”（{who}，{state}）"
+    return f"“{short_title(t.title, 20)}”（{who}，{state}）"
 
 
-def lagging_sentence(data: BriefData, named: int = NAMED) -> str:
+def lagging_sentence(data: BriefData, named: int = TASKS_NAMED) -> str:
     """How many tasks are behind, where they are, and the worst ``named`` by name."""
     h = data.headline.tasks_by_status
     overdue, lagging = h.get(OVERDUE, 0), h.get("滞后", 0)
@@ -222,9 +253,11 @@ def problems_sentence(data: BriefData) -> str:
     for topic, items in problem_groups(data.problems)[:4]:
         units = list(dict.fromkeys(p.unit for p in items))
         who = "、".join(units[:3]) + ("等单位" if len(units) > 3 else "")
-        example = clean(items[0].text)
-        example = example if len(example) <= 30 else example[:29] + "…"
-        parts.append(f"{topic}{len(items)}个（{who}提出，如“{example}”）")
+        example = ""
+        if len(parts) < 2:  # the two largest groups with an example, as the units wrote it
+            text = clean(items[0].text)
+            example = "，如“" + (text if len(text) <= 18 else text[:17] + "…") + "”"
+        parts.append(f"{topic}{len(items)}个（{who}提出{example}）")
     return f"各单位提出需协调解决的问题{len(data.problems)}个，主要是" + "；".join(parts) + "。"
 
 
@@ -246,18 +279,14 @@ def next_steps(data: BriefData) -> list[str]:
     h = data.headline.tasks_by_status
     out = []
     if h.get(OVERDUE, 0) or any(r.missing_tasks for r in data.reporting):
-        out.append(f"严肃报送纪律。对逾期未报的{h.get(OVERDUE, 0)}项任务，责任单位要在通报印发后3个工作日内补报进展，"
-                   "说明未按时报送的原因；连续两期逾期未报的，由专班办公室约谈提醒。")
+        out.append(f"严肃报送纪律。逾期未报的{h.get(OVERDUE, 0)}项任务，责任单位要在3个工作日内补报并说明原因。")
     if h.get("滞后", 0):
-        out.append(f"加快滞后任务推进。对滞后的{h.get('滞后', 0)}项任务，牵头单位要逐项分析原因、明确整改措施和完成时限，"
-                   "下期调度时重点核查进度。")
+        out.append(f"加快滞后任务推进。滞后的{h.get('滞后', 0)}项任务，牵头单位要逐项明确整改措施和时限。")
     if data.problems:
         topics = "、".join(t for t, _ in problem_groups(data.problems)[:3])
-        out.append(f"协调解决突出问题。对{topics}等方面的{len(data.problems)}个问题，专班办公室分类交办相关部门，"
-                   "限期反馈办理结果。")
+        out.append(f"协调解决突出问题。{topics}等方面的{len(data.problems)}个问题，由专班办公室分类交办、限期反馈。")
     if data.headline.targets_without_data:
-        out.append(f"及时报送指标数据。尚无数据的{data.headline.targets_without_data}个主要目标，"
-                   "牵头单位要按月报送实际完成值，确保目标监测完整。")
+        out.append(f"及时报送指标数据。尚无数据的{data.headline.targets_without_data}个主要目标，牵头单位要按月报送完成值。")
     if len(out) < 3:
         out.append("强化督查问效。考核排名和红黑榜结果纳入年度绩效考核，对工作推进不力、问题整改不到位的单位予以通报。")
     return out
