@@ -268,7 +268,7 @@ def _notice(data: BriefData, fonts) -> GongwenDoc:
     if black:
         doc.para(f"{black}考核得分偏低，列入本期黑榜。")
     doc.heading(numbered(2, 3) + "需协调解决的问题", 2)
-    doc.para(problems_sentence(data))
+    doc.para(problems_sentence(data, examples=False))  # each one is in the 附件
     doc.heading(numbered(1, 4) + "下一步工作要求", 1)
     for i, text in enumerate(next_steps(data), 1):
         doc.para(text, bold_lead=f"{ordinal(i)}")

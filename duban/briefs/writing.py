@@ -134,24 +134,21 @@ def campaign_clause(c: CampaignLine) -> str:
 
 
 def campaigns_sentence(data: BriefData) -> str:
-    """分仗看: each 仗 in a short clause (its progress; what is behind; 未启动 said), 序时 once when they share it."""
+    """分仗看: each 仗 in a short clause (its progress, what is behind, 未启动 said); 序时进度 is in the overall sentence."""
     if len(data.campaigns) < 2:
         return ""
-    expected = {pct(c.expected) for c in data.campaigns if c.tasks_by_status.get("未启动", 0) != c.tasks}
     parts = []
     for c in data.campaigns:
         idle = c.tasks_by_status.get("未启动", 0)
         if idle == c.tasks:
             parts.append(f"{c.name}{c.tasks}项任务均未启动")
             continue
-        text = f"{c.name}{pct(c.progress)}" + ("" if len(expected) == 1 else f"（序时{pct(c.expected)}）")
         bad = c.tasks_by_status.get("滞后", 0) + c.tasks_by_status.get(OVERDUE, 0)
         extra = [f"滞后和逾期未报{bad}项"] if bad else []
         if idle:
             extra.append(f"未启动{idle}项")
-        parts.append(text + (f"（{'、'.join(extra)}）" if extra else ""))
-    lead = "分仗（行动）看，平均进度分别为：" if len(expected) != 1 else f"分仗（行动）看（序时进度{expected.pop()}），平均进度分别为："
-    return lead + "；".join(parts) + "。"
+        parts.append(f"{c.name}{pct(c.progress)}" + (f"（{'、'.join(extra)}）" if extra else ""))
+    return "分仗（行动）看，平均进度分别为：" + "；".join(parts) + "。"
 
 
 def campaigns_highlight(data: BriefData) -> str:
@@ -246,7 +243,7 @@ def problem_groups(problems: list[ProblemLine]) -> list[tuple[str, list[ProblemL
     return sorted(groups.items(), key=lambda kv: (kv[0] == "其他方面", -len(kv[1]), kv[0]))
 
 
-def problems_sentence(data: BriefData) -> str:
+def problems_sentence(data: BriefData, examples: bool = True) -> str:
     if not data.problems:
         return "本期各责任单位未提出需协调解决的问题。"
     parts = []
@@ -254,7 +251,7 @@ def problems_sentence(data: BriefData) -> str:
         units = list(dict.fromkeys(p.unit for p in items))
         who = "、".join(units[:3]) + ("等单位" if len(units) > 3 else "")
         example = ""
-        if len(parts) < 2:  # the two largest groups with an example, as the units wrote it
+        if examples and len(parts) < 2:  # the two largest groups with an example, as the units wrote it
             text = clean(items[0].text)
             example = "，如“" + (text if len(text) <= 18 else text[:17] + "…") + "”"
         parts.append(f"{topic}{len(items)}个（{who}提出{example}）")
