@@ -176,7 +176,7 @@ def test_the_notice_has_the_form_of_a_tongbao(tmp_path):
     assert data.title_lines == ["关于2023年3月打好发展六仗", "工作推进情况的通报"]
     assert paras.index("关于2023年3月打好发展六仗") + 1 == paras.index("工作推进情况的通报")
     assert "各县市区人民政府，市直有关单位：" in paras
-    assert any(p.startswith("为及时掌握打好发展六仗工作推进情况") and p.endswith("现将有关情况通报如下：") for p in paras)
+    assert "现将2023年3月打好发展六仗重点任务推进、主要目标完成和进展报送情况通报如下：" in paras
     heads = [p for p in paras if re.match(r"^[一二三四]、", p)]
     assert heads == ["一、总体情况", "二、工作亮点", "三、存在问题及原因", "四、下一步工作要求"]
     steps = [p for p in paras if re.match(r"^[一二三四五六]是", p)]

@@ -238,8 +238,7 @@ def _notice(data: BriefData, fonts) -> GongwenDoc:
     """通报: 版头, 主送, lead-in, four parts, 附件说明, 落款, 附件, 版记."""
     doc = _header(data, fonts)
     doc.addressees(data.addressees)
-    doc.para(f"为及时掌握{data.subject}工作推进情况，{data.issuer}对{data.period.label}各责任单位重点任务推进、"
-             f"主要目标完成和进展报送情况进行了调度。现将有关情况通报如下：")
+    doc.para(f"现将{data.period.label}{data.subject}重点任务推进、主要目标完成和进展报送情况通报如下：")
     h = data.headline
     doc.heading(numbered(1, 1) + "总体情况", 1)
     doc.para(headline_sentence(data) + targets_sentence(data))
@@ -251,7 +250,8 @@ def _notice(data: BriefData, fonts) -> GongwenDoc:
         bright.append(f"累计已完成任务{h.tasks_by_status['已完成']}项")
     ahead = [c for c in data.campaigns if c.progress is not None and c.expected and c.progress >= c.expected]
     if ahead:
-        bright.append("、".join(f"{c.name}（平均进度{pct(c.progress)}）" for c in ahead[:3]) + "进度达到或超过序时进度")
+        more = f"等{len(ahead)}个仗（行动）" if len(ahead) > 2 else ""
+        bright.append("、".join(f"{c.name}（{pct(c.progress)}）" for c in ahead[:2]) + f"{more}平均进度达到或超过序时进度")
     if data.previous and data.previous.progress is not None and h.progress is not None and h.progress > data.previous.progress:
         bright.append(f"全部任务平均进度较{data.previous.label}末提高{points(h.progress, data.previous.progress)}个百分点")
     if bright:
