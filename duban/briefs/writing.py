@@ -110,7 +110,7 @@ def targets_sentence(data: BriefData) -> str:
     if not h.targets:
         return ""
     if not h.targets_with_data:
-        return f"{h.targets}个主要目标均尚无数据报送，暂不能判断完成情况。"
+        return f"{h.targets}个主要目标均尚无数据报送。"
     out = (f"{h.targets}个主要目标中，已报送数据的{h.targets_with_data}个，其中达到序时进度{h.targets_on}个、"
            f"落后于序时进度{h.targets_behind}个")
     return out + (f"；其余{h.targets_without_data}个尚无数据。" if h.targets_without_data else "。")
@@ -182,7 +182,7 @@ def task_named(t: TaskLine) -> str:
         state = "逾期未报"
     else:
         state = f"进度{'—' if t.percent is None else f'{t.percent:g}%'}、序时进度{t.expected:g}%"
-    return f"“{short_title(t.title, 20)}”（{who}，{state}）"
+    return f"“{short_title(t.title, 18)}”（{who}，{state}）"
 
 
 def lagging_sentence(data: BriefData, named: int = TASKS_NAMED) -> str:
@@ -275,15 +275,20 @@ def next_steps(data: BriefData) -> list[str]:
     """下一步工作要求, each from what this period showed."""
     h = data.headline.tasks_by_status
     out = []
+    missing_targets = data.headline.targets_without_data
     if h.get(OVERDUE, 0) or any(r.missing_tasks for r in data.reporting):
-        out.append(f"严肃报送纪律。逾期未报的{h.get(OVERDUE, 0)}项任务，责任单位要在3个工作日内补报并说明原因。")
+        text = f"严肃报送纪律。逾期未报的{h.get(OVERDUE, 0)}项任务，责任单位要在3个工作日内补报并说明原因"
+        if missing_targets:
+            text += f"；尚无数据的{missing_targets}个主要目标，牵头单位要按月报送完成值"
+            missing_targets = 0
+        out.append(text + "。")
     if h.get("滞后", 0):
         out.append(f"加快滞后任务推进。滞后的{h.get('滞后', 0)}项任务，牵头单位要逐项明确整改措施和时限。")
     if data.problems:
         topics = "、".join(t for t, _ in problem_groups(data.problems)[:3])
         out.append(f"协调解决突出问题。{topics}等方面的{len(data.problems)}个问题，由专班办公室分类交办、限期反馈。")
-    if data.headline.targets_without_data:
-        out.append(f"及时报送指标数据。尚无数据的{data.headline.targets_without_data}个主要目标，牵头单位要按月报送完成值。")
+    if missing_targets:
+        out.append(f"及时报送指标数据。尚无数据的{missing_targets}个主要目标，牵头单位要按月报送完成值。")
     if len(out) < 3:
         out.append("强化督查问效。考核排名和红黑榜结果纳入年度绩效考核，对工作推进不力、问题整改不到位的单位予以通报。")
     return out
