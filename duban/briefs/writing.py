@@ -16,7 +16,7 @@ from duban.briefs.content import STATUSES, BriefData, CampaignLine, ProblemLine,
 
 OVERDUE = "逾期未报"  # duban.tracking.models.OVERDUE, without importing the models
 
-NAMED = 5  # late units named in the text; the rest are in the 附件
+NAMED = 4  # late units named in the text; the rest are in the 附件
 TASKS_NAMED = 3  # lagging tasks named in the text
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -254,8 +254,8 @@ def problems_sentence(data: BriefData, examples: bool = True) -> str:
         if examples and len(parts) < 2:  # the two largest groups with an example, as the units wrote it
             text = clean(items[0].text)
             example = "，如“" + (text if len(text) <= 18 else text[:17] + "…") + "”"
-        parts.append(f"{topic}{len(items)}个（{who}提出{example}）")
-    return f"各单位提出需协调解决的问题{len(data.problems)}个，主要是" + "；".join(parts) + "。"
+        parts.append(f"{topic}{len(items)}个（{who}提出{example}）" if examples else f"{topic}{len(items)}个")
+    return f"各单位提出需协调解决的问题{len(data.problems)}个，主要是" + ("；" if examples else "、").join(parts) + "。"
 
 
 # ---------------------------------------------------------------- 红黑榜
