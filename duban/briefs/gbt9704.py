@@ -377,9 +377,10 @@ class GongwenDoc:
         p.add_run().add_break(WD_BREAK.PAGE)
 
     def attachment_heading(self, n: int, title: str) -> None:
-        """An attachment's first page: 附件N (黑体, flush left), then its title (小标宋 二号, centred)."""
+        """An attachment, on a new page: 附件N (黑体, flush left), then its title (小标宋 小二, centred)."""
         p = self.doc.add_paragraph()
         _exact(p)
+        p.paragraph_format.page_break_before = True  # not a break paragraph: that one can spill onto a blank page
         _set_run_font(p.add_run(f"附件{n}"), self.fonts.heading1, BODY_PT)
         self.doc.add_paragraph()
         p = self.doc.add_paragraph()

@@ -227,7 +227,6 @@ def _close(doc: GongwenDoc, data: BriefData, annexes) -> GongwenDoc:
     doc.attachment_note([title for title, _ in annexes])
     doc.signature(data.issuer, cn_date(data.issued_on))
     for i, (title, write) in enumerate(annexes, 1):
-        doc.page_break()
         doc.attachment_heading(i, title)
         write()
     doc.colophon([data.carbon_copy, data.issuer], right=f"{cn_date(data.issued_on)}印发")
