@@ -83,11 +83,27 @@ def test_competition_ranking_and_red_black_lists():
         ("庚局", 6),
         ("己局", None),
     ]
+    # 丁 and 乙 tie at 78: equal 任务完成率 (1.0), 丁's 按时报送率 is higher (1 > 5/6), so 丁 takes the third place
     red, black = red_black(ranked, top_n=3, bottom_n=2)
-    assert {s.unit for s in red} == {"丙局", "甲局", "乙局", "丁局"}
+    assert [s.unit for s in red] == ["丙局", "甲局", "丁局"]
     assert [s.unit for s in black] == ["庚局", "戊局"]
     red, black = red_black(ranked, top_n=5, bottom_n=3)  # overlap: a unit is never on both lists
     assert "戊局" in {s.unit for s in red} and "戊局" not in {s.unit for s in black}
+    # a threshold as well as a rank: 红榜 from 80 up, 黑榜 below 60
+    red, black = red_black(ranked, top_n=3, bottom_n=3, red_min=80, black_below=60)
+    assert [s.unit for s in red] == ["丙局", "甲局"] and [s.unit for s in black] == ["庚局"]
+
+
+def test_ties_that_remain_do_not_stretch_the_lists():
+    """Five units with the same score and the same parts: none can be told apart, so a 红榜 of 3 takes none
+    of them rather than all five; the one unit above them is listed alone."""
+    same = [UnitFacts(f"{c}局", due=4, on_time=3, late=1, tasks=tp((40, 50))) for c in "甲乙丙丁戊"]
+    ranked = rank(score_unit(SCHEME, f) for f in [*same, UnitFacts("己局", due=4, on_time=4, tasks=tp((50, 50)))])
+    red, black = red_black(ranked, top_n=3, bottom_n=3)
+    assert [s.unit for s in red] == ["己局"]
+    assert black == []
+    rules = "".join(SCHEME.rules_text())
+    assert "仍相同且同时列入会超过名额的，均不列入" in rules and "得分不低于 90 分" in rules
 
 
 def test_competition_ranks_plain():
@@ -150,3 +166,22 @@ def test_inconsistent_facts_are_refused():
         UnitFacts("甲局", due=5, on_time=3, late=1)
     with pytest.raises(ValueError, match="不能为负"):
         UnitFacts("甲局", red=-1)
+
+
+def test_who_is_ranked_and_against_whom():
+    """Groups and deliberative bodies are not ranked; counties, departments and companies in their own groups;
+    two spellings of one unit are scored as one."""
+    from duban.assessment.tiers import COUNTIES, DEPARTMENTS, ENTERPRISES, group_label, rankable, unit_group
+    from duban.assessment.unit_scores import same_units
+
+    for name in ("市安委会", "相关市直主管部门及项目单位", "各县市区人民政府", "市打好发展六仗领导小组", "市防汛抗旱指挥部"):
+        assert not rankable(name), name
+    for name in ("市发展和改革委员会", "市应急管理局", "新邵县人民政府", "国网邵阳供电公司"):
+        assert rankable(name), name
+    assert unit_group("新邵县人民政府", "新邵县", "邵阳市") == COUNTIES
+    assert unit_group("市商务局", "邵阳市", "邵阳市") == DEPARTMENTS
+    assert group_label(DEPARTMENTS, "邵阳市") == "市直单位" and group_label(DEPARTMENTS, "新邵县") == "县直单位"
+    assert unit_group("国网邵阳供电公司", "邵阳市", "邵阳市") == ENTERPRISES
+    units = {1: ("市发改委", "邵阳市"), 2: ("市发展和改革委员会", "邵阳市"), 3: ("县发改局", "新邵县")}
+    assert same_units(units) == {1: 2, 2: 2, 3: 3}
+    assert unit_group("中国银行保险监督管理委员会邵阳监管分局", "邵阳市", "邵阳市") == DEPARTMENTS

@@ -22,6 +22,7 @@ from duban.briefs.collect import WORST_NAMED
 from duban.briefs.content import BriefRequest, collect
 from duban.briefs.render_docx import by_region_rows, render
 from duban.briefs.render_html import context
+from duban.briefs.writing import one_line
 from duban.plans.models import Plan, Region, Task
 from duban.scale.actions import do_synthesize
 from duban.scale.synth import SynthSpec, synthetic_plans
@@ -87,7 +88,7 @@ def test_the_province_brief_counts_lagging_tasks_per_region(province):
 
     # the document: the table by region and its sentence, not one row per task
     d = docx.Document(io.BytesIO(render(data).to_bytes()))
-    assert table(d, "序号", "任务") is None
+    assert table(d, "序号", "仗（行动）", "任务") is None
     rows = table(d, "地区", "任务", "逾期未报", "滞后", "较突出的任务")
     assert rows == by_region_rows(data) and len(rows) == 3
     for row, line in zip(rows, data.lagging_by_region, strict=True):
@@ -113,8 +114,8 @@ def test_a_brief_of_one_region_keeps_its_task_table(province):
     data = collect(BriefRequest.parse("月通报", PERIOD, own))
     assert data.lagging and data.lagging_by_region == []
     d = docx.Document(io.BytesIO(render(data).to_bytes()))
-    rows = table(d, "序号", "任务")
-    assert [r[1] for r in rows] == [t.title for t in data.lagging]
+    rows = table(d, "序号", "仗（行动）", "任务")
+    assert [r[2] for r in rows] == [one_line(t.title) for t in data.lagging]  # stray spaces and breaks removed
     assert table(d, "地区", "任务") is None
     assert context(data, charts=False)["lagging_by_region"] == []
     page = render_to_string("ui/briefs/brief.html", context(data, charts=False))

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from duban.briefs.exports import HEADER
 from duban.plans.actions import do_ingest_file
-from duban.plans.models import Plan, Task
+from duban.plans.models import Plan, Task, TaskUnit
 from tests.conftest import sample_path
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,38 @@ def test_bad_requests_are_clear_errors(xinshao, tmp_path):
     with pytest.raises(CommandError, match="输出目录不存在"):
         export("新邵县", out=str(tmp_path / "nope" / "x.xlsx"))
     assert not list(tmp_path.iterdir())
+
+
+def test_rows_fit_their_text_and_progress_comes_from_the_reports(xinshao, tmp_path):
+    """Each task row is as tall as its longest wrapped cell; 工作进展 is the latest report (the lead unit's),
+    with its period and percent; the 台账 prints A4 landscape, one page wide, header repeated."""
+    from duban.tracking.actions import do_submit_report
+    from tests.tracking_helpers import at
+
+    plan = biggest_table(xinshao)
+    tasks = list(plan.tasks.filter(active=True).order_by("order").prefetch_related("assignments__unit"))
+    leads = {a.task_id: a.unit for a in TaskUnit.objects.filter(task__in=tasks, unit__is_group=False)
+             .order_by("role").select_related("unit")}  # lead last: it wins
+    task = next(t for t in tasks if t.pk in leads)
+    lead = leads[task.pk]
+    do_submit_report(lead, task, "2023-02", narrative="完成项目选址", percent=20, status="正常推进", at=at(2023, 3, 2))
+    do_submit_report(lead, task, "2023-03", narrative="已开工建设，完成投资1.2亿元", percent=45, status="正常推进",
+                     at=at(2023, 4, 2))
+    out = tmp_path / "zr.xlsx"
+    export(str(plan.pk), kind="责任分解表", out=str(out))
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=2).value == task.title)
+    assert ws.cell(row=row, column=8).value == "（2023年3月，进度45%）已开工建设，完成投资1.2亿元"
+    longest = max((r for r in range(3, ws.max_row + 1)), key=lambda r: len(ws.cell(row=r, column=2).value or ""))
+    text = ws.cell(row=longest, column=2).value
+    lines = -(-len(text) // int(ws.column_dimensions["B"].width / 1.85))
+    assert ws.row_dimensions[longest].height >= lines * 14.5 > 20  # wrapped lines do not overlap the next row
+    assert all(ws.row_dimensions[r].height for r in range(3, ws.max_row + 1))
+
+    ledger = tmp_path / "tz.xlsx"
+    export(str(plan.pk), kind="台账", out=str(ledger))
+    ws = openpyxl.load_workbook(ledger).worksheets[0]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$2:$2" and ws.freeze_panes == "A3"
+    assert ws.row_dimensions[3].height >= 20

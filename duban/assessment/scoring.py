@@ -12,9 +12,11 @@ A part with nothing to measure (no report due, no task, no target) is left out a
 are scaled up to 100, so a unit is not rewarded or punished for what it was not asked; a unit with no
 part at all gets no score and no rank.
 
-Ranking is competition ranking (1, 2, 2, 4) on the rounded score. 红榜 = the units ranked within the
-top N; 黑榜 = those within the bottom N counted from the lowest score (ties included on both), never a
-unit already on the 红榜. The year view is the mean (default) or the sum of a unit's period scores,
+Ranking is competition ranking (1, 2, 2, 4) on the rounded score. 红榜 and 黑榜 (:func:`red_black`) need
+a rank *and* a threshold: the best N scoring at least ``red_min``, the worst N scoring below
+``black_below``; equal scores are told apart by 任务完成率, then 按时报送率, and units still equal at
+the cut are all left out rather than stretching the list past N (a 红榜 of 27 tied units says nothing).
+A unit on the 红榜 is never on the 黑榜. The year view is the mean (default) or the sum of a unit's period scores,
 over the periods in which it had a score.
 """
 
@@ -35,6 +37,8 @@ DEFAULT_CONFIG = {
     "year_view": "mean",
     "top_n": 3,
     "bottom_n": 3,
+    "red_min": 90,
+    "black_below": 60,
 }
 
 
@@ -62,6 +66,8 @@ class Scheme:
     year_view: str = "mean"
     top_n: int = 3
     bottom_n: int = 3
+    red_min: float = 90.0  # 红榜 only from this score up
+    black_below: float = 60.0  # 黑榜 only below this score
 
     @classmethod
     def from_config(cls, config: dict | None) -> Scheme:
@@ -103,6 +109,8 @@ class Scheme:
             year_view=year_view,
             top_n=int(top_n),
             bottom_n=int(bottom_n),
+            red_min=_number(config.get("red_min", DEFAULT_CONFIG["red_min"]), "红榜最低分", high=100),
+            black_below=_number(config.get("black_below", DEFAULT_CONFIG["black_below"]), "黑榜分数线", high=100),
         )
 
     def to_config(self) -> dict:
@@ -114,6 +122,8 @@ class Scheme:
             "year_view": self.year_view,
             "top_n": self.top_n,
             "bottom_n": self.bottom_n,
+            "red_min": self.red_min,
+            "black_below": self.black_below,
         }
 
     def rules_text(self) -> list[str]:
@@ -131,7 +141,10 @@ class Scheme:
             out.append(f"扣分：{ded}，合计最多扣 {self.deduction_cap:g} 分；总分不低于 0。")
         out.append("某项没有考核内容（无应报、无任务或无目标）时不计该项，其权重按比例分给其余各项；"
                    "各项都没有的单位不参与排名。")
-        out.append(f"排名并列时名次相同、下一名次顺延（如 1、2、2、4）。红榜前 {self.top_n} 名，黑榜后 {self.bottom_n} 名。")
+        out.append("排名并列时名次相同、下一名次顺延（如 1、2、2、4）。")
+        out.append(f"红榜：得分不低于 {self.red_min:g} 分的单位中前 {self.top_n} 名；黑榜：得分低于 {self.black_below:g} 分的"
+                   f"单位中后 {self.bottom_n} 名；已上红榜的不上黑榜。")
+        out.append("得分相同的，依次比较任务完成率、按时报送率，高者在前；仍相同且同时列入会超过名额的，均不列入。")
         out.append(f"年度成绩取{YEAR_VIEWS[self.year_view]}（只计有成绩的各期）。")
         return out
 
@@ -158,6 +171,8 @@ class UnitFacts:
     targets_behind: int = 0  # 落后于序时进度的目标
     red: int = 0  # 红色督办单
     yellow: int = 0  # 黄色督办单
+    late_tasks: int = 0  # tasks with a report late in the period (each task once, however many items)
+    missing_tasks: int = 0  # tasks with a report still missing at the period's end
 
     def __post_init__(self):
         counts = {"应报": self.due, "按时": self.on_time, "迟报": self.late, "未报": self.missing,
@@ -237,14 +252,38 @@ def rank(scores: Iterable[UnitScore]) -> list[UnitScore]:
     return ranked + sorted((s for s in scores if s.total is None), key=lambda s: s.unit)
 
 
-def red_black(ranked: Sequence[UnitScore], top_n: int, bottom_n: int) -> tuple[list[UnitScore], list[UnitScore]]:
-    """红榜 (rank ≤ top_n) and 黑榜 (rank from the bottom ≤ bottom_n, not on the 红榜), ties included."""
-    scored = [s for s in ranked if s.total is not None]
-    red = [s for s in scored if top_n and s.rank <= top_n]
+def tie_key(s: UnitScore) -> tuple[float, float, float]:
+    """Best first: score, then 任务完成率, then 按时报送率 (a part not assessed counts as 0)."""
+    def rate(k):
+        return s.parts[k].rate if k in s.parts else 0.0
+
+    return (-(s.total or 0.0), -round(rate("completion"), 6), -round(rate("timeliness"), 6))
+
+
+def _take(candidates: list[UnitScore], n: int) -> list[UnitScore]:
+    """The first ``n`` of ``candidates`` (already in order), leaving out a run of equals that would overflow."""
+    out: list[UnitScore] = []
+    i = 0
+    while i < len(candidates) and len(out) < n:
+        j = i
+        while j < len(candidates) and tie_key(candidates[j]) == tie_key(candidates[i]):
+            j += 1
+        if len(out) + (j - i) > n:
+            break
+        out.extend(candidates[i:j])
+        i = j
+    return out
+
+
+def red_black(ranked: Sequence[UnitScore], top_n: int, bottom_n: int, red_min: float = 0.0,
+              black_below: float = 101.0) -> tuple[list[UnitScore], list[UnitScore]]:
+    """红榜 (best ``top_n`` scoring ≥ ``red_min``) and 黑榜 (worst ``bottom_n`` scoring < ``black_below``, worst
+    first), ties told apart by :func:`tie_key`; a run of equals that would overflow a list is left out."""
+    scored = sorted((s for s in ranked if s.total is not None), key=lambda s: (tie_key(s), s.unit))
+    red = _take([s for s in scored if s.total >= red_min], top_n) if top_n else []
     on_red = {s.unit for s in red}
-    from_bottom = competition_ranks([s.total for s in scored], descending=False)
-    black = [s for s, b in zip(scored, from_bottom, strict=True) if bottom_n and b <= bottom_n and s.unit not in on_red]
-    black.sort(key=lambda s: (s.total, s.unit))
+    worst = [s for s in reversed(scored) if s.total < black_below and s.unit not in on_red]
+    black = _take(worst, bottom_n) if bottom_n else []
     return red, black
 
 

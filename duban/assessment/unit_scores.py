@@ -20,7 +20,7 @@ more than a minute of a 月通报 (docs/benchmarks.md, 议题 8 第三轮).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -34,7 +34,9 @@ from duban.assessment.scoring import (
     score_unit,
     year_scores,
 )
+from duban.assessment.tiers import GROUP_ORDER, group_label, rankable, unit_group
 from duban.plans.models import Plan, Task
+from duban.plans.unitnames import learn_aliases
 from duban.supervision.facts import first_submissions, owed
 from duban.supervision.models import NOTICE, RED, YELLOW, Notice
 from duban.tracking.periods import Period, periods_between, to_local
@@ -100,14 +102,48 @@ def last_instant(period: Period) -> datetime:
     return period.end_at - timedelta(microseconds=1)
 
 
+@dataclass(frozen=True)
+class GroupHonours:
+    """One group's ranking (县市区, 市直单位, 企业 …: :mod:`duban.assessment.tiers`) and its 红榜/黑榜."""
+
+    group: str  # as printed: 县市区, 市直单位
+    scores: list[UnitScore]  # ranked within the group
+    red: list[UnitScore]
+    black: list[UnitScore]
+
+
 @dataclass
 class Ranking:
     period: Period
     as_of: datetime
     facts: dict[str, UnitFacts]
     scores: list[UnitScore]
-    red: list[UnitScore]
+    red: list[UnitScore]  # every group's 红榜, group by group
     black: list[UnitScore]
+    groups: list[GroupHonours] = field(default_factory=list)
+
+
+def same_units(units: dict[int, tuple[str, str]]) -> dict[int, int]:
+    """{unit id: the id it is scored as}: spellings of one unit left apart by the ingest (市发改委 beside
+    市发展和改革委员会 in the same region) are scored as the fullest one (:func:`learn_aliases`), so a unit has one
+    score and cannot sit on the 红榜 and the 黑榜 under two names."""
+    by_region: dict[str, dict[str, int]] = defaultdict(dict)
+    for pk, (name, region) in sorted(units.items()):
+        by_region[region].setdefault(name, pk)
+    out = {}
+    for pk, (name, region) in units.items():
+        names = by_region[region]
+        canonical = learn_aliases(names).get(name, name) if len(names) > 1 else name
+        out[pk] = names.get(canonical, pk)
+    return out
+
+
+def scored_units(tasks: list[TaskRow]) -> tuple[dict[int, int], dict[int, str]]:
+    """({unit id: the id it is scored as}, {scored id: label}) of the rankable units named on ``tasks``
+    (no groups or committees: :func:`duban.assessment.tiers.rankable`; spellings merged: :func:`same_units`)."""
+    units = {u.unit_id: (u.name, u.region) for t in tasks for u in t.units if rankable(u.name, u.is_group)}
+    canon = same_units(units)
+    return canon, unit_labels({pk: units[pk] for pk in set(canon.values())})
 
 
 def unit_labels(units: dict[int, tuple[str, str]]) -> dict[int, str]:
@@ -127,33 +163,40 @@ def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None
     """
     end = min(to_local(as_of), last_instant(period))
     tasks = task_rows(plan) if tasks is None else tasks
-    names = unit_labels({u.unit_id: (u.name, u.region) for t in tasks for u in t.units if not u.is_group})
+    canon, names = scored_units(tasks)
     due = defaultdict(int)
     on_time = defaultdict(int)
     late = defaultdict(int)
+    late_tasks, missing_tasks = defaultdict(set), defaultdict(set)
     if end > period.start_at:
         dues = {k: v for k, v in owed(tasks, period.start, end.date()).items() if v[0] <= end}
         made = first_submissions([t.pk for t in tasks], end, sorted({code for _, _, code in dues}))
         for key, (due_at, *_rest) in dues.items():
-            unit = key[1]
+            unit = canon.get(key[1])
+            if unit not in names:
+                continue
             due[unit] += 1
             first = made.get(key)
             if first is not None and first <= due_at:
                 on_time[unit] += 1
             elif first is not None:
                 late[unit] += 1
+                late_tasks[unit].add(key[0])
+            else:
+                missing_tasks[unit].add(key[0])
     if states is None:
         states = task_states([t.pk for t in tasks], end) if tasks else {}
     progress = defaultdict(list)
     for t in tasks:
         s = states[t.pk]
-        for unit in {u.unit_id for u in t.units if u.unit_id in names}:
+        for unit in {canon[u.unit_id] for u in t.units if u.unit_id in canon}:
             progress[unit].append(TaskProgress(actual=s.percent or 0.0, expected=s.expected * 100))
     red, yellow = defaultdict(int), defaultdict(int)
     notices = Notice.objects.filter(
         task_id__in=[t.pk for t in tasks], kind=NOTICE, issued_at__gte=period.start_at, issued_at__lt=end
     ).values_list("color", "units")
     for color, unit in notices:
+        unit = canon.get(unit, unit)
         if color == RED:
             red[unit] += 1
         elif color == YELLOW:
@@ -168,6 +211,8 @@ def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None
             tasks=tuple(progress[u]),
             red=red[u],
             yellow=yellow[u],
+            late_tasks=len(late_tasks[u]),
+            missing_tasks=len(missing_tasks[u]),
         )
         for u, name in sorted(names.items(), key=lambda x: x[1])
     }
@@ -175,10 +220,39 @@ def unit_facts(plan, period: Period, as_of: datetime, *, tasks=None, states=None
 
 def ranking(plan, scheme: Scheme, period: Period, as_of: datetime, *, tasks=None, states=None) -> Ranking:
     """Facts, scores, ranks and 红榜/黑榜 of the units of ``plan`` (a Plan or several) in ``period``."""
+    tasks = task_rows(plan) if tasks is None else tasks
     facts = unit_facts(plan, period, as_of, tasks=tasks, states=states)
     scores = rank(score_unit(scheme, f) for f in facts.values())
-    red, black = red_black(scores, scheme.top_n, scheme.bottom_n)
-    return Ranking(period, min(to_local(as_of), last_instant(period)), facts, scores, red, black)
+    groups = honours(scores, scheme, unit_groups(plan, tasks))
+    red = [s for g in groups for s in g.red]
+    black = [s for g in groups for s in g.black]
+    return Ranking(period, min(to_local(as_of), last_instant(period)), facts, scores, red, black, groups)
+
+
+def unit_groups(plan, tasks: list[TaskRow]) -> dict[str, str]:
+    """{unit label: the group it is ranked in, as printed} (:mod:`duban.assessment.tiers`)."""
+    first = plan[0] if isinstance(plan, list | tuple) else plan
+    if isinstance(first, int):
+        first = Plan.objects.select_related("region").get(pk=first)
+    home = first.region.name if first.region_id else ""
+    units = {u.unit_id: (u.name, u.region) for t in tasks for u in t.units}
+    _, labels = scored_units(tasks)
+    return {label: group_label(unit_group(*units[pk], home), home) for pk, label in labels.items()}
+
+
+def honours(scores: list[UnitScore], scheme: Scheme, groups: dict[str, str]) -> list[GroupHonours]:
+    """Each group's own ranking and 红榜/黑榜 (threshold and rank, ties by the stated rules), groups in order."""
+    by_group: dict[str, list[UnitScore]] = defaultdict(list)
+    for s in scores:
+        if s.total is not None:
+            by_group[groups.get(s.unit, "其他单位")].append(s)
+    order = {group_label(g, ""): i for i, g in enumerate(GROUP_ORDER)}
+    out = []
+    for name in sorted(by_group, key=lambda g: (order.get(g, 1 if g.endswith("直单位") else 9), g)):
+        ranked = rank(by_group[name])
+        red, black = red_black(ranked, scheme.top_n, scheme.bottom_n, scheme.red_min, scheme.black_below)
+        out.append(GroupHonours(name, ranked, red, black))
+    return out
 
 
 @dataclass

@@ -38,6 +38,8 @@ from duban.briefs.content import (
     BriefRequest,
     CampaignLine,
     Headline,
+    Honours,
+    PreviousPeriod,
     ProblemLine,
     RankLine,
     RegionLagLine,
@@ -45,6 +47,7 @@ from duban.briefs.content import (
     TargetLine,
     TaskLine,
     default_charts,
+    issue_number,
 )
 from duban.cascade.plantree import region_groups
 from duban.ingest.text import norm_key
@@ -113,6 +116,18 @@ def brief_subject(plans: list[Plan], tree: PlanTree) -> str:
         if found:
             return found
     return "重点工作"
+
+
+_NUMERAL = re.compile(r"[一二三四五六七八九十两]")
+
+
+def doc_code(region, subject: str) -> str:
+    """机关代字 of the 发文字号: the region's first character, the campaign's short name, 办 (邵六仗办)."""
+    name = re.sub(r"^(?:打好|打赢|实施|开展|推进)", "", subject)
+    m = _NUMERAL.search(name)
+    short = name[m.start():] if m else name[:2]
+    head = (region.short_name or region.name)[:1] if region else ""
+    return f"{head}{short}办"
 
 
 def _units(task: TaskRow) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -203,6 +218,7 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
         a = actuals.get(t.pk)
         p = target_progress(t.measure, t.value, t.measure_unit, t.qualifier, a.value if a else None, as_of)
         campaign = target_campaign.get(t.plan_id) or OTHER
+        light = p.light if a is not None else ""  # no figure: 尚无数据, never 红灯
         if a is not None:
             (on_by_campaign if p.light == GREEN else behind_by_campaign)[campaign] += 1
         target_lines.append(
@@ -212,8 +228,8 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
                 target=f"{t.measure}{t.value:g}{t.measure_unit}{t.qualifier}",
                 actual=_actual_text(t, p.kind, a.value) if a else "",
                 expected=p.expected,
-                completion=p.completion,
-                light=p.light,
+                completion=p.completion if a is not None else None,
+                light=light,
             )
         )
     with_data = [line for line in target_lines if line.actual]
@@ -222,6 +238,8 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
         targets_on=sum(1 for line in with_data if line.light == GREEN),
         targets_behind=sum(1 for line in with_data if line.light != GREEN),
         targets_without_data=len(target_lines) - len(with_data),
+        progress=sum((s.percent or 0) for s in states.values()) / len(states) / 100,
+        expected=sum(s.expected for s in states.values()) / len(states),
     )
     campaigns = []
     for name, ss in groups.items():
@@ -278,23 +296,42 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
             )
 
     # 报送情况通报 and 考核排名: the assessment's counting, for the same instant
-    result = ranking(plans, scheme_for(plans[0]), period, as_of, tasks=tasks, states=states)
+    scheme = scheme_for(plans[0])
+    result = ranking(plans, scheme, period, as_of, tasks=tasks, states=states)
     reporting = sorted(
         (
-            ReportingLine(f.unit, f.due, f.on_time, f.late, f.missing)
+            ReportingLine(f.unit, f.due, f.on_time, f.late, f.missing, f.late_tasks, f.missing_tasks)
             for f in result.facts.values()
             if f.late or f.missing
         ),
-        key=lambda r: (-r.missing, -r.late, r.unit),
+        key=lambda r: (-r.missing_tasks, -r.late_tasks, -r.missing, -r.late, r.unit),
     )
-    ranks = [RankLine(s.rank, s.unit, s.total) for s in result.scores if s.rank is not None]
+    ranks = [RankLine(s.rank, s.unit, s.total, g.group) for g in result.groups for s in g.scores]
+    honours = [
+        Honours(g.group, len(g.scores), tuple(RankLine(s.rank, s.unit, s.total, g.group) for s in g.red),
+                tuple(RankLine(s.rank, s.unit, s.total, g.group) for s in g.black))
+        for g in result.groups
+    ]  # fmt: skip
+    previous = None
+    if request.kind in ("季总结", "年总结"):  # 较上期: where the same tasks stood at the end of the period before
+        before = period.previous()
+        prev_states = task_states([t.pk for t in tasks], before.end_at - timedelta(microseconds=1))
+        by = Counter(s.status for s in prev_states.values())
+        previous = PreviousPeriod(
+            before.label,
+            {s: by[s] for s in STATUSES},
+            sum((s.percent or 0) for s in prev_states.values()) / len(prev_states) / 100,
+            sum(s.expected for s in prev_states.values()) / len(prev_states),
+        )
 
     subject = request.subject or brief_subject(plans, tree)
-    region = plans[0].region.name if plans[0].region_id else ""
+    region_obj = plans[0].region if plans[0].region_id else None
+    region = region_obj.name if region_obj else ""
+    units = {u.unit_id for t in tasks for u in t.units if not u.is_group}
     data = BriefData(
         kind=request.kind,
         period=period,
-        number=request.number,
+        number=request.number or issue_number(request.kind, period),
         subject=subject,
         issuer=f"{region}{subject}工作专班办公室",
         issued_on=local_date(min(now, period.end_at)),
@@ -310,6 +347,13 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
         red_list=[s.unit for s in result.red],
         black_list=[s.unit for s in result.black],
         distribution=[f"报：{region}委、{region}人民政府领导。" if region else "报：有关领导。", "送：各责任单位。"],
+        honours=honours,
+        rules=scheme.rules_text(),
+        previous=previous,
+        region=region,
+        region_level=region_obj.level if region_obj else "市",
+        doc_code=doc_code(region_obj, subject),
+        copies=len(units) + 10,
     )
     data.charts = default_charts(data)
     return data

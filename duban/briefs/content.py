@@ -24,7 +24,7 @@ from duban.tracking.periods import Period, PeriodError, parse_period
 BRIEF_KINDS = {"旬简报": "旬", "月通报": "月", "季总结": "季", "年总结": "年"}
 # task statuses in the order briefs list them (duban.tracking.status)
 STATUSES = ("已完成", "正常推进", "滞后", "逾期未报", "未启动")
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
+LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "": "尚无数据"}  # '': no figure reported
 
 
 class BriefError(ValueError):
@@ -38,11 +38,13 @@ class BriefRequest:
     kind: str
     period: Period
     plan_ids: tuple[int, ...]
-    number: int = 1
+    number: int | None = None  # None: the system's number for the period (:func:`issue_number`)
     subject: str | None = None  # a programme's (打好发展六仗); None: read from the plans' titles
 
     @classmethod
-    def parse(cls, kind: str, period_text: str, plan_ids, number: int = 1, subject: str | None = None) -> BriefRequest:
+    def parse(
+        cls, kind: str, period_text: str, plan_ids, number: int | None = None, subject: str | None = None
+    ) -> BriefRequest:
         """Check that the period fits the kind (旬简报 needs a 旬 such as 2023-03上旬, …)."""
         if kind not in BRIEF_KINDS:
             raise BriefError(f"不支持的简报类型“{kind}”，可选：{'、'.join(BRIEF_KINDS)}")
@@ -54,7 +56,7 @@ class BriefRequest:
         if period.kind != want:
             examples = {"旬": "2023-03上旬", "月": "2023-03", "季": "2023Q1", "年": "2023"}
             raise BriefError(f"{kind}的期间须为一个{want}（如 {examples[want]}），“{period_text}”是{period.kind}")
-        if number < 1:
+        if number is not None and number < 1:
             raise BriefError(f"期号须为正整数：{number}")
         ids = tuple(plan_ids)
         if not ids:
@@ -70,6 +72,8 @@ class Headline:
     targets_on: int = 0  # at or ahead of 序时进度 (green)
     targets_behind: int = 0  # yellow or red
     targets_without_data: int = 0  # no actual figure reported yet
+    progress: float | None = None  # mean reported completion of all tasks (未报 as 0), 0–1
+    expected: float | None = None  # mean 序时进度 of all tasks, 0–1
 
     @property
     def tasks(self) -> int:
@@ -78,6 +82,10 @@ class Headline:
     @property
     def targets(self) -> int:
         return self.targets_on + self.targets_behind + self.targets_without_data
+
+    @property
+    def targets_with_data(self) -> int:
+        return self.targets_on + self.targets_behind
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ class TargetLine:
     actual: str  # as reported: 增长6.8%, 412亿元; '' when nothing reported
     expected: float  # 序时进度, 0–1
     completion: float | None  # share of the target done, 0–1 (None: no figure yet)
-    light: str  # green | yellow | red
+    light: str  # green | yellow | red; '' when no figure has been reported (尚无数据, never 红灯)
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,8 @@ class ReportingLine:
     on_time: int
     late: int
     missing: int
+    late_tasks: int = 0  # tasks with a late report (each task once)
+    missing_tasks: int = 0  # tasks whose report is still missing
 
 
 @dataclass(frozen=True)
@@ -171,6 +181,27 @@ class RankLine:
     rank: int
     unit: str
     score: float
+    group: str = ""  # 县市区 / 市直单位 / 企业: units are ranked within their group
+
+
+@dataclass(frozen=True)
+class Honours:
+    """One group's 红榜 and 黑榜 (:func:`duban.assessment.unit_scores.honours`)."""
+
+    group: str
+    ranked: int  # units ranked in the group
+    red: tuple[RankLine, ...] = ()
+    black: tuple[RankLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreviousPeriod:
+    """The period before, for a 总结's “较上期”: its label and where the same tasks stood at its end."""
+
+    label: str
+    tasks_by_status: dict[str, int]
+    progress: float | None
+    expected: float | None
 
 
 @dataclass(frozen=True)
@@ -207,7 +238,14 @@ class BriefData:
     red_list: list[str] = field(default_factory=list)  # 红榜
     black_list: list[str] = field(default_factory=list)  # 黑榜
     charts: list[ChartSpec] = field(default_factory=list)
-    distribution: list[str] = field(default_factory=list)  # 版记: 报：… 送：…
+    distribution: list[str] = field(default_factory=list)  # 旬简报 报尾: 报：… 送：…
+    honours: list[Honours] = field(default_factory=list)  # 红黑榜 per group
+    rules: list[str] = field(default_factory=list)  # the scheme's rules, printed in the 附件
+    previous: PreviousPeriod | None = None
+    region: str = ""  # 邵阳市
+    region_level: str = "市"  # 省 / 市 / 县: who the 通报 is addressed to
+    doc_code: str = ""  # 机关代字 of the 发文字号: 邵六仗办
+    copies: int = 0  # 共印份数 of a 旬简报
 
     def __post_init__(self):
         if self.kind not in BRIEF_KINDS:
@@ -217,18 +255,92 @@ class BriefData:
 
     @property
     def title(self) -> str:
+        return "".join(self.title_parts)
+
+    @property
+    def title_parts(self) -> tuple[str, ...]:
+        """The title in pieces that must not be split across lines (see :func:`break_title`)."""
         p = self.period.label
         return {
-            "旬简报": f"{p}{self.subject}工作进展情况",
-            "月通报": f"关于{p}{self.subject}工作推进情况的通报",
-            "季总结": f"{p}{self.subject}工作总结",
-            "年总结": f"{p}{self.subject}工作总结",
+            "旬简报": (p, self.subject, "工作进展情况"),
+            "月通报": ("关于", p, self.subject, "工作推进情况的通报"),
+            "季总结": (p, self.subject, "工作总结"),
+            "年总结": (p, self.subject, "工作总结"),
         }[self.kind]
+
+    @property
+    def title_lines(self) -> list[str]:
+        return break_title(self.title_parts)
+
+    @property
+    def doc_number(self) -> str:
+        """发文字号 of a 通报 or 总结: 邵六仗办〔2023〕3号 (its 期号 for a 简报)."""
+        return f"{self.doc_code}〔{self.period.start.year}〕{self.number}号"
+
+    @property
+    def addressees(self) -> str:
+        """主送: the governments of the regions below and the departments of the region."""
+        below = {"省": "各市州人民政府", "市": "各县市区人民政府", "县": "各乡镇人民政府、街道办事处"}
+        own = {"省": "省", "市": "市", "县": "市" if self.region.endswith("市") else self.region[-1:] or "县"}
+        level = self.region_level if self.region_level in below else "市"
+        return f"{below[level]}，{own[level]}直有关单位："
+
+    @property
+    def carbon_copy(self) -> str:
+        """版记 抄送 of a 通报 or 总结: the offices of the region's leading bodies."""
+        if not self.region:
+            return "抄送：有关领导。"
+        r = {"省": "省", "市": "市"}.get(self.region_level, self.region[-1:])
+        return f"抄送：{r}委办公室，{r}人大常委会办公室，{r}人民政府办公室，{r}政协办公室。"
 
     @property
     def masthead(self) -> str | None:
         """Only a 简报 has the red 简报 版头; a 通报 or 总结 is an ordinary document."""
         return f"{self.subject}工作简报" if self.kind == "旬简报" else None
+
+
+def text_width(text: str) -> float:
+    """Width in 字 (a CJK character 1, an ASCII character ½)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+def break_title(parts, per_line: float = 19) -> list[str]:
+    """The title on as few centred lines as fit (20 字 of 二号 a line, one kept free), broken only
+    between ``parts`` (never inside 持久仗工作) and, among the breaks, the most even one."""
+    parts = [p for p in parts if p]
+    if text_width("".join(parts)) <= per_line or len(parts) == 1:
+        return ["".join(parts)]
+    best = None
+    for i in range(1, len(parts)):
+        lines = ["".join(parts[:i]), "".join(parts[i:])]
+        widths = [text_width(x) for x in lines]
+        cost = (max(widths) > per_line, max(widths) - min(widths))
+        if best is None or cost < best[0]:
+            best = (cost, lines)
+    lines = best[1]
+    if text_width(lines[-1]) > per_line:  # a long tail: break it again
+        lines = lines[:-1] + break_title(_split_words(lines[-1]), per_line)
+    return lines
+
+
+def _split_words(text: str) -> list[str]:
+    """Pieces of a title tail at the words a line may start with."""
+    import re
+
+    return [p for p in re.split(r"(?=工作|推进|情况|的通报)", text) if p]
+
+
+def issue_number(kind: str, period: Period) -> int:
+    """The system's 期号 for a brief of ``period``: its place in the year (one brief of each kind per
+    period, numbered afresh each year), so a regenerated brief keeps its number: 3月上旬 → 第7期,
+    2023年3月 → 〔2023〕3号, 2023Q2 → 2."""
+    if kind == "旬简报":
+        return (period.start.month - 1) * 3 + min(period.start.day // 10, 2) + 1
+    if kind == "月通报":
+        return period.start.month
+    if kind == "季总结":
+        return (period.start.month - 1) // 3 + 1
+    return 1
 
 
 def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:

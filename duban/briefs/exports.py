@@ -3,7 +3,10 @@
 The 责任分解表 is what every 专班办公室 prints and pins up: a title row, the header row
 序号 | 重点工作任务 | 牵头单位 | 责任单位 | 责任人 | 责任领导 | 完成时限 | 工作进展, one merged row per
 section heading (the task's ``section`` path, e.g. 一、主要指标 / （一）… / 1.…), then the tasks.
-It prints on A4 landscape, fitted to the page width, with the header row repeated on every page.
+It prints on A4 landscape, fitted to the page width, with the header row repeated on every page; each
+row is as tall as its longest wrapped cell (Excel and LibreOffice do not grow rows written by a
+program, so wrapped units overlapped the next row on paper). 工作进展 is the latest report of each task
+(the lead unit's first), with its period and percent; the document's own text when none was made.
 
 Text from documents and reports goes into cells as *text*, never as a formula: a cell starting with
 = + - @ would otherwise run when a clerk opens the file (formula injection), so every string cell is
@@ -19,7 +22,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from duban.plans.models import Plan, Task
+from duban.plans.models import Plan, Task, TaskUnit
+from duban.tracking.models import ProgressReport
 
 HEADER = ["序号", "重点工作任务", "牵头单位", "责任单位", "责任人", "责任领导", "完成时限", "工作进展"]
 WIDTHS = [6, 60, 18, 30, 14, 12, 14, 30]  # characters; 182 in all fits A4 landscape at ~70 %
@@ -54,7 +58,44 @@ def joined(names: Iterable[str]) -> str:
     return "、".join(n for n in names if n)
 
 
-def task_row(task: Task, number: str) -> list[str]:
+LINE_PT = 14.5  # one line of 11 pt 仿宋 in a cell
+CJK_PER_WIDTH = 1.85  # column width units taken by one Chinese character at 11 pt
+
+
+def text_lines(text, width: float) -> int:
+    """Lines a wrapped cell of ``width`` (Excel units) takes for ``text``."""
+    from math import ceil
+
+    per_line = max(1.0, width / CJK_PER_WIDTH)
+    lines = 0
+    for part in str(text or "").split("\n"):
+        chars = sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in part)
+        lines += max(1, ceil(chars / per_line))
+    return lines
+
+
+def fit_row(ws, row: int, values: list, widths: list[float]) -> None:
+    """Set the row's height to its tallest wrapped cell."""
+    lines = max(text_lines(v, w) for v, w in zip(values, widths, strict=False))
+    ws.row_dimensions[row].height = max(20, lines * LINE_PT + 6)
+
+
+def latest_progress(tasks: list[Task]) -> dict[int, str]:
+    """{task id: its latest reported progress}: the latest period's report, the lead unit's before the others',
+    its last version: “（2023年3月，进度30%）…”."""
+    leads = set(TaskUnit.objects.filter(task__in=tasks, role=TaskUnit.LEAD).values_list("task_id", "unit_id"))
+    out: dict[int, tuple] = {}
+    reports = ProgressReport.objects.filter(task__in=tasks).only(
+        "task_id", "unit_id", "period", "version", "narrative", "percent", "submitted_at"
+    )
+    for r in reports:
+        key = (r.period_obj.start, (r.task_id, r.unit_id) in leads, r.version, r.submitted_at)
+        if r.task_id not in out or key > out[r.task_id][0]:
+            out[r.task_id] = (key, r)
+    return {pk: f"（{r.period_obj.label}，进度{r.percent:g}%）{r.narrative.strip()}" for pk, (_, r) in out.items()}
+
+
+def task_row(task: Task, number: str, progress: str = "") -> list[str]:
     return [
         number,
         task.title,
@@ -63,7 +104,7 @@ def task_row(task: Task, number: str) -> list[str]:
         joined(task.persons),
         joined(task.leaders),
         task.deadline,
-        task.progress,
+        progress or task.progress,
     ]
 
 
@@ -101,6 +142,7 @@ def write_responsibility_sheet(ws, plan: Plan, tasks: list[Task]) -> None:
         ws.column_dimensions[get_column_letter(j)].width = width
 
     row, path, running = HEADER_ROW + 1, [], 0
+    progress = latest_progress(tasks)
     for task in tasks:
         section = [s for s in (task.section or []) if s]
         common = 0
@@ -111,15 +153,23 @@ def write_responsibility_sheet(ws, plan: Plan, tasks: list[Task]) -> None:
                 put(ws, row, j, section[depth] if j == 1 else None,
                     font=Font(name="黑体" if depth == 0 else "楷体_GB2312", size=11))
             ws.merge_cells(f"A{row}:{last}{row}")
+            fit_row(ws, row, [section[depth]], [sum(WIDTHS)])
             row += 1
         path = section
         running += 1
-        for j, value in enumerate(task_row(task, task.seq or str(running)), 1):
+        values = task_row(task, task.seq or str(running), progress.get(task.pk, ""))
+        for j, value in enumerate(values, 1):
             put(ws, row, j, value, align=CENTRE if j in (1, 7) else WRAP)
+        fit_row(ws, row, values, WIDTHS)
         row += 1
 
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    print_setup(ws, HEADER_ROW)
+
+
+def print_setup(ws, header_row: int) -> None:
+    """A4 landscape, all columns on one page width, the header row repeated, frozen below it, page numbers."""
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_options.horizontalCentered = True
     ps = ws.page_setup
     ps.orientation = ws.ORIENTATION_LANDSCAPE

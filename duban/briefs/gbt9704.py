@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -316,11 +316,13 @@ class GongwenDoc:
     # ------------------------------------------------------------ 版头 and title
 
     def _masthead(self, name: str) -> None:
-        """Red 版头 of a 简报: its name, the issue number, issuer and date, then a red rule."""
+        """Red 版头 of a 简报: its name (小初, smaller when it would not fit one line), the issue number, issuer
+        and date on one line (smaller type when they would not fit), then a red rule."""
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _exact(p, MASTHEAD_PT * 1.5)
-        _set_run_font(p.add_run(name), self.fonts.title, MASTHEAD_PT, color=RED)
+        size = min(MASTHEAD_PT, int(TEXT_WIDTH_MM / 25.4 * 72 / max(1.0, _width(name)) * 0.96))
+        _exact(p, max(size * 1.5, LINE_PITCH_PT))
+        _set_run_font(p.add_run(name), self.fonts.title, size, color=RED)
         if self.number:
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -329,7 +331,10 @@ class GongwenDoc:
         p = self.doc.add_paragraph()
         _exact(p)
         p.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
-        _set_run_font(p.add_run(f"{self.issuer}\t{self.date}"), self.fonts.body, BODY_PT)
+        wanted = _width(self.issuer) + _width(self.date) + 2
+        size = next((pt for pt in (BODY_PT, SIZES["四号"], SIZES["小四"])
+                     if wanted * pt <= TEXT_WIDTH_MM / 25.4 * 72 * 0.97), SIZES["五号"])
+        _set_run_font(p.add_run(f"{self.issuer}\t{self.date}"), self.fonts.body, size)
         _bottom_rule(p)
         self.doc.add_paragraph()  # 红色分隔线下空一行
 
@@ -340,6 +345,49 @@ class GongwenDoc:
             _exact(p)
             _set_run_font(p.add_run(line), self.fonts.title, TITLE_PT)
         self.doc.add_paragraph()  # 标题下空一行
+
+    def issuer_header(self, organ: str, number: str) -> None:
+        """版头 of a 通报 (§7.2): the red 发文机关标志 centred, 发文字号 below it, then a red rule as wide
+        as the 版心. The mark is sized to fit one line (小标宋, at most 小初)."""
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        size = min(MASTHEAD_PT, int(TEXT_WIDTH_MM / 25.4 * 72 / max(1, len(organ)) * 0.96))
+        _exact(p, size * 1.6)
+        _set_run_font(p.add_run(organ), self.fonts.title, size, color=RED)
+        self.doc.add_paragraph()
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _exact(p)
+        _set_run_font(p.add_run(number), self.fonts.body, BODY_PT)
+        _bottom_rule(p, "FF0000", 12)
+        self.doc.add_paragraph()  # 红色分隔线下空一行, 标题
+
+    def addressees(self, text: str):
+        """主送机关: below the title, flush left, ending with a full-width colon."""
+        p = self.doc.add_paragraph()
+        _exact(p)
+        _set_run_font(p.add_run(text), self.fonts.body, BODY_PT, condense=True)
+        return p
+
+    def page_break(self) -> None:
+        from docx.enum.text import WD_BREAK
+
+        p = self.doc.add_paragraph()
+        _exact(p)
+        p.add_run().add_break(WD_BREAK.PAGE)
+
+    def attachment_heading(self, n: int, title: str) -> None:
+        """An attachment, on a new page: 附件N (黑体, flush left), then its title (小标宋 小二, centred)."""
+        p = self.doc.add_paragraph()
+        _exact(p)
+        p.paragraph_format.page_break_before = True  # not a break paragraph: that one can spill onto a blank page
+        _set_run_font(p.add_run(f"附件{n}"), self.fonts.heading1, BODY_PT)
+        self.doc.add_paragraph()
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _exact(p)
+        _set_run_font(p.add_run(title), self.fonts.title, SIZES["小二"])
+        self.doc.add_paragraph()
 
     # ------------------------------------------------------------ body
 
@@ -377,14 +425,14 @@ class GongwenDoc:
         ncols = len(header)
         if not ncols:
             raise ValueError("表格至少要有一列")
-        widths = list(col_widths) if col_widths else [TEXT_WIDTH_MM / ncols] * ncols
+        for i, row in enumerate(rows, 1):
+            if len(row) != ncols:
+                raise ValueError(f"表格第 {i} 行有 {len(row)} 列，表头有 {ncols} 列")
+        widths = list(col_widths) if col_widths else fit_widths(header, rows, size_pt)
         if len(widths) != ncols:
             raise ValueError(f"列宽有 {len(widths)} 个，表头有 {ncols} 列")
         if sum(widths) > TEXT_WIDTH_MM + 0.5:
             raise ValueError(f"列宽合计 {sum(widths):g} mm，超过版心宽度 {TEXT_WIDTH_MM} mm")
-        for i, row in enumerate(rows, 1):
-            if len(row) != ncols:
-                raise ValueError(f"表格第 {i} 行有 {len(row)} 列，表头有 {ncols} 列")
         if caption:
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -464,27 +512,108 @@ class GongwenDoc:
         return p
 
     def signature(self, issuer: str = "", date: str = ""):
-        """落款: issuer and date right-aligned, four characters in from the right (§7.3.5.1, no seal)."""
+        """落款 without a seal (§7.3.5.2): one blank line below the text, the issuer two characters in from
+        the right, the date on the next line starting two characters right of the issuer's first; a date
+        longer than that is set two in from the right and the issuer moved left to match."""
+        issuer, date = issuer or self.issuer, date or self.date
+        w_issuer, w_date = _width(issuer), _width(date)
+        if w_issuer - w_date >= 2:
+            right = {issuer: 2, date: w_issuer - w_date}
+        else:
+            right = {issuer: 4 + w_date - w_issuer, date: 2}
         self.doc.add_paragraph()
-        for text in (issuer or self.issuer, date or self.date):
+        for text in (issuer, date):
             if text:
                 p = self.doc.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 _exact(p)
-                p.paragraph_format.right_indent = Pt(BODY_PT * 4)
+                p.paragraph_format.right_indent = Pt(BODY_PT * right[text])
+                p.paragraph_format.keep_with_next = text == issuer
                 _set_run_font(p.add_run(text), self.fonts.body, BODY_PT, condense=True)
 
-    def colophon(self, lines: list[str]):
-        """版记 (报：…　送：…　印发): 四号仿宋 lines between thin rules at the end of the document."""
-        p = self.doc.add_paragraph()
-        _exact(p)
-        _bottom_rule(p, "000000", 8)
-        for line in lines:
+    def attachment_note(self, titles: list[str]):
+        """附件说明 (§7.3.4): one blank line below the text, "附件：1.…" two characters in, further
+        items aligned under the first."""
+        if not titles:
+            return
+        self.doc.add_paragraph()
+        for i, title in enumerate(titles, 1):
             p = self.doc.add_paragraph()
             _exact(p)
-            p.paragraph_format.left_indent = Pt(SIZES["四号"])
-            _set_run_font(p.add_run(line), self.fonts.body, SIZES["四号"])
-            _bottom_rule(p, "000000", 4)
+            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            lead = "附件：" if i == 1 else ""
+            p.paragraph_format.left_indent = Pt(BODY_PT * 5)
+            p.paragraph_format.first_line_indent = Pt(BODY_PT * (-3 if i == 1 else 0))
+            number = f"{i}." if len(titles) > 1 else ""
+            _set_run_font(p.add_run(f"{lead}{number}{title}"), self.fonts.body, BODY_PT, condense=True)
+
+    def colophon(self, lines: list[str], right: str = ""):
+        """版记 (通报: 抄送, 印发机关和印发日期) or 报尾 (简报: 报、送, 共印份数) at the foot of the last page:
+        四号仿宋 lines, one character in from each side, between a thick first and last rule with thin
+        rules between them (§7.4). Written as a one-column floating table (``w:tblpPr``) whose last rule sits on
+        the bottom edge of the 版心, so it is kept together on the last page and never falls alone onto a page.
+        ``right``: text set flush right on the last line (印发日期, 共印N份)."""
+        rows = list(lines)
+        t = self.doc.add_table(rows=len(rows), cols=1)
+        t.autofit = False
+        tbl_pr = t._tbl.tblPr
+        pos = OxmlElement("w:tblpPr")
+        # its last rule on the bottom edge of the 版心: an absolute position from the top of the page (LibreOffice
+        # ignores tblpYSpec="bottom"), the rows being exact-height lines
+        size = SIZES["四号"]
+        wide = TEXT_WIDTH_MM - 10  # see below
+        per_line = int((wide / 25.4 * 72 - 2 * size) / (size - 0.4)) - 1  # 四号 characters a line holds
+        heights = [max(1, -(-int(_width(text) + (_width(right) + 2 if i == len(rows) - 1 and right else 0))
+                            // per_line)) for i, text in enumerate(rows)]
+        top = (PAGE_HEIGHT_MM - MARGIN_BOTTOM_MM) / 25.4 * 1440 - sum(heights) * LINE_PITCH_TWIPS - len(rows) * 30
+        for k, v in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"), ("bottomFromText", "0"),
+                     ("vertAnchor", "page"), ("horzAnchor", "margin"), ("tblpXSpec", "center"),
+                     ("tblpY", str(int(top)))):
+            pos.set(qn(f"w:{k}"), v)
+        tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, pos)
+        overlap = OxmlElement("w:tblOverlap")
+        overlap.set(qn("w:val"), "never")
+        pos.addnext(overlap)
+        width = OxmlElement("w:tblW")
+        # 10 mm narrower than the 版心 (``wide``): LibreOffice 7 keeps a table nearly as wide as the 版心 in the text
+        # flow (at the end of the text) instead of floating it to the foot of the page
+        width.set(qn("w:w"), str(int(wide / 25.4 * 1440)))
+        width.set(qn("w:type"), "dxa")
+        for old in tbl_pr.findall(qn("w:tblW")):
+            tbl_pr.remove(old)
+        overlap.addnext(width)
+        borders = OxmlElement("w:tblBorders")
+        for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 4), ("insideV", 0)):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "single" if size else "nil")
+            if size:
+                el.set(qn("w:sz"), str(size))
+                el.set(qn("w:space"), "0")
+                el.set(qn("w:color"), "000000")
+            borders.append(el)
+        tbl_pr.append(borders)
+        t.columns[0].width = Mm(wide)
+        for i, (row, text, lines) in enumerate(zip(t.rows, rows, heights, strict=True)):
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            cell = row.cells[0]
+            cell.width = Mm(wide)
+            p = cell.paragraphs[0]
+            _exact(p, LINE_PITCH_PT)
+            row.height = Pt(LINE_PITCH_PT * lines + 1)
+            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            lead = len(text.split("：", 1)[0]) + 1 if "：" in text[:4] else 0  # 抄送： hangs, the rest aligned under it
+            p.paragraph_format.left_indent = Pt(size * (1 + lead))
+            p.paragraph_format.first_line_indent = Pt(-size * lead)
+            p.paragraph_format.right_indent = Pt(size)
+            p.paragraph_format.keep_with_next = True
+            last = i == len(rows) - 1
+            if last and right:
+                p.paragraph_format.tab_stops.add_tab_stop(Mm(wide) - Pt(size * 2) - Mm(4), WD_TAB_ALIGNMENT.RIGHT)
+                text = f"{text}\t{right}"
+            _set_run_font(p.add_run(text), self.fonts.body, size)
+        anchor = self.doc.add_paragraph()  # the table is anchored to a paragraph; keep it tiny
+        _exact(anchor, 1)
+        return t
 
     # ------------------------------------------------------------ output
 
@@ -496,6 +625,49 @@ class GongwenDoc:
     def save(self, path: str) -> str:
         self.doc.save(path)
         return path
+
+
+CELL_PADDING_MM = 4.6  # Word's default cell margins (1.9 mm each side) and a little air
+
+
+def _width(text: str) -> float:
+    """Width in 字 (CJK 1, ASCII ½)."""
+    return sum(0.62 if ord(ch) < 0x2E80 else 1 for ch in text)  # Latin digits of the fallback fonts are wide
+
+
+def fit_widths(header: list[str], rows: list[list], size_pt: float, total: float = TEXT_WIDTH_MM) -> list[float]:
+    """Column widths (mm) sized to their content: a column whose longest cell (or its header) takes at most
+    eight characters gets exactly that, so "逾期未报", "经济增长主动仗" and "29.2%" never wrap; the columns of
+    long text share the rest in proportion to their average length, none narrower than its header."""
+    mm_per = size_pt * 25.4 / 72
+    texts = [[str(h)] + [str(r[j].text if isinstance(r[j], Cell) else (r[j] or "")) for r in rows]
+             for j, h in enumerate(header)]
+    need = [max(_width(x) for x in col) * mm_per + CELL_PADDING_MM for col in texts]
+    short = 8 * mm_per + CELL_PADDING_MM
+    fixed = {j: n for j, n in enumerate(need) if n <= short}
+    flexible = [j for j in range(len(header)) if j not in fixed]
+    rest = total - sum(fixed.values())
+    if not flexible or rest <= 0:  # all short: stretch them all to the full width
+        scale = total / sum(need)
+        return [int(n * scale * 10) / 10 for n in need]
+    body = [col[1:] or col for col in texts]
+    mean = {j: sum(_width(x) for x in body[j]) / len(body[j]) for j in flexible}
+    floor = {j: max(_width(str(header[j])), 4) * mm_per + CELL_PADDING_MM for j in flexible}
+    out = dict(fixed)
+    weight = sum(mean[j] for j in flexible) or 1
+    for j in flexible:
+        out[j] = min(need[j], max(floor[j], rest * mean[j] / weight))
+    spare = total - sum(out.values())
+    if spare > 0.5:  # what is left goes to the columns still short of their longest cell, by their length
+        wanting = {j: need[j] - out[j] for j in flexible if need[j] > out[j]} or {j: 1.0 for j in flexible}
+        for j, w in wanting.items():
+            out[j] += spare * w / sum(wanting.values())
+    if sum(out.values()) > total:  # the floors alone are too wide: shrink the long columns
+        over = sum(out.values()) - total
+        room = sum(out[j] for j in flexible)
+        for j in flexible:
+            out[j] -= over * out[j] / room
+    return [int(out[j] * 10) / 10 for j in range(len(header))]
 
 
 def emu_to_mm(value: Emu | int) -> float:

@@ -3,7 +3,8 @@
 The ledger offices keep by hand: one row per report version, oldest period first, with the task,
 its lead unit, who reported what and whether it was late. A unit's own ledger (``unit=``) holds only
 the reports that unit submitted. Text cells go through :func:`duban.briefs.exports.put`, so nothing a
-unit typed can run as a formula in Excel. Used by the downloads page and by ``duban export --kind 台账``.
+unit typed can run as a formula in Excel. Used by the downloads page and by ``duban export --kind 台账``. Printed as the 责任分解表: A4 landscape, all
+columns on one page width, the header row on every page, rows as tall as their wrapped text.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from duban.briefs.exports import CENTRE, put
+from duban.briefs.exports import CENTRE, WRAP, fit_row, print_setup, put
 from duban.cascade.members import responsible_units
 from duban.ingest.text import nospace
 from duban.plans.models import Plan, TaskUnit, Unit, UnitAlias
@@ -37,7 +38,7 @@ HEADER = [
     "报送时间",
     "逾期",
 ]
-WIDTHS = [6, 40, 16, 16, 14, 6, 10, 8, 10, 50, 30, 30, 17, 10]
+WIDTHS = [5, 30, 14, 14, 12, 5, 7, 7, 8, 44, 26, 24, 12, 9]  # fitted to one A4 landscape width at ~60 %
 
 
 class LedgerError(ValueError):
@@ -103,6 +104,7 @@ def ledger_workbook(plan: Plan, unit: Unit | None = None) -> tuple[Workbook, int
             format_duration(r.late_by) if r.late_by else "",
         ]
         for j, value in enumerate(row, 1):
-            put(ws, count + 2, j, value)
-    ws.freeze_panes = "A3"
+            put(ws, count + 2, j, value, align=CENTRE if j in (1, 6, 7, 8, 9) else WRAP)
+        fit_row(ws, count + 2, row, WIDTHS)
+    print_setup(ws, 2)
     return wb, count
