@@ -146,14 +146,14 @@ def test_rows_fit_their_text_and_progress_comes_from_the_reports(xinshao, tmp_pa
              .order_by("role").select_related("unit")}  # lead last: it wins
     task = next(t for t in tasks if t.pk in leads)
     lead = leads[task.pk]
-    do_submit_report(lead, task, "2023-02", narrative="完成项目选址", percent=20, status="正常推进", at=at(2023, 3, 2))
-    do_submit_report(lead, task, "2023-03", narrative="已开工建设，完成投资1.2亿元", percent=45, status="正常推进",
-                     at=at(2023, 4, 2))
+    do_submit_report(lead, task, "2024-04", narrative="完成项目选址", percent=20, status="正常推进", at=at(2024, 5, 2))
+    do_submit_report(lead, task, "2024-05", narrative="已开工建设，完成投资1.2亿元", percent=45, status="正常推进",
+                     at=at(2024, 6, 2))
     out = tmp_path / "zr.xlsx"
     export(str(plan.pk), kind="责任分解表", out=str(out))
     ws = openpyxl.load_workbook(out).worksheets[0]
     row = next(r for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=2).value == task.title)
-    assert ws.cell(row=row, column=8).value == "（2023年3月，进度45%）已开工建设，完成投资1.2亿元"
+    assert ws.cell(row=row, column=8).value == "（2024年5月，进度45%）已开工建设，完成投资1.2亿元"
     longest = max((r for r in range(3, ws.max_row + 1)), key=lambda r: len(ws.cell(row=r, column=2).value or ""))
     text = ws.cell(row=longest, column=2).value
     lines = -(-len(text) // int(ws.column_dimensions["B"].width / 1.85))

@@ -123,7 +123,7 @@ _NUMERAL = re.compile(r"[一二三四五六七八九十两]")
 
 def doc_code(region, subject: str) -> str:
     """机关代字 of the 发文字号: the region's first character, the campaign's short name, 办 (邵六仗办)."""
-    name = re.sub(r"^(?:打好|打赢|实施|开展|推进)", "", subject)
+    name = re.sub(r"^(?:打好|打赢|实施|开展|推进)", "", re.sub(r"[“”\"'‘’《》「」]", "", subject))
     m = _NUMERAL.search(name)
     short = name[m.start():] if m else name[:2]
     head = (region.short_name or region.name)[:1] if region else ""
