@@ -25,6 +25,7 @@ from django.db.models.functions import RowNumber
 from duban.cascade.members import member_tasks
 from duban.plans import structure
 from duban.plans.models import Target, Task, TaskUnit, Unit
+from duban.supervision.assignments import returned_of
 from duban.tracking.models import ProgressReport
 from duban.tracking.periods import Period, period_containing, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
@@ -41,6 +42,7 @@ class DuePeriod:
     due: datetime
     reported: ProgressReport | None = None  # the unit's latest version for the period
     overdue: bool = False  # due before now and not reported
+    returned: object = None  # the ReportReturn of the unit's latest version: report again (退回)
 
     @property
     def code(self) -> str:
@@ -129,6 +131,7 @@ def due_tasks(
             in_period=Window(RowNumber(), partition_by=[F("task_id"), F("period")], order_by=newest),
         )
         .filter(Q(in_task__lte=HISTORY) | Q(in_period=1, period__in=codes))
+        .select_related("returned")
         .prefetch_related("attachments")
         .order_by("-submitted_at", "-id")
     ):
@@ -156,10 +159,18 @@ def due_tasks(
 
 
 def _shown(pairs: list[tuple[Period, datetime]], latest: dict[str, ProgressReport], now) -> list[DuePeriod]:
-    """The periods the form offers: current items, the unit's reported ones, the last few overdue gaps."""
-    overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in latest][-MAX_OVERDUE:]
+    """The periods the form offers: current items, the unit's reported ones, the last few overdue gaps.
+
+    A period whose latest version the office returned (退回) counts as not reported, with the reason."""
+    returns = {code: returned_of(r) for code, r in latest.items()}
+    done = {code: r for code, r in latest.items() if returns[code] is None}
+    overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in done][-MAX_OVERDUE:]
     keep = [pd for pd in pairs if pd[1] >= now or pd in overdue or pd[0].code in latest]
-    return [DuePeriod(p, due, latest.get(p.code), due < now and p.code not in latest) for p, due in keep]
+    return [
+        DuePeriod(p, due, done.get(p.code), due < now and p.code not in done, returns.get(p.code))
+        for p, due in keep
+    ]
+
 
 
 def task_periods(
@@ -182,7 +193,8 @@ def task_periods(
     latest: dict[str, ProgressReport] = {}
     for r in (
         ProgressReport.objects.filter(task_id=task.pk, unit_id=unit_id, period__in=[p.code for p, _ in pairs])
-        .only("id", "period", "version", "submitted_at")  # what the form's period list shows
+        .select_related("returned")
+        .only("id", "period", "version", "submitted_at", "returned__reason")  # what the form's period list shows
         .order_by("-submitted_at", "-id")
     ):
         latest.setdefault(r.period, r)  # newest version of each period
