@@ -36,6 +36,7 @@ from duban.tracking.periods import KINDS
 
 DOCUMENT_TITLE = "督办事项（督查室交办）"
 PLAN_KIND = "任务清单"
+PLAN_PREFIX = "督办事项"
 SOURCES = [s for s, _ in ASSIGNMENT_SOURCES]
 
 
@@ -53,6 +54,11 @@ def may_assign(user, region: Region, campaign: Campaign | None) -> bool:
     return False
 
 
+def is_assignment_plan(plan: Plan) -> bool:
+    """Whether ``plan`` is one of the 督办事项 plans this module keeps (cheap: no query)."""
+    return plan.kind == PLAN_KIND and plan.title.startswith(PLAN_PREFIX)
+
+
 def _document(region: Region) -> SourceDocument:
     """The region's 来源文件 of 督办事项 (created on first use; its sha names the region, not bytes)."""
     sha = hashlib.sha256(f"duban-assignments:{region.pk}".encode()).hexdigest()
@@ -65,7 +71,7 @@ def _document(region: Region) -> SourceDocument:
 
 
 def _plan(doc: SourceDocument, region: Region, campaign: Campaign | None, every: str, user) -> Plan:
-    title = f"督办事项{f'（{campaign.name}）' if campaign else ''}·每{every}报送"
+    title = f"{PLAN_PREFIX}{f'（{campaign.name}）' if campaign else ''}·每{every}报送"
     plan = Plan.objects.filter(source_document=doc, title=title, campaign=campaign).first()
     if plan is None:
         from duban.tracking.actions import do_add_cadence

@@ -25,7 +25,7 @@ from django.db.models.functions import RowNumber
 from duban.cascade.members import member_tasks
 from duban.plans import structure
 from duban.plans.models import Target, Task, TaskUnit, Unit
-from duban.supervision.assignments import returned_of
+from duban.supervision.assignments import is_assignment_plan, returned_of
 from duban.tracking.models import ProgressReport
 from duban.tracking.periods import Period, period_containing, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
@@ -83,6 +83,13 @@ def open_periods(schedule: TaskSchedule, now: datetime) -> list[tuple[Period, da
     return sorted(found.values(), key=lambda pd: pd[1])
 
 
+def _since_given(task: Task, pairs):
+    """A 督办事项 owes nothing due before it was given out (its task's creation)."""
+    if not is_assignment_plan(task.plan):
+        return pairs
+    return [(p, due) for p, due in pairs if due >= task.created_at]
+
+
 def due_tasks(
     unit_id: int, tasks, now: datetime, via_group: dict[int, str] | None = None
 ) -> list[DueTask]:
@@ -118,7 +125,7 @@ def due_tasks(
     else:
         tasks = read(tasks)
     schedules = task_schedules({t.plan_id for t in tasks})
-    pairs_of = {task.pk: open_periods(schedules[task.plan_id], now) for task in tasks}
+    pairs_of = {task.pk: _since_given(task, open_periods(schedules[task.plan_id], now)) for task in tasks}
     codes = {p.code for pairs in pairs_of.values() for p, _ in pairs}
     # a year of reports per task, but only the shown ones are read: the HISTORY newest of each task and
     # the newest version of each open period (window functions: one query on SQLite and PostgreSQL)
@@ -187,7 +194,7 @@ def task_periods(
     unit may report on the task.
     """
     now = to_local(now)
-    pairs = open_periods(schedule, now)
+    pairs = _since_given(task, open_periods(schedule, now))
     if posted is not None and any(p.code == posted and due >= now for p, due in pairs):
         return [DuePeriod(p, due) for p, due in pairs if due >= now]
     latest: dict[str, ProgressReport] = {}
