@@ -23,6 +23,7 @@ from duban.tracking.calendar import due_items
 from duban.tracking.deadlines import parse_deadline
 from duban.tracking.periods import period_containing
 from duban.tracking.status import task_state
+from duban.tracking.timeline import timeline
 from duban.ui.duelist import due_tasks
 from tests.tracking_helpers import ingest_yuanjiang, lead_and_co, plan_titled, task_with_co_units
 
@@ -154,6 +155,10 @@ def test_a_returned_report_must_be_made_again(w):
     with pytest.raises(SupervisionError, match="只能退回最新一版"):
         do_return_report(first, "x", w["office"])
     assert AuditEntry.objects.filter(action="return_report").count() == 1
+    do_sign_assignment(a, w["lead"])
+    events = {(e.kind, e.detail) for e in timeline(Task.objects.select_related("plan").get(pk=task.pk))}
+    assert ("退回", "缺少用地批复文件，请补充后重报") in events
+    assert ("交办", task.deadline) in events and any(k == "签收" for k, _ in events)
 
 
 def test_the_command(w):
