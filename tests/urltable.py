@@ -97,6 +97,11 @@ RULES: dict[str, Rule] = {
     "ui:import_cancel": Rule(allow="o", kwargs={"token": "=no-such-token"}, method="POST"),
     # ---- calendar, 督办单, 问题清单 ----
     "ui:calendar": Rule(allow=SIGNED_IN, slack=2 * GROUPS),  # the reporter's units and the due items' units
+    "ui:assignments": Rule(allow=SIGNED_IN),
+    "ui:assignment_create": Rule(allow="ot", method="POST"),  # empty form: the list with its errors
+    "ui:assignment": Rule(allow=SIGNED_IN, kwargs={"pk": "assignment"}),
+    "ui:assignment_sign": Rule(allow="r", kwargs={"pk": "assignment"}, method="POST"),  # the unit itself
+    "ui:report_return": Rule(allow="ot", kwargs={"pk": "report"}, method="POST"),  # no reason: back to the task
     "ui:notices": Rule(allow=SIGNED_IN),
     "ui:notices_generate": Rule(allow="o", method="POST"),
     "ui:notice": Rule(allow=SIGNED_IN, kwargs={"pk": "notice"}),
@@ -145,6 +150,7 @@ FOREIGN = {
         "report": "report_b",
         "notice": "notice_b",
         "problem": "problem_b",
+        "assignment": "assignment_b",
     },  # unit B's
     "taskforce": {"task": "task_yj", "plan": "plan_yj", "campaign": "campaign_yj"},  # another campaign
     "county": {"task": "task_yj", "plan": "plan_yj", "campaign": "campaign_yj"},  # 新邵县 -> 沅江市

@@ -216,3 +216,23 @@ def _history(data: WebData) -> None:
         report=report_a, report_b=report_b, notice=notice_a, notice_b=notice_b,
         problem=problem, problem_b=problem_b, instruction=instruction, job=brief,
     )  # fmt: skip
+    _assignments(data)
+
+
+def _assignments(data: WebData) -> None:
+    """A 督办事项 交办ed by the 专班 to unit A and one to unit B (duban/supervision/assignments.py)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from duban.supervision.assignments import do_create_assignment
+
+    campaign = data.objects["campaign"]
+    due = date(timezone.localdate().year + 1, 6, 30)
+    made = {}
+    for key, unit in (("assignment", data.unit_a), ("assignment_b", data.unit_b)):
+        made[key] = do_create_assignment(
+            unit.region, title=f"落实调度会议定事项（{unit.name}）", source="会议", lead=unit, due=due,
+            source_ref="第一次调度会", campaign=campaign if campaign.region_id == unit.region_id else None,
+        )  # fmt: skip
+    data.objects.update(made)

@@ -37,6 +37,7 @@ from duban.plans import models as m
 DATA_ACTIONS = (
     "submit_report", "record_actuals", "rebuild_snapshots", "refresh_statuses", "remind", "notice.",
     "problem.", "instruction.", "supervision.check", "assessment.", "notify.", "partition_reports",
+    "sign_assignment", "return_report",
 )  # fmt: skip
 STRUCTURE_MODELS = (
     m.Region, m.Programme, m.Unit, m.UnitAlias, m.Campaign, m.Plan, m.Target, m.TaskForce, m.TaskForceMember,

@@ -194,3 +194,75 @@ class TaskCheck(models.Model):
         verbose_name = verbose_name_plural = "督办检查"
         ordering = ["task_id", "as_of"]
         constraints = [models.UniqueConstraint(fields=["task", "as_of"], name="task_check_once")]
+
+
+# --- 督办事项: tasks the office (or a 专班) gives out itself, beyond the plan documents ---------
+
+SOURCE_MEETING, SOURCE_INSTRUCTION, SOURCE_HIGHER, SOURCE_DOCUMENT = "会议", "批示", "上级交办", "文件"
+ASSIGNMENT_SOURCES = [(s, s) for s in (SOURCE_MEETING, SOURCE_INSTRUCTION, SOURCE_HIGHER, SOURCE_DOCUMENT)]
+
+
+class Assignment(models.Model):
+    """A 督办事项 交办ed by the office or a 专班: a Task of the region's 督办事项 plan, plus where it came
+    from and when it is due. The task carries units, deadline text and cadence like any other task,
+    so the calendar, status, 本期待报 and 督办检查 treat it as one (duban/supervision/assignments.py)."""
+
+    task = models.OneToOneField(
+        "plans.Task", verbose_name="任务", on_delete=models.PROTECT, related_name="assignment"
+    )
+    region = models.ForeignKey("plans.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(
+        "plans.Campaign", verbose_name="仗 / 行动", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField("来源", max_length=8, choices=ASSIGNMENT_SOURCES)
+    source_ref = models.CharField("来源说明", max_length=300, blank=True, help_text="如 会议名称、批示人、文号")
+    due_date = models.DateField("办结时限")
+    every = models.CharField("报送周期", max_length=8)
+    created_by = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by_name = models.CharField("交办人", max_length=150)
+    created_at = models.DateTimeField("交办时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办事项"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source}交办：{self.task.title[:40]}"
+
+
+class AssignmentReceipt(models.Model):
+    """A unit's 签收 of a 督办事项 (once per unit)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="receipts")
+    unit = models.ForeignKey("plans.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("签收人", max_length=150)
+    at = models.DateTimeField("签收时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办事项签收"
+        ordering = ["assignment_id", "at", "id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "unit"], name="assignment_receipt_once")]
+
+
+class ReportReturn(models.Model):
+    """The office's 退回 of a progress report, with its reason: the unit must report that period again
+    (the returned version no longer counts as the unit's report on its 本期待报)."""
+
+    # no database constraint: reports may live in a partitioned table (duban/scale/partition.py)
+    report = models.OneToOneField(
+        "tracking.ProgressReport", verbose_name="报送", on_delete=models.DO_NOTHING, related_name="returned",
+        db_constraint=False,
+    )
+    task = models.ForeignKey("plans.Task", verbose_name="任务", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("plans.Unit", verbose_name="报送单位", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("期间", max_length=20)
+    reason = models.TextField("退回理由")
+    actor = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("退回人", max_length=150)
+    at = models.DateTimeField("退回时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报送退回"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["unit", "task"], name="report_return_unit_task")]

@@ -49,6 +49,25 @@ def instruction_events(task) -> list:
     ]
 
 
+def assignment_events(task) -> list:
+    """交办 and 签收 of a 督办事项 (read only for a task of a 督办事项 plan), and 退回 of its reports."""
+    from duban.supervision.assignments import is_assignment_plan
+    from duban.supervision.models import Assignment, ReportReturn
+    from duban.tracking.timeline import TimelineEvent
+
+    out = [
+        TimelineEvent(r.at, "退回", f"退回 {r.unit.name} {r.period} 报送（{r.actor_name}）", r.reason, r)
+        for r in ReportReturn.objects.filter(task=task).select_related("unit")
+    ]
+    if is_assignment_plan(task.plan):
+        a = Assignment.objects.filter(task=task).prefetch_related("receipts__unit").first()
+        if a is not None:
+            ref = f"（{a.source_ref}）" if a.source_ref else ""
+            out.append(TimelineEvent(a.created_at, "交办", f"{a.created_by_name}交办（{a.source}{ref}）", a.task.deadline, a))
+            out += [TimelineEvent(r.at, "签收", f"{r.unit.name}签收（{r.actor_name}）", "", r) for r in a.receipts.all()]
+    return out
+
+
 def register() -> None:
     """Add the three sources to the tracking timeline (when the tracking app provides one)."""
     try:
@@ -58,3 +77,4 @@ def register() -> None:
     register_source("supervision.notices", notice_events)
     register_source("supervision.problems", problem_events)
     register_source("supervision.instructions", instruction_events)
+    register_source("supervision.assignments", assignment_events)

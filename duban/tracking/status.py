@@ -212,12 +212,14 @@ def task_states(tasks, as_of: datetime, since: date | None = None) -> dict[int, 
     dues = {  # shared by a plan's tasks; by default from the start of the plan's programme, or 1 January
         pk: _due_periods(schedules[pk], since or _first_day(schedules[pk], as_of), as_of) for pk in plan_ids
     }
+    starts = assignment_starts(ids, plans.values())
     reports = _LastReports()
     out = {}
     for task_id, plan_id, deadline in rows:
         out[task_id] = _state(
             task_id, plans[plan_id], deadline, dues[plan_id], units[task_id], facts[task_id], as_of, reports,
             schedules[plan_id].window,
+            starts.get(task_id),
         )  # fmt: skip
         reports.ids.append(out[task_id].last_report_id)
     return out
@@ -236,9 +238,23 @@ class _LastReports:
         return self.loaded.get(pk)
 
 
-def _state(task_id, plan, deadline_text, dues, units, facts: ReportFacts, as_of, reports, window=None) -> TaskState:
+def assignment_starts(task_ids, plans) -> dict[int, datetime]:
+    """{task id: when it was 交办ed} for the 督办事项 among ``task_ids`` (one query, and only when one
+    of ``plans`` holds 督办事项): nothing is due from such a task before it was given out."""
+    from duban.supervision.assignments import is_assignment_plan
+    from duban.supervision.models import Assignment
+
+    if not any(is_assignment_plan(p) for p in plans):
+        return {}
+    return dict(Assignment.objects.filter(task_id__in=task_ids).values_list("task_id", "created_at"))
+
+
+def _state(task_id, plan, deadline_text, dues, units, facts: ReportFacts, as_of, reports, window=None, given=None) -> TaskState:
     names = {u: name for u, name, _ in units}
     start, end, deadline = task_window(deadline_text, as_of, window)
+    if given is not None:  # a 督办事项: its window opens when it was given out
+        start = max(start, to_local(given))
+        dues = [d for d in dues if d[2] >= given]
     expected = window_share(start, end, as_of)
     has_last = facts.last_id is not None
     percent = facts.last_percent if has_last else None

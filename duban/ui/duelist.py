@@ -25,6 +25,7 @@ from django.db.models.functions import RowNumber
 from duban.cascade.members import member_tasks
 from duban.plans import structure
 from duban.plans.models import Target, Task, TaskUnit, Unit
+from duban.supervision.assignments import is_assignment_plan, returned_of
 from duban.tracking.models import ProgressReport
 from duban.tracking.periods import Period, period_containing, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
@@ -41,6 +42,7 @@ class DuePeriod:
     due: datetime
     reported: ProgressReport | None = None  # the unit's latest version for the period
     overdue: bool = False  # due before now and not reported
+    returned: object = None  # the ReportReturn of the unit's latest version: report again (退回)
 
     @property
     def code(self) -> str:
@@ -89,6 +91,13 @@ def open_periods(schedule: TaskSchedule, now: datetime) -> list[tuple[Period, da
     return sorted(found.values(), key=lambda pd: pd[1])
 
 
+def _since_given(task: Task, pairs):
+    """A 督办事项 owes nothing due before it was given out (its task's creation)."""
+    if not is_assignment_plan(task.plan):
+        return pairs
+    return [(p, due) for p, due in pairs if due >= task.created_at]
+
+
 def due_tasks(
     unit_id: int, tasks, now: datetime, via_group: dict[int, str] | None = None
 ) -> list[DueTask]:
@@ -124,7 +133,7 @@ def due_tasks(
     else:
         tasks = read(tasks)
     schedules = task_schedules({t.plan_id for t in tasks})
-    pairs_of = {task.pk: open_periods(schedules[task.plan_id], now) for task in tasks}
+    pairs_of = {task.pk: _since_given(task, open_periods(schedules[task.plan_id], now)) for task in tasks}
     codes = {p.code for pairs in pairs_of.values() for p, _ in pairs}
     # a year of reports per task, but only the shown ones are read: the HISTORY newest of each task and
     # the newest version of each open period (window functions: one query on SQLite and PostgreSQL)
@@ -137,6 +146,7 @@ def due_tasks(
             in_period=Window(RowNumber(), partition_by=[F("task_id"), F("period")], order_by=newest),
         )
         .filter(Q(in_task__lte=HISTORY) | Q(in_period=1, period__in=codes))
+        .select_related("returned")
         .prefetch_related("attachments")
         .order_by("-submitted_at", "-id")
     ):
@@ -164,10 +174,18 @@ def due_tasks(
 
 
 def _shown(pairs: list[tuple[Period, datetime]], latest: dict[str, ProgressReport], now) -> list[DuePeriod]:
-    """The periods the form offers: current items, the unit's reported ones, the last few overdue gaps."""
-    overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in latest][-MAX_OVERDUE:]
+    """The periods the form offers: current items, the unit's reported ones, the last few overdue gaps.
+
+    A period whose latest version the office returned (退回) counts as not reported, with the reason."""
+    returns = {code: returned_of(r) for code, r in latest.items()}
+    done = {code: r for code, r in latest.items() if returns[code] is None}
+    overdue = [pd for pd in pairs if pd[1] < now and pd[0].code not in done][-MAX_OVERDUE:]
     keep = [pd for pd in pairs if pd[1] >= now or pd in overdue or pd[0].code in latest]
-    return [DuePeriod(p, due, latest.get(p.code), due < now and p.code not in latest) for p, due in keep]
+    return [
+        DuePeriod(p, due, done.get(p.code), due < now and p.code not in done, returns.get(p.code))
+        for p, due in keep
+    ]
+
 
 
 def task_periods(
@@ -184,13 +202,14 @@ def task_periods(
     unit may report on the task.
     """
     now = to_local(now)
-    pairs = open_periods(schedule, now)
+    pairs = _since_given(task, open_periods(schedule, now))
     if posted is not None and any(p.code == posted and due >= now for p, due in pairs):
         return [DuePeriod(p, due) for p, due in pairs if due >= now]
     latest: dict[str, ProgressReport] = {}
     for r in (
         ProgressReport.objects.filter(task_id=task.pk, unit_id=unit_id, period__in=[p.code for p, _ in pairs])
-        .only("id", "period", "version", "submitted_at")  # what the form's period list shows
+        .select_related("returned")
+        .only("id", "period", "version", "submitted_at", "returned__reason")  # what the form's period list shows
         .order_by("-submitted_at", "-id")
     ):
         latest.setdefault(r.period, r)  # newest version of each period

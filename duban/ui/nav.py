@@ -21,6 +21,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("领导批示", "ui:leader", (LEADER, OFFICE)),
     ("方案", "plans:plan_list", ALL),
     ("报送日历", "ui:calendar", ALL),
+    ("督办事项", "ui:assignments", ALL),
     ("督办单", "ui:notices", ALL),
     ("问题清单", "ui:problems", ALL),
     ("下载", "ui:downloads", (OFFICE, TASKFORCE, LEADER)),

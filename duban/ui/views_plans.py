@@ -163,7 +163,7 @@ def _task_page(request, task, *, assign_error: str = "", status: int = 200):
     as_of, as_of_error = as_of_param(request)
     reports = (
         ProgressReport.objects.filter(task=task)
-        .select_related("unit", "submitted_by")
+        .select_related("unit", "submitted_by", "returned")
         .prefetch_related("attachments")
         .order_by("-period_start", "unit__name", "-version")
     )
