@@ -142,6 +142,18 @@ def check_supervision(office: Browser, clone: Path, env: dict) -> None:
     status, path, page = office.post_form("/notices/generate/", {"as_of": day[1] if day else time.strftime("%F")})
     if status >= 400 or "督办检查" not in page:
         raise AssertionError(f"网页督办检查失败：状态 {status}，{path}")
+    if path.startswith("/jobs/"):  # the check runs as a job of the queue: wait for the worker to finish it
+        limit = time.monotonic() + float(os.environ.get("DUBAN_TEST_TIMEOUT", "60")) * 10
+        state = re.search(r'id="job" data-status="(\w+)"', page)
+        while state and state[1] in ("queued", "running") and time.monotonic() < limit:
+            time.sleep(2)
+            status, path, page = office.get(path)
+            state = re.search(r'id="job" data-status="(\w+)"', page)
+        if not state or state[1] != "done":
+            error = re.search(r'class="error"[^>]*>([^<]+)<', page)
+            raise AssertionError(
+                f"网页督办检查没有完成：{state[1] if state else '无状态'}，{error[1].strip() if error else path}"
+            )
     message = re.search(r'class="msg[^"]*"[^>]*>([^<]+)<', page)
     say(f"网页督办检查：{message[1].strip() if message else path}")
     cmd = [str(clone / ".venv/bin/duban"), "notices", "邵阳市", "--generate"]
