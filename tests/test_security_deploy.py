@@ -116,7 +116,7 @@ def test_database_backups_and_cache_are_the_servers_alone(tmp_path):
 def test_attachments_are_stored_0600(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     w = yuanjiang()
-    r = report(w, attachments=[("现场照片.txt", b"photo")])
+    r = report(w, attachments=[("现场照片.jpg", b"\xff\xd8\xffjpeg")])
     stored = Path(r.attachments.get().file.path)
     assert mode(stored) == 0o600 and mode(stored.parent) == 0o700
 
