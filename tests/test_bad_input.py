@@ -338,5 +338,7 @@ def test_parse_ingest_and_web_give_one_message_for_each_bad_file(tmp_path, clien
             assert w in parse_says, (name, parse_says)
         assert "\u4e00" <= parse_says[0] <= "\u9fff", parse_says  # Chinese first
         if path.exists():
-            page = client.post("/import/", {"file": SimpleUploadedFile(path.name, path.read_bytes())})
+            # the parse job fails with the message on its page
+            page = client.post("/import/", {"file": SimpleUploadedFile(path.name, path.read_bytes())}, follow=True)
+            assert page.context["job"].error == f"{path.name}：{parse_says}", name
             assert f"{path.name}：{parse_says}" in html.unescape(page.content.decode()), name

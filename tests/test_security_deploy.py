@@ -137,7 +137,7 @@ def test_the_wizard_shows_no_server_path_for_a_damaged_xlsx(client, settings, tm
     w = yuanjiang()
     as_user(client, w.users[OFFICE])
     for data in (b"PK\x03\x04" + b"\0" * 100, b"not a workbook at all"):
-        page = client.post("/import/", {"file": SimpleUploadedFile("方案.xlsx", data)})
+        page = client.post("/import/", {"file": SimpleUploadedFile("方案.xlsx", data)}, follow=True)  # the parse job's page
         text = page.content.decode()
-        assert page.status_code == 200 and "方案.xlsx" in text
+        assert page.status_code == 200 and page.context["job"].status == "failed" and "方案.xlsx" in text
         assert str(tmp_path) not in text and "/imports/" not in text

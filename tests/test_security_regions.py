@@ -63,7 +63,9 @@ def import_web(client, user, prefix: str, region: Region):
     with open(path, "rb") as f:
         up = client.post("/import/", {"file": SimpleUploadedFile(os.path.basename(path), f.read()), "region": region.pk})
     assert up.status_code == 302, up.content.decode()[:500]
-    confirm = up["Location"] + "confirm/"
+    job = client.get(up["Location"]).context["job"]  # the parse job's page (run at once in tests)
+    assert job.status == "done", job.error
+    confirm = job.result["url"] + "confirm/"
     page = client.get(confirm)
     assert page.status_code == 200
     assert page.context["diff"].new_document  # shown as a new file of the importer's region

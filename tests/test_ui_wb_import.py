@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.models import AuditEntry
 from duban.accounts.roles import LEADER, OFFICE, REPORTER
+from duban.jobs.models import DONE, FAILED, QUEUED, Job
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, SourceDocument, Task, TaskUnit, Unit, UnitAlias
 from duban.ui import import_store
@@ -36,8 +37,22 @@ def sample_bytes(prefix: str) -> tuple[str, bytes]:
         return os.path.basename(path), f.read()
 
 
-def upload(client, name: str, data: bytes, **extra):
+def post_file(client, name: str, data: bytes, **extra):
     return client.post("/import/", {"file": SimpleUploadedFile(name, data), **extra})
+
+
+def job_of(response) -> Job:
+    """The parse job the upload request redirected to (the request stores the file, parses nothing)."""
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/"), response
+    return Job.objects.get(pk=int(response["Location"].split("/")[2]))
+
+
+def upload(client, name: str, data: bytes, **extra) -> str:
+    """Upload through the form and follow the parse job's page to the preview: its address."""
+    page = client.get(post_file(client, name, data, **extra)["Location"])
+    assert page.context["job"].status == DONE, page.context["job"].error
+    assert "下一步：核对导入内容" in page.content.decode()
+    return page.context["job"].result["url"]
 
 
 def rows():
@@ -55,14 +70,16 @@ def test_bad_files_are_refused_by_content_and_nothing_is_kept(client, store):
     w = yuanjiang()
     as_user(client, w.users[OFFICE])
     before = rows()
-    png_as_docx = upload(client, "方案.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
-    assert png_as_docx.status_code == 200
-    assert "PNG 图片" in png_as_docx.content.decode()
-    pdf_as_txt = upload(client, "方案.txt", b"%PDF-1.4\n%%EOF\n")
+    png_as_docx = client.get(post_file(client, "方案.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)["Location"])
+    assert png_as_docx.status_code == 200 and png_as_docx.context["job"].status == FAILED
+    assert "方案.docx：" in png_as_docx.content.decode() and "PNG 图片" in png_as_docx.content.decode()
+    pdf_as_txt = client.get(post_file(client, "方案.txt", b"%PDF-1.4\n%%EOF\n")["Location"])
     assert "扩展名是 .txt，但内容是PDF 文档" in pdf_as_txt.content.decode()
-    not_a_plan = upload(client, "通知.txt", "关于做好春节假期值班工作的通知\n各单位：请做好值班。".encode())
+    not_a_plan = client.get(
+        post_file(client, "通知.txt", "关于做好春节假期值班工作的通知\n各单位：请做好值班。".encode())["Location"]
+    )
     assert "不像是一份工作方案" in not_a_plan.content.decode()
-    assert 'id="import-leave" href="/plans/">不导入了，返回方案列表' in not_a_plan.content.decode()  # a way out
+    assert 'id="job-back" href="/import/">重新上传' in not_a_plan.content.decode()  # the way back to the form
     assert rows() == before
     assert not any(store.iterdir()) if store.exists() else True  # refused uploads are deleted at once
 
@@ -72,10 +89,9 @@ def test_upload_preview_fix_units_confirm(client, store):
     office = do_add_user("shi_duchashi", OFFICE, Scope(), password="Duban-督办-2025!")  # every region
     as_user(client, office)
     name, data = sample_bytes("003")  # 新邵县: not imported yet
-    response = upload(client, name, data)
-    assert response.status_code == 302
-    token = response["Location"].rstrip("/").split("/")[-1]
-    preview = client.get(response["Location"])
+    location = upload(client, name, data)
+    token = location.rstrip("/").split("/")[-1]
+    preview = client.get(location)
     assert preview.status_code == 200
     p = preview.context["p"]
     assert p.counts["任务"] > 100 and p.counts["文档"] > 1
@@ -122,8 +138,7 @@ def test_revised_plan_shows_the_diff_before_it_is_applied(client, tmp_path):
     assert new_title != old_title
     revised = text.replace(old_title, new_title, 1)
     before = rows()
-    response = upload(client, name, revised.encode("utf-8"))
-    confirm_url = response["Location"] + "confirm/"
+    confirm_url = upload(client, name, revised.encode("utf-8")) + "confirm/"
     diff = client.get(confirm_url).context["diff"]
     assert not diff.new_document and diff.dry_run
     assert [c for c in diff.tasks.changed if c.startswith(f"第 {w.task.line} 行") and "标题" in c]
@@ -140,7 +155,7 @@ def test_tokens_are_bound_to_the_session_and_expire(client, store):
     w = yuanjiang()
     as_user(client, w.users[OFFICE])
     name, data = sample_bytes("001")
-    location = upload(client, name, data)["Location"]
+    location = upload(client, name, data)
     token = location.rstrip("/").split("/")[-1]
     # another session of the same office cannot open it
     from django.test import Client
@@ -162,7 +177,7 @@ def test_confirm_error_changes_nothing(client):
     as_user(client, w.users[OFFICE])
     do_ingest_file(sample_path("003"))
     name, data = sample_bytes("001")
-    location = upload(client, name, data)["Location"]
+    location = upload(client, name, data)
     token = location.rstrip("/").split("/")[-1]
     request = client.get(location).wsgi_request
     item = import_store.load(request, token)
@@ -196,7 +211,7 @@ def test_upload_size_limit(client, settings):
     w = yuanjiang()
     as_user(client, w.users[OFFICE])
     settings.DUBAN_MAX_UPLOAD_BYTES = 1024
-    big = upload(client, "方案.txt", "打好经济增长主动仗工作方案\n".encode() * 200)
+    big = post_file(client, "方案.txt", "打好经济增长主动仗工作方案\n".encode() * 200)
     assert big.status_code == 200 and "文件过大" in big.content.decode()
     assert io  # (imported for symmetry with other tests)
 
@@ -206,8 +221,7 @@ def test_the_preview_shows_the_year_and_the_office_corrects_it(client):
     office = do_add_user("shi_duchashi", OFFICE, Scope(), password="Duban-督办-2025!")
     as_user(client, office)
     name, data = sample_bytes("003")  # 新邵县 2024
-    response = upload(client, name, data)
-    preview = client.get(response["Location"])
+    preview = client.get(upload(client, name, data))
     page = preview.content.decode()
     assert "年度：2024年（依据：文号〔2024〕）" in page and "发文日期：2024年3月18日" in page
     assert preview.context["form"].initial["year"] == 2024
@@ -220,7 +234,7 @@ def test_the_preview_shows_the_year_and_the_office_corrects_it(client):
     doc = SourceDocument.objects.get(region=region)
     assert (doc.programme.start_year, doc.programme.year_evidence) == (2025, "人工指定 2025 年")
     bad = upload(client, name, data)
-    wrong = client.post(bad["Location"], {"region": region.pk, "year": 1900})
+    wrong = client.post(bad, {"region": region.pk, "year": 1900})
     assert wrong.status_code == 200 and "2000" in wrong.content.decode()
 
 
@@ -228,7 +242,7 @@ def test_the_file_is_parsed_once_for_upload_preview_and_confirm(client, store, m
     """The parse is kept beside the upload (parse.json, 0600) and every later step reuses it."""
     from duban.ingest import bounded
     from duban.plans import actions
-    from duban.ui import views_import
+    from duban.ui import tasks
 
     yuanjiang()
     as_user(client, do_add_user("shi_duchashi", OFFICE, Scope(), password="Duban-督办-2025!"))
@@ -238,10 +252,10 @@ def test_the_file_is_parsed_once_for_upload_preview_and_confirm(client, store, m
         calls.append(path)
         return bounded.parse_upload(path, *a, **kw)
 
-    monkeypatch.setattr(views_import, "parse_upload", counted)
+    monkeypatch.setattr(tasks, "parse_upload", counted)
     monkeypatch.setattr(actions, "parse_upload", counted)
     name, data = sample_bytes("003")
-    location = upload(client, name, data)["Location"]
+    location = upload(client, name, data)
     token = location.rstrip("/").split("/")[-1]
     kept = store / token / import_store.RESULT
     assert kept.exists() and kept.stat().st_mode & 0o777 == 0o600
@@ -263,7 +277,7 @@ def test_a_region_outside_the_office_is_named_at_the_preview_and_step_3_offers_a
     do_ingest_file(sample_path("003"))  # 新邵县 exists now, outside 沅江市
     as_user(client, w.users[OFFICE])
     name, data = sample_bytes("003")
-    location = upload(client, name, data)["Location"]
+    location = upload(client, name, data)
     preview = client.get(location)
     page = preview.content.decode()
     assert preview.context["region"].name == "新邵县"
@@ -286,7 +300,66 @@ def test_a_region_inside_the_office_is_recognised(client):
     w = yuanjiang()
     as_user(client, w.users[OFFICE])
     name, data = sample_bytes("001")
-    preview = client.get(upload(client, name, data)["Location"])
+    preview = client.get(upload(client, name, data))
     form = preview.context["form"]
     assert preview.context["region"] == w.region and not form.blocked
     assert form.fields["region"].initial == w.region.pk and "新建地区" not in preview.content.decode()
+
+
+def test_the_upload_request_parses_nothing_the_queued_job_does(
+    client, store, monkeypatch, queued, django_capture_on_commit_callbacks
+):
+    """The request stores the file and queues the parse; the preview waits for the job (never parses
+    in the request), which leads on to it; only the uploader sees the job, only their session the preview."""
+    from django.test import Client
+
+    from duban.ingest import bounded
+    from duban.plans import actions
+    from duban.ui import tasks
+    from tests.conftest import run_queued
+
+    w = yuanjiang()
+    as_user(client, w.users[OFFICE])
+    calls = []
+
+    def counted(path, *a, **kw):
+        calls.append(path)
+        return bounded.parse_upload(path, *a, **kw)
+
+    monkeypatch.setattr(tasks, "parse_upload", counted)
+    monkeypatch.setattr(actions, "parse_upload", counted)
+    name, data = sample_bytes("001")
+    with django_capture_on_commit_callbacks(execute=True):  # queued once the job's row is committed
+        job = job_of(post_file(client, name, data))
+    assert calls == [] and job.status == QUEUED and job.owner == w.users[OFFICE]
+    token = job.args["token"]
+    assert not (store / token / import_store.RESULT).exists()
+    waiting = client.get(f"/jobs/{job.pk}/")
+    assert waiting.context["job"].status == QUEUED and "排队中" in waiting.content.decode()
+    early = client.get(f"/import/{token}/")  # opened before the parse is done: says so, parses nothing
+    assert early.status_code == 200 and "文件还在解析" in early.content.decode()
+    assert f'href="/jobs/{job.pk}/"' in early.content.decode()
+    assert client.get(f"/import/{token}/confirm/").status_code == 200 and calls == []
+    # the job and the preview are the uploader's: another office gets 403, another session nothing
+    other_office = do_add_user("other_duchashi", OFFICE, Scope(), password="Duban-督办-2025!")
+    assert as_user(Client(), other_office).get(f"/jobs/{job.pk}/").status_code == 403
+    assert as_user(Client(), w.users[OFFICE]).get(f"/import/{token}/").status_code == 302
+
+    assert run_queued() == 1 and len(calls) == 1  # the worker's turn
+    job.refresh_from_db()
+    assert job.status == DONE and job.result["url"] == f"/import/{token}/"
+    assert 'id="job-result"' in client.get(f"/jobs/{job.pk}/").content.decode()
+    preview = client.get(job.result["url"])
+    assert preview.status_code == 200 and preview.context["p"].counts["任务"] > 100
+    assert len(calls) == 1
+
+    # a bad file: the job fails with the parser's words and the way back, and the file is gone
+    with django_capture_on_commit_callbacks(execute=True):
+        bad = job_of(post_file(client, "方案.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
+    assert run_queued() == 1
+    page = client.get(f"/jobs/{bad.pk}/").content.decode()
+    assert "失败" in page and "方案.docx：" in page and "PNG 图片" in page
+    assert 'id="job-back" href="/import/"' in page
+    assert not (store / bad.args["token"]).exists()
+    gone = client.get(f"/import/{bad.args['token']}/")
+    assert gone.status_code == 302 and gone["Location"].endswith("/import/")

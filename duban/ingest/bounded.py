@@ -1,8 +1,8 @@
 """Parse an uploaded plan file in a child process bounded in wall time and memory.
 
 :func:`parse_upload` is THE way a file from outside is read: ``duban parse``, ``duban ingest``
-(through ``do_ingest_file``) and the import wizard call it, and a task-queue job can call it unchanged
-(it needs nothing but a path). The child checks the file (:func:`duban.ingest.uploads.check_upload`:
+(through ``do_ingest_file``) and the import wizard's parse job (``import.parse``, duban/ui/tasks.py)
+call it (it needs nothing but a path). The child checks the file (:func:`duban.ingest.uploads.check_upload`:
 kind by content, size, zip bomb, package limits) and parses it with its address space capped
 (``RLIMIT_AS``: its size at start plus ``parse_memory_mb``); the parent waits at most
 ``parse_seconds`` and kills it after. Whatever goes wrong comes back as one Chinese

@@ -5,7 +5,7 @@ modules that register kinds are named ``tasks.py`` so that the worker (``duban r
 them. :func:`enqueue` stores a :class:`Job` and hands its id to the queue once the row is committed;
 the worker runs it (:func:`execute`), the job calls ``progress(done, total, message)`` as it goes,
 and ``/jobs/<id>/`` shows the figures. A :class:`JobError` is the job's own Chinese reason for failing,
-shown as is; any other exception is logged and shown as an internal error. In immediate mode
+shown as is (with a link onward if it gives one); any other exception is logged and shown as an internal error. In immediate mode
 (``settings.HUEY["immediate"]``, the tests) the job runs inside :func:`enqueue`.
 """
 
@@ -35,7 +35,12 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 
 
 class JobError(Exception):
-    """A job cannot finish; the message (Chinese) is shown on the job's page."""
+    """A job cannot finish; the message (Chinese) is shown on the job's page, with a link onward
+    (``url``, ``label``: e.g. back to the form the job came from) when the job gives one."""
+
+    def __init__(self, message: str, *, url: str = "", label: str = ""):
+        super().__init__(message)
+        self.url, self.label = url, label
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def execute(job_id: int) -> None:
     try:
         result = KINDS[job.kind].run(job, Progress(job), **job.args)
     except JobError as e:
-        _finish(job_id, FAILED, error=str(e))
+        _finish(job_id, FAILED, error=str(e), result={"url": e.url, "label": e.label} if e.url else None)
     except Exception as e:
         log.exception("后台任务 %s（%s）失败", job_id, job.kind)
         _finish(

@@ -2,7 +2,8 @@
 
 Each upload gets a random token (``secrets.token_urlsafe``) naming a folder under
 ``settings.DUBAN_IMPORT_DIR`` (default ``DATA_DIR/imports``) that holds the file, a small JSON
-of what is known about it and the parse result (parsed once, at upload; removed with the folder). A token is only honoured for the session that uploaded it (its list
+of what is known about it and the parse result (parsed once, by the background job the upload
+queues, :mod:`duban.ui.tasks`; removed with the folder). A token is only honoured for the session that uploaded it (its list
 in the session) and for the same user, so guessing or sharing a link opens nothing. Uploads
 expire after :data:`TTL`; every new upload sweeps the expired ones.
 """
@@ -44,6 +45,7 @@ class Upload:
     region_id: int | None = None  # chosen by the user when the issuer was not recognised
     unit_map: dict[str, int] = field(default_factory=dict)  # written name -> existing unit id
     year: int | None = None  # the programme year as the office corrected it (None: as read from the file)
+    job_id: int | None = None  # the background job that parses the file (duban.jobs)
 
     @property
     def path(self) -> str:
@@ -80,8 +82,15 @@ def save(request, uploaded) -> Upload:
 
 
 def write(upload: Upload) -> None:
-    with open(root() / upload.token / "meta.json", "w", encoding="utf-8") as f:
-        json.dump(asdict(upload), f, ensure_ascii=False)
+    """Replace meta.json whole (the parse job may read it meanwhile); StoreMiss if the folder is gone
+    (a parse job that failed has removed it)."""
+    folder = root() / upload.token
+    try:
+        with open(folder / "meta.json.new", "w", encoding="utf-8") as f:
+            json.dump(asdict(upload), f, ensure_ascii=False)
+        os.replace(folder / "meta.json.new", folder / "meta.json")
+    except FileNotFoundError as e:
+        raise StoreMiss(upload.token) from e
 
 
 RESULT = "parse.json"
@@ -103,25 +112,37 @@ def read_result(upload: Upload) -> ParseResult | None:
         return None
 
 
+def read(token: str) -> Upload:
+    """The upload under ``token``, for no session in particular (the parse job); StoreMiss if gone."""
+    if not _TOKEN.match(token or ""):
+        raise StoreMiss(token)
+    try:
+        with open(root() / token / "meta.json", encoding="utf-8") as f:
+            return Upload(**json.load(f))
+    except (OSError, ValueError, TypeError) as e:
+        raise StoreMiss(token) from e
+
+
 def load(request, token: str) -> Upload:
     """The upload under ``token`` if this session made it, this user owns it and it is not expired."""
     if not _TOKEN.match(token or "") or token not in request.session.get(SESSION_KEY, []):
         raise StoreMiss(token)
-    try:
-        with open(root() / token / "meta.json", encoding="utf-8") as f:
-            upload = Upload(**json.load(f))
-    except (OSError, ValueError, TypeError) as e:
-        raise StoreMiss(token) from e
+    upload = read(token)
     if upload.user_id != request.user.pk or upload.expired():
         discard(request, token)
         raise StoreMiss(token)
     return upload
 
 
-def discard(request, token: str) -> None:
-    """Delete the upload and forget its token."""
+def remove(token: str) -> None:
+    """Delete the upload's folder (the session forgets the token when it next saves one)."""
     if _TOKEN.match(token or ""):
         shutil.rmtree(root() / token, ignore_errors=True)
+
+
+def discard(request, token: str) -> None:
+    """Delete the upload and forget its token."""
+    remove(token)
     request.session[SESSION_KEY] = [t for t in request.session.get(SESSION_KEY, []) if t != token]
 
 

@@ -1,9 +1,10 @@
-"""The background jobs the pages start (duban.jobs): the 督办检查 of an office's plans and a brief
-as a 公文 .docx. Named ``tasks`` so that the queue's worker (``duban run_huey``) loads it, with the
+"""The background jobs the pages start (duban.jobs): the 督办检查 of an office's plans, a brief
+as a 公文 .docx and the parse of a file uploaded to the import wizard. Named ``tasks`` so that the queue's worker (``duban run_huey``) loads it, with the
 figures refresh of :mod:`duban.ui.cache`."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.urls import reverse
@@ -11,13 +12,20 @@ from django.urls import reverse
 from duban.briefs import content as brief_content
 from duban.briefs.content import BriefError, BriefRequest
 from duban.briefs.render_docx import render as render_docx
+from duban.ingest import IngestError
+from duban.ingest.bounded import ParseCrash, parse_upload
 from duban.jobs.queue import JobError, file_name, kind, save_file
 from duban.plans.models import Plan
 from duban.supervision.actions import SupervisionError, do_generate_notices
+from duban.ui import import_store
 from duban.ui.cache import refresh_entry  # noqa: F401 — registers the figures refresh with the worker
 
 CHECK = "notices.check"
 BRIEF = "briefs.docx"
+IMPORT_PARSE = "import.parse"
+NEXT_STEP = "下一步：核对导入内容"
+BACK_TO_UPLOAD = "重新上传"
+log = logging.getLogger(__name__)
 
 
 @kind(CHECK, "督办检查")
@@ -58,3 +66,32 @@ def brief_docx(job, progress, *, kind: str, period: str, plan_ids: list[int], nu
     progress(2, 3, "正在排版公文")
     result = save_file(job, file_name(data.title, ext="docx"), lambda path: render_docx(data).save(str(path)))
     return {**result, "summary": data.title}
+
+
+@kind(IMPORT_PARSE, "解析导入文件")
+def parse_import(job, progress, *, token: str) -> dict:
+    """Check and parse the file the import wizard stored under ``token`` (bounded in time and memory
+    by :func:`parse_upload`) and keep the result beside it for the wizard's later steps. A bad file
+    fails the job with the one message the command line gives too, and is deleted."""
+    back = {"url": reverse("ui:import_upload"), "label": BACK_TO_UPLOAD}
+    try:
+        upload = import_store.read(token)
+    except import_store.StoreMiss:
+        raise JobError("上传的文件已过期或已删除，请重新上传", **back) from None
+    progress(0, 1, f"正在检查并解析：{upload.file_name}")
+    try:
+        result = parse_upload(upload.path)
+    except IngestError as e:
+        import_store.remove(token)
+        raise JobError(f"{upload.file_name}：{e.problem}", **back) from None
+    except ParseCrash as e:  # a bug of the parser, not the file's fault: logged, and the way back offered
+        import_store.remove(token)
+        log.error("解析导入文件 %s 时出错：\n%s", upload.file_name, e)
+        raise JobError(f"{upload.file_name}：解析时发生内部错误，文件未导入；请稍后重试或联系管理员", **back) from None
+    import_store.write_result(upload, result)
+    tasks = len(result.tasks)
+    return {
+        "summary": f"{upload.file_name}：已解析，任务 {tasks} 项",
+        "url": reverse("ui:import_preview", args=[token]),
+        "label": NEXT_STEP,
+    }

@@ -1,8 +1,10 @@
 """Import wizard (督查室 only): upload → preview and fix units → diff → confirm → stored.
 
-The file is checked by content and parsed, bounded in time and memory, as soon as it arrives
-(:func:`duban.ingest.bounded.parse_upload`); it waits with its parse result in :mod:`duban.ui.import_store`
-under a token tied to the session, so later steps never parse it again. Nothing reaches the
+The upload request only stores the file (in :mod:`duban.ui.import_store`, under a token tied to
+the session) and queues a background job (:mod:`duban.ui.tasks`, ``import.parse``) that checks it by
+content and parses it, bounded in time and memory (:func:`duban.ingest.bounded.parse_upload`), off
+the request path; the job's page then leads to the preview, or back to the upload with the reason.
+The parse is kept beside the file, so later steps never parse it again. Nothing reaches the
 database before the confirmation: the diff shown is a dry run of the very action that then stores
 the plan (:func:`duban.plans.actions.do_ingest_file`, one transaction, audited).
 """
@@ -20,13 +22,14 @@ from django.views.decorators.http import require_POST
 from duban.accounts.guards import role_required
 from duban.accounts.roles import OFFICE
 from duban.ingest import IngestError, ParseResult
-from duban.ingest.bounded import parse_upload
 from duban.ingest.text import norm_key
 from duban.ingest.uploads import DEFAULT_MAX_BYTES
+from duban.jobs.models import Job
+from duban.jobs.queue import enqueue
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Region, Unit, UnitAlias
 from duban.plans.regions import find_region
-from duban.ui import import_store, scope
+from duban.ui import import_store, scope, tasks
 from duban.ui.import_preview import preview
 
 EXPIRED = "上传的文件已过期或不属于当前会话，请重新上传"
@@ -115,20 +118,42 @@ class UnitsForm(forms.Form):
         return data
 
 
+class NotParsed(Exception):
+    """The upload's parse job has not finished yet (or must be queued again): show its page."""
+
+    def __init__(self, job: Job, waiting: bool):
+        self.job, self.waiting = job, waiting
+
+
+def _queue_parse(request, item) -> Job:
+    """Queue the parse of ``item`` as a job of the uploading user (the job page is theirs only)."""
+    job = enqueue(tasks.IMPORT_PARSE, owner=request.user, title=f"解析导入文件：{item.file_name}", token=item.token)
+    item.job_id = job.pk
+    try:
+        import_store.write(item)
+    except import_store.StoreMiss:
+        pass  # the job already ran (immediate mode) and refused the file: its page says why
+    return job
+
+
 def _load(request, token: str):
-    """(upload, parse result) or raise StoreMiss. The parse kept at upload is reused; an upload
-    without one (kept by an older version) is parsed once more and keeps it; a file that can no
-    longer be parsed counts as gone."""
+    """(upload, parse result) or raise StoreMiss, or NotParsed while the parse job is queued or
+    running. The request never parses: an upload without a kept parse and without a job still
+    to come (kept by an older version) gets its parse job queued now."""
     upload = import_store.load(request, token)
     result = import_store.read_result(upload)
     if result is None:
-        try:
-            result = parse_upload(upload.path)
-        except IngestError as e:
-            import_store.discard(request, token)
-            raise import_store.StoreMiss(token) from e
-        import_store.write_result(upload, result)
+        job = Job.objects.filter(pk=upload.job_id, owner=request.user).first() if upload.job_id else None
+        if job is not None and not job.finished:
+            raise NotParsed(job, waiting=True)
+        raise NotParsed(_queue_parse(request, upload), waiting=False)
     return upload, result
+
+
+def _not_parsed(request, e: NotParsed):
+    if not e.waiting:
+        return redirect("jobs:job", pk=e.job.pk)
+    return render(request, "ui/imports/waiting.html", {"job": e.job})
 
 
 def _region_for(upload, result: ParseResult) -> tuple[Region | None, str]:
@@ -167,17 +192,11 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         item = import_store.save(request, form.cleaned_data["file"])
-        try:
-            result = parse_upload(item.path)  # checked and parsed once, bounded; kept for the next steps
-        except IngestError as e:
-            import_store.discard(request, item.token)
-            form.add_error("file", f"{item.file_name}：{e.problem}")
-        else:
-            import_store.write_result(item, result)
-            if form.cleaned_data["region"]:
-                item.region_id = form.cleaned_data["region"].pk
-                import_store.write(item)
-            return redirect("ui:import_preview", token=item.token)
+        if form.cleaned_data["region"]:
+            item.region_id = form.cleaned_data["region"].pk
+            import_store.write(item)
+        job = _queue_parse(request, item)  # checked and parsed by the job, bounded; kept for the next steps
+        return redirect("jobs:job", pk=job.pk)
     return render(request, "ui/imports/upload.html", {"form": form, "max_mb": max_bytes() // 1024 // 1024})
 
 
@@ -187,6 +206,8 @@ def preview_page(request, token: str):
         item, result = _load(request, token)
     except import_store.StoreMiss:
         return _gone(request)
+    except NotParsed as e:
+        return _not_parsed(request, e)
     region, detected = _region_for(item, result)
     p = preview(result, region, item.unit_map)
     form = UnitsForm(
@@ -241,6 +262,8 @@ def confirm(request, token: str):
         item, result = _load(request, token)
     except import_store.StoreMiss:
         return _gone(request)
+    except NotParsed as e:
+        return _not_parsed(request, e)
     region, detected = _region_for(item, result)
     if not _in_scope(request.user, region):
         # the wizard's own page (back to the preview, cancel), not a dead end

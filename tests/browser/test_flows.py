@@ -66,14 +66,22 @@ def test_invalid_report_shows_a_chinese_error_and_stores_nothing(web, open_page,
 
 
 @pytest.mark.parametrize("viewport", ["desktop"])
-def test_import_a_sample_through_the_wizard(web, open_page, viewport):
+def test_import_a_sample_through_the_wizard(web, open_page, viewport, queued):
+    """The upload returns at once to the parse job's page; once the queue's worker has parsed the
+    file, the page leads on to the preview."""
     from duban.plans.models import SourceDocument, Task
+    from tests.conftest import run_queued
 
     path = sample_file("003")  # 新邵县, below the office's 邵阳市
     page = login(open_page(viewport), web, "office", viewport)
     page.goto(web.base + "/import/")
     page.set_input_files("#import-upload input[type=file]", path)
     page.click("#import-upload button[type=submit]")
+    expect(page.locator("#job")).to_have_attribute("data-status", "queued")  # nothing parsed in the request
+    assert run_queued() == 1  # the worker's turn; the page sees it on its next reload
+    expect(page.locator("#job")).to_have_attribute("data-status", "done")
+    expect(page.locator("#job-result")).to_have_text("下一步：核对导入内容")
+    page.click("#job-result")
     expect(page.locator("#import-counts")).to_be_visible()
     expect(page.locator("#import-tasks tbody tr").first).to_be_visible()
     shot(page, "import-preview", viewport)
