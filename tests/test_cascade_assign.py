@@ -25,6 +25,7 @@ from duban.plans.models import SourceDocument, Task, TaskUnit, Unit
 from duban.tracking.models import ProgressReport
 from tests.cascade_support import CITY, ingest_city_and_county, region, report_through_the_form
 from tests.conftest import sample_path
+from tests.ui_support import this_year
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Duban-督办-2025!"
@@ -51,7 +52,7 @@ def snapshot(task: Task) -> list[tuple]:
 
 @pytest.fixture
 def world():
-    ingest_city_and_county()
+    ingest_city_and_county(year=this_year())  # reports are made at the real clock: this year's programmes
     call_command("link_plans", "新邵县", "邵阳市", stdout=io.StringIO())
     task = plain_city_task()
     lead = task.assignments.get(role=TaskUnit.LEAD).unit
@@ -86,7 +87,7 @@ def test_assign_by_web_form_survive_reimport_report_rollup_and_remove(world, cli
     assert GROUP in client.get(f"/tasks/{task.pk}/").content.decode()  # listed as a hand assignment
 
     # re-import the same bytes: kept
-    do_ingest_file(sample_path(CITY))
+    do_ingest_file(sample_path(CITY), year=this_year())
     assert snapshot(task) == [*before, (world["group"].pk, TaskUnit.CO, TaskUnit.MANUAL)]
 
     # a revised file that changes this task's own units: the document's rows are rewritten, the hand one kept
@@ -97,7 +98,7 @@ def test_assign_by_web_form_survive_reimport_report_rollup_and_remove(world, cli
     lines[task.line - 1] = lines[task.line - 1].replace(other, "市财政局")
     revised = tmp_path / doc.file_name
     revised.write_text("\n".join(lines), encoding="utf-8")
-    report = do_ingest_file(str(revised))
+    report = do_ingest_file(str(revised), year=this_year())
     assert report.source_document.pk == doc.pk and not report.same_bytes
     task.refresh_from_db()
     assert task.active

@@ -5,12 +5,13 @@ with its audit entry, the ORM or the admin (signals), a bulk import — is seen 
 report is not a structure change; a change rolled back never leaves its values behind.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.roles import REPORTER
@@ -47,7 +48,8 @@ def test_an_import_changes_the_version_and_a_report_does_not(plans):
     task = Task.objects.filter(active=True, assignments__role=TaskUnit.LEAD).first()
     lead = task.assignments.filter(role=TaskUnit.LEAD).first().unit
     period = period_containing(schedule_for(task).rhythms[0].every, date(2023, 3, 15))
-    do_submit_report(lead, task, period, narrative="按计划推进", percent=30, status="正常推进")
+    at = timezone.make_aware(datetime(2023, 3, 16, 9))  # inside 沅江市's 2023 programme
+    do_submit_report(lead, task, period, narrative="按计划推进", percent=30, status="正常推进", at=at)
     assert structure.version() == before, "a report leaves the structure's values cached"
     do_add_cadence(plans.first(), items=[("月", "报送")], due="每月25日前")
     assert structure.version() != before
