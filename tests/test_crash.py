@@ -105,11 +105,12 @@ def site_setup() -> None:
     from duban.accounts.roles import REPORTER
     from duban.plans.actions import do_ingest_file
     from duban.plans.models import Plan, Unit
+    from tests.ui_support import this_year
     from tests.webdata import PASSWORD, _pick_tasks, ensure_regions, sample_file
 
     call_command("migrate", interactive=False, verbosity=0)
     ensure_regions()
-    do_ingest_file(sample_file("003"))
+    do_ingest_file(sample_file("003"), year=this_year())  # reports at the real clock: this year's programme
     plans = Plan.objects.filter(active=True, tasks__isnull=False).distinct()
     task, unit_id, _, _ = _pick_tasks([p.pk for p in plans])
     do_add_user("crash_rep", REPORTER, Scope(unit=Unit.objects.get(pk=unit_id)), password=PASSWORD)
