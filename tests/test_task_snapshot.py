@@ -6,7 +6,7 @@ the states recomputed from the reports at every moment asked, including moments 
 after a report written behind the actions' back.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -216,11 +216,16 @@ def test_reports_on_one_task_at_once_are_numbered_once_and_all_counted(settings,
     assert not TaskSnapshot.objects.filter(task=task).exists()
     start, errors = threading.Barrier(4), []
 
+    from django.utils import timezone
+
+    at = timezone.make_aware(datetime(2023, 3, 20, 9))
+
     def writer(unit, k):
         try:
             start.wait()
             for n in range(5):
-                do_submit_report(unit, task, "2023Q1", narrative=f"{k}-{n}", percent=10 + n, status="正常推进")
+                do_submit_report(unit, task, "2023Q1", narrative=f"{k}-{n}", percent=10 + n, status="正常推进",
+                                 at=at)  # inside 沅江市's 2023 programme
         except Exception as e:  # noqa: BLE001 — reported below
             errors.append(e)
         finally:
