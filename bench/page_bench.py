@@ -76,9 +76,9 @@ def add_year_of_reports() -> int:
     from django.utils import timezone
 
     from duban.plans.models import Task, TaskUnit
+    from duban.plans.periods import local_datetime, period_containing
     from duban.tracking.actions import do_rebuild_snapshots
     from duban.tracking.models import ProgressReport
-    from duban.tracking.periods import local_datetime, period_containing
 
     rnd, now, rows = random.Random(1), timezone.now(), []
     made = set(ProgressReport.objects.values_list("task_id", "period"))

@@ -15,13 +15,13 @@ from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.models import AuditEntry
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
 from duban.plans.models import Campaign, Plan, SourceDocument, Task, TaskUnit, Unit
+from duban.plans.periods import period_containing
 from duban.supervision.actions import SupervisionError
 from duban.supervision.assignments import do_create_assignment, do_return_report, do_sign_assignment
 from duban.supervision.models import Assignment, AssignmentReceipt, ReportReturn
 from duban.tracking.actions import do_submit_report
 from duban.tracking.calendar import due_items
 from duban.tracking.deadlines import parse_deadline
-from duban.tracking.periods import period_containing
 from duban.tracking.status import task_state
 from duban.tracking.timeline import timeline
 from duban.ui.duelist import due_tasks

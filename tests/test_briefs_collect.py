@@ -29,13 +29,13 @@ from duban.briefs.render_docx import render
 from duban.plans.actions import do_ingest_file
 from duban.plans.lookup import find_plans
 from duban.plans.models import Campaign, Plan, Target, Task
+from duban.plans.periods import parse_period
 from duban.supervision import lifecycle
 from duban.supervision.actions import do_close_problem, do_record_problems, plan_tasks
 from duban.supervision.models import Problem
 from duban.supervision.simulate import SILENT, simulate
 from duban.tracking.actions import do_record_actuals, do_submit_report
 from duban.tracking.models import LAGGING, OVERDUE, ProgressReport
-from duban.tracking.periods import parse_period
 from duban.tracking.progress import LIGHT_LABELS, target_progress
 from duban.tracking.status import task_states
 from tests.conftest import sample_path

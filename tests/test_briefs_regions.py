@@ -24,10 +24,10 @@ from duban.briefs.render_docx import by_region_rows, render
 from duban.briefs.render_html import context
 from duban.briefs.writing import one_line
 from duban.plans.models import Plan, Region, Task
+from duban.plans.periods import parse_period
 from duban.scale.actions import do_synthesize
 from duban.scale.synth import SynthSpec, synthetic_plans
 from duban.tracking.models import LAGGING, OVERDUE
-from duban.tracking.periods import parse_period
 from duban.tracking.status import task_states
 
 pytestmark = pytest.mark.django_db

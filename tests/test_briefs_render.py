@@ -28,7 +28,7 @@ from duban.briefs.content import (
 from duban.briefs.gbt9704 import emu_to_mm
 from duban.briefs.pdf import docx_to_pdf, soffice
 from duban.briefs.render_docx import render
-from duban.tracking.periods import parse_period
+from duban.plans.periods import parse_period
 
 
 def sample(kind="旬简报", period="2023-03上旬", **over) -> BriefData:

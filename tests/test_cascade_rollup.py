@@ -21,11 +21,11 @@ from duban.cascade.members import member_tasks
 from duban.cascade.rollup import LATE, ON_TIME, region_rollup, task_rollup
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Task, TaskUnit, Unit
+from duban.plans.periods import local_date
 from duban.supervision.facts import owed
 from duban.tracking.actions import TrackingError, do_submit_report
 from duban.tracking.calendar import due_items
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import local_date
 from duban.ui.duelist import due_tasks
 from tests.cascade_support import ingest_city_and_county, region, report_through_the_form, sample_text
 from tests.ui_support import this_year

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from duban.ingest.model import Cadence, CadenceItem
+from duban.plans.periods import KINDS, LOCAL_TZ, PeriodError, parse_period
 from duban.tracking.due_rules import END_OF_DAY, due_items, due_rule
-from duban.tracking.periods import KINDS, LOCAL_TZ, PeriodError, parse_period
 
 YEAR_2023 = (date(2023, 1, 1), date(2023, 12, 31))
 

@@ -413,8 +413,8 @@ def test_a_plan_without_issuer_is_kept_under_a_placeholder_region(tmp_path):
 @pytest.mark.django_db
 def test_a_dropped_target_with_actual_values_is_deactivated_and_comes_back(tmp_path):
     """A revision that no longer lists a target keeps the target's reported actual values."""
+    from duban.plans.periods import parse_period
     from duban.tracking.models import TargetActual
-    from duban.tracking.periods import parse_period
 
     path = sample_path("000")
     ingest(path)

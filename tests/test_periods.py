@@ -1,4 +1,4 @@
-"""Period arithmetic of the reporting calendar (duban.tracking.periods)."""
+"""Period arithmetic of the reporting calendar (duban.plans.periods)."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from duban.tracking.periods import (
+from duban.plans.periods import (
     KINDS,
     LOCAL_TZ,
     Period,
@@ -20,7 +20,7 @@ from duban.tracking.periods import (
 
 
 def test_importable_without_django_settings():
-    code = "import duban.tracking.periods, duban.tracking.due_rules, sys; print('django' in sys.modules)"
+    code = "import duban.plans.periods, duban.tracking.due_rules, sys; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -17,9 +17,9 @@ from duban.accounts.models import AuditEntry
 from duban.notify.actions import do_set_channels
 from duban.notify.models import Delivery, Message
 from duban.plans.models import Plan, Task, Unit
+from duban.plans.periods import LOCAL_TZ
 from duban.tracking.actions import do_submit_report
 from duban.tracking.calendar import due_items
-from duban.tracking.periods import LOCAL_TZ
 from duban.tracking.reminders import DUE_SOON, OVERDUE, find_reminders
 from tests.conftest import sample_path
 from tests.test_notify_channels import smtp, webhook  # noqa: F401 (fixtures)

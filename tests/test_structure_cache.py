@@ -20,8 +20,8 @@ from duban.cascade.members import member_tasks
 from duban.plans import structure
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Task, TaskUnit, Unit
+from duban.plans.periods import period_containing
 from duban.tracking.actions import do_add_cadence, do_submit_report
-from duban.tracking.periods import period_containing
 from duban.tracking.schedule import PlanTree, load_rhythms, schedule_for
 from tests.cascade_support import ingest_city_and_county
 from tests.conftest import sample_path

@@ -14,12 +14,12 @@ from duban.accounts.roles import LEADER, OFFICE, REPORTER
 from duban.plans.actions import do_ingest_file
 from duban.plans.lookup import find_plans
 from duban.plans.models import TaskUnit, Unit
+from duban.plans.periods import LOCAL_TZ
 from duban.supervision import actions, lifecycle
 from duban.supervision.actions import SupervisionError
 from duban.supervision.lifecycle import TransitionError
 from duban.supervision.models import RED, YELLOW, Instruction, Notice, NoticeCounter, Problem
 from duban.tracking.actions import do_submit_report
-from duban.tracking.periods import LOCAL_TZ
 from duban.tracking.timeline import timeline
 from tests.conftest import sample_path
 

@@ -4,11 +4,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from duban.plans.periods import LOCAL_TZ, period_containing
 from duban.supervision import lifecycle as lc
 from duban.supervision import rules
 from duban.supervision.models import BLUE, RED, YELLOW
 from duban.supervision.numbering import format_number
-from duban.tracking.periods import LOCAL_TZ, period_containing
 
 
 def test_notice_lifecycle_follows_issued_signed_answered_closed():

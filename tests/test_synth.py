@@ -10,12 +10,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from duban.plans.models import Plan, Task, TaskUnit, Unit, UnitAlias
+from duban.plans.periods import LOCAL_TZ, parse_period
 from duban.scale.actions import do_clear_synthetic, do_synthesize
 from duban.scale.lateness import submission_time, unit_reliability
 from duban.scale.synth import SynthError, SynthSpec, fingerprint, synthetic_plans
 from duban.scale.templates import load_template
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import LOCAL_TZ, parse_period
 from duban.tracking.schedule import schedule_for
 from duban.tracking.status import task_states
 
@@ -144,7 +144,7 @@ def test_same_name_units_of_two_counties_are_ranked_apart():
     scored under its own label (name and county), none dropped for sharing a name."""
     from duban.assessment.scoring import Scheme
     from duban.assessment.unit_scores import ranking
-    from duban.tracking.periods import parse_period
+    from duban.plans.periods import parse_period
 
     do_synthesize(SMALL)
     plans = list(synthetic_plans(SMALL.seed))

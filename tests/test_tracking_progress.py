@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
+from duban.plans.periods import LOCAL_TZ, parse_period
 from duban.tracking.deadlines import parse_deadline
-from duban.tracking.periods import LOCAL_TZ, parse_period
 from duban.tracking.progress import (
     GREEN,
     RED,

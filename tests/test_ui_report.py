@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from duban.accounts import permissions
 from duban.plans.models import Task, TaskUnit
+from duban.plans.periods import to_local
 from duban.tracking.models import ProgressReport, TargetActual
-from duban.tracking.periods import to_local
 from duban.ui.duelist import due_tasks, report_targets
 from tests.tracking_helpers import tiny_png
 from tests.ui_support import login, setup_city

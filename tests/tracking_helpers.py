@@ -6,7 +6,7 @@ from datetime import datetime
 
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Cadence, Plan, Task, TaskUnit
-from duban.tracking.periods import LOCAL_TZ
+from duban.plans.periods import LOCAL_TZ
 from tests.conftest import sample_path
 
 

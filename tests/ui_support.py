@@ -14,7 +14,7 @@ def this_year() -> int:
     samples as this year's programmes, or every obligation would lie in a finished year."""
     from django.utils import timezone
 
-    from duban.tracking.periods import local_date
+    from duban.plans.periods import local_date
 
     return local_date(timezone.now()).year
 

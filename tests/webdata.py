@@ -56,7 +56,7 @@ def ensure_regions() -> None:
 
 def reporting_period(task, at):
     """The period of the task's first reporting rhythm that contains ``at`` (a started period)."""
-    from duban.tracking.periods import period_containing
+    from duban.plans.periods import period_containing
     from duban.tracking.schedule import schedule_for
 
     kinds = sorted(schedule_for(task).kinds)
@@ -130,7 +130,7 @@ def build(
     from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE
     from duban.plans.actions import do_ingest_file
     from duban.plans.models import Plan, Region, Unit
-    from duban.tracking.periods import local_date
+    from duban.plans.periods import local_date
 
     ensure_regions()
     year = local_date(timezone.now()).year  # the samples as this year's plans: reports are made now

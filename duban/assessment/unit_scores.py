@@ -36,10 +36,10 @@ from duban.assessment.scoring import (
 )
 from duban.assessment.tiers import GROUP_ORDER, group_label, rankable, unit_group
 from duban.plans.models import Plan, Task
+from duban.plans.periods import Period, periods_between, to_local
 from duban.plans.unitnames import learn_aliases
 from duban.supervision.facts import first_submissions, owed
 from duban.supervision.models import NOTICE, RED, YELLOW, Notice
-from duban.tracking.periods import Period, periods_between, to_local
 from duban.tracking.schedule import PlanTree
 from duban.tracking.status import task_states
 

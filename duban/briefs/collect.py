@@ -52,11 +52,11 @@ from duban.briefs.content import (
 from duban.cascade.plantree import region_groups
 from duban.ingest.text import norm_key
 from duban.plans.models import Plan, Target, TaskUnit
+from duban.plans.periods import local_date, to_local
 from duban.supervision import lifecycle
 from duban.supervision.models import Problem, ProblemEvent
 from duban.tracking.actions import latest_actuals
 from duban.tracking.models import LAGGING, OVERDUE
-from duban.tracking.periods import local_date, to_local
 from duban.tracking.progress import GREEN, target_progress
 from duban.tracking.schedule import PlanTree
 from duban.tracking.status import task_states

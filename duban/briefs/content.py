@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from duban.tracking.periods import Period, PeriodError, parse_period
+from duban.plans.periods import Period, PeriodError, parse_period
 
 # brief kind → the period kind it covers
 BRIEF_KINDS = {"旬简报": "旬", "月通报": "月", "季总结": "季", "年总结": "年"}

@@ -17,8 +17,8 @@ from duban.briefs.exports import CENTRE, WRAP, fit_row, print_setup, put
 from duban.cascade.members import responsible_units
 from duban.ingest.text import nospace
 from duban.plans.models import Plan, TaskUnit, Unit, UnitAlias
+from duban.plans.periods import to_local
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import to_local
 from duban.tracking.schedule import PlanTree
 from duban.tracking.timeline import format_duration
 

@@ -22,8 +22,8 @@ from duban.cascade.indicators import indicator_key
 from duban.cascade.members import Member, members_of_task
 from duban.cascade.plantree import place_names
 from duban.plans.models import Plan, Region, Target, Task, TaskUnit, Unit
+from duban.plans.periods import Period, local_date, period_containing, to_local
 from duban.tracking.models import LAGGING, ProgressReport
-from duban.tracking.periods import Period, local_date, period_containing, to_local
 from duban.tracking.schedule import TaskSchedule, schedule_for
 
 ON_TIME, LATE, MISSING, NOT_DUE, NO_UNIT = "按时报送", "逾期报送", "逾期未报", "待报", "无单位"

@@ -13,9 +13,9 @@ from datetime import datetime, time
 from django.utils import timezone
 
 from duban.plans.models import Programme, Region, Target, Task
+from duban.plans.periods import local_datetime, to_local
 from duban.plans.programmes import ProgrammeError, find_programme
 from duban.tracking.models import DONE, ProgressReport
-from duban.tracking.periods import local_datetime, to_local
 from duban.tracking.status import task_states
 
 

@@ -12,6 +12,9 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from duban.plans.periods import local_date
 
 
 class Region(models.Model):
@@ -128,10 +131,6 @@ class Programme(models.Model):
     def archived(self, today=None) -> bool:
         """Whether the period is over (``today``: a local date; default the current one)."""
         if today is None:
-            from django.utils import timezone
-
-            from duban.tracking.periods import local_date
-
             today = local_date(timezone.now())
         return today > self.period_end
 

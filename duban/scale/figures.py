@@ -17,10 +17,10 @@ from django.db import transaction
 
 from duban.ingest.pipeline import parse_file
 from duban.plans.models import Plan, Region, Task
+from duban.plans.periods import LOCAL_TZ, parse_period
 from duban.scale.router import replica_reads
 from duban.scale.templates import SAMPLES
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import LOCAL_TZ, parse_period
 
 
 @dataclass

@@ -45,13 +45,13 @@ from duban.plans.models import (
     Unit,
     UnitAlias,
 )
+from duban.plans.periods import local_datetime, period_containing
 from duban.plans.regions import load_region_list
 from duban.plans.unitnames import is_group
 from duban.scale.lateness import submission_time, unit_reliability
 from duban.scale.templates import Template, template_for
 from duban.tracking.due_rules import cadence_rules
 from duban.tracking.models import DONE, LAGGING, NOT_STARTED, ON_TRACK, ProgressReport
-from duban.tracking.periods import local_datetime, period_containing
 
 PROVINCE_CITIES, PROVINCE_COUNTIES, TASKS_PER_PLAN = 14, 122, 56
 FILE_PREFIX = "synth-"

@@ -26,6 +26,7 @@ from duban.accounts.roles import LEADER, OFFICE, REPORTER
 from duban.cascade.members import responsible_units
 from duban.ingest.text import norm_key
 from duban.plans.models import Plan, Task, TaskUnit, Unit
+from duban.plans.periods import local_date, local_datetime
 from duban.supervision import lifecycle, rules
 from duban.supervision.hooks import notice_changed
 from duban.supervision.lifecycle import TransitionError
@@ -44,7 +45,6 @@ from duban.supervision.models import (
     TaskCheck,
 )
 from duban.supervision.numbering import next_number, task_region
-from duban.tracking.periods import local_date, local_datetime
 
 
 class SupervisionError(ValueError):

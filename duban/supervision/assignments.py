@@ -28,11 +28,11 @@ from duban.accounts.audit import record
 from duban.accounts.roles import OFFICE, REPORTER, TASKFORCE
 from duban.ingest.text import norm_key
 from duban.plans.models import Campaign, Plan, Region, SourceDocument, Task, TaskUnit, Unit
+from duban.plans.periods import KINDS
 from duban.plans.units import UnitDirectory
 from duban.supervision.actions import SupervisionError, _user, _who
 from duban.supervision.models import ASSIGNMENT_SOURCES, Assignment, AssignmentReceipt, ReportReturn
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import KINDS
 
 DOCUMENT_TITLE = "督办事项（督查室交办）"
 PLAN_KIND = "任务清单"

@@ -19,10 +19,10 @@ from django.db.models import Min
 
 from duban.cascade.members import responsible_units
 from duban.plans.models import Task, TaskUnit
+from duban.plans.periods import local_date
 from duban.supervision.rules import BLUE_DAYS, DueFact, TaskFacts
 from duban.tracking.calendar import due_items
 from duban.tracking.models import DONE
-from duban.tracking.periods import local_date
 
 
 def first_submissions(task_ids, before: datetime, codes=None) -> dict[tuple[int, int, str], datetime]:

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from duban.plans.periods import to_local
 from duban.supervision.models import BLUE, COLOR_RANK, RED, YELLOW
-from duban.tracking.periods import to_local
 
 BLUE_DAYS = 5  # a due date within this many days after the check gets a blue notice
 BLUE_KINDS = frozenset({"旬", "月", "两月", "季", "半年", "年"})

@@ -38,11 +38,11 @@ from django.db import transaction
 
 from duban.cascade.members import responsible_units
 from duban.plans.models import Task, TaskUnit, Unit
+from duban.plans.periods import local_date, local_datetime, period_containing
 from duban.supervision import actions, lifecycle
 from duban.supervision.models import COLOR_LABELS, KIND_LABELS, Notice, Problem
 from duban.tracking.calendar import due_items
 from duban.tracking.models import LAGGING, ON_TRACK, ProgressReport
-from duban.tracking.periods import local_date, local_datetime, period_containing
 from duban.tracking.status import task_states, task_window, window_share
 
 ON_TIME, LATE, SILENT = "按时", "迟报", "不报"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from duban.accounts.audit import record
 from duban.cascade.members import members_of_task
 from duban.plans.models import Cadence, CadenceItem, Plan, Target, Task, TaskUnit, Unit
+from duban.plans.periods import Period, PeriodError, parse_period, require_kind, to_local
 from duban.plans.programmes import closed_reason
 from duban.tracking.attachments import attachment_problem
 from duban.tracking.due_rules import cadence_rules
@@ -30,7 +31,6 @@ from duban.tracking.models import (
     TargetActual,
     TaskStatusChange,
 )
-from duban.tracking.periods import Period, PeriodError, parse_period, require_kind, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, schedule_for
 from duban.tracking.snapshot import add_report, before_report, refresh_snapshots, task_leads
 from duban.tracking.status import task_states

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from duban.cascade.members import responsible_units
 from duban.plans.models import Campaign, Plan, TaskUnit
+from duban.plans.periods import KINDS, Period, local_date, period_containing, to_local
 from duban.plans.programmes import plan_windows
-from duban.tracking.periods import KINDS, Period, local_date, period_containing, to_local
 from duban.tracking.schedule import (
     OFFICE_FALLBACK,
     PlanTree,

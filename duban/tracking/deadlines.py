@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from duban.ingest.text import norm_key
-from duban.tracking.periods import month_end
+from duban.plans.periods import month_end
 
 _YEAR = re.compile(r"(\d{4})年")
 _MONTH_DAY = re.compile(r"(\d{1,2})月(?:(\d{1,2})[日号])?")

@@ -35,7 +35,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from duban.ingest.text import norm_key
-from duban.tracking.periods import (
+from duban.plans.periods import (
     KINDS,
     MONTHS_PER_PERIOD,
     Period,
@@ -302,7 +302,7 @@ def _problem(kind: str, due: str, w: _Words) -> str | None:
 def due_rule(every: str, due: str | None = None) -> DueRule:
     """The due rule for reports every ``every`` (any period word) with the wording ``due``.
 
-    Raises :class:`~duban.tracking.periods.PeriodError` only for an unknown ``every``; an
+    Raises :class:`~duban.plans.periods.PeriodError` only for an unknown ``every``; an
     unreadable ``due`` gives the default rule with ``understood=False``.
     """
     kind = require_kind(every)

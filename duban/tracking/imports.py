@@ -26,9 +26,9 @@ from datetime import date, datetime
 
 from duban.ingest.text import nospace
 from duban.plans.models import Target, Unit, UnitAlias
+from duban.plans.periods import PeriodError, parse_period, period_containing
 from duban.tracking.actions import TrackingError, do_record_actuals
 from duban.tracking.models import TargetActual
-from duban.tracking.periods import PeriodError, parse_period, period_containing
 
 COLUMNS = {"指标": "target", "地区或单位": "unit", "期间": "period", "数值": "value"}
 ALT_HEADERS = {"地区": "unit", "单位": "unit", "实际值": "value", "指标名称": "target"}

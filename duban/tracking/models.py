@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from duban.tracking.periods import Period, parse_period
+from duban.plans.periods import Period, parse_period
 
 # self-assessed statuses a unit may report (自评状态)
 NOT_STARTED, ON_TRACK, LAGGING, DONE = "未启动", "正常推进", "滞后", "已完成"

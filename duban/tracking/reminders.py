@@ -25,9 +25,9 @@ from django.conf import settings
 from duban.accounts.audit import record
 from duban.notify.actions import Counts, Notice, deliver_all
 from duban.plans.models import Plan, Task, Unit
+from duban.plans.periods import Period, to_local
 from duban.tracking.calendar import due_items
 from duban.tracking.models import DONE, ProgressReport
-from duban.tracking.periods import Period, to_local
 from duban.tracking.status import done_candidates, task_states
 from duban.tracking.timeline import format_duration
 

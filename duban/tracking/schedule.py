@@ -21,9 +21,9 @@ from datetime import datetime
 
 from duban.plans import structure
 from duban.plans.models import Cadence, Plan, TaskForce
+from duban.plans.periods import Period
 from duban.plans.programmes import plan_windows
 from duban.tracking.due_rules import DueRule, cadence_rules, due_rule
-from duban.tracking.periods import Period
 from duban.tracking.validity import Window, admit
 
 REPORT_PREFIXES = ("报送", "上报", "报告", "填报")

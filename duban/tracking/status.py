@@ -31,10 +31,10 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 
 from duban.plans.models import Plan, Task, TaskUnit
+from duban.plans.periods import local_datetime, period_containing, to_local
 from duban.tracking.calendar import DueItem
 from duban.tracking.deadlines import parse_deadline
 from duban.tracking.models import DONE, LAGGING, NOT_STARTED, ON_TRACK, OVERDUE, ProgressReport
-from duban.tracking.periods import local_datetime, period_containing, to_local
 from duban.tracking.progress import GREEN, RED, YELLOW_AT, light_for, task_ratio
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
 from duban.tracking.snapshot import CHUNK, ReportFacts, load_facts, read_tasks

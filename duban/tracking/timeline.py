@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from duban.tracking.periods import to_local
+from duban.plans.periods import to_local
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from duban.tracking.periods import Period, local_datetime
+from duban.plans.periods import Period, local_datetime
 
 Window = tuple[date, date]  # first and last day of a programme
 LAST_MINUTE = time(23, 59)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from duban.accounts.actions import Scope, do_add_user, do_set_role
 from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE, label
 from duban.plans.models import Campaign, Plan, Region, Unit
-from duban.tracking.periods import to_local
+from duban.plans.periods import to_local
 
 DEMO_PASSWORD = "Demo-Duban-2026"  # demo only: printed in the console and the README
 DEMO_REGION = "邵阳市"  # sample 000, the largest plan

@@ -25,9 +25,9 @@ from django.db.models.functions import RowNumber
 from duban.cascade.members import member_tasks
 from duban.plans import structure
 from duban.plans.models import Target, Task, TaskUnit, Unit
+from duban.plans.periods import Period, period_containing, to_local
 from duban.supervision.assignments import is_assignment_plan, returned_of
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import Period, period_containing, to_local
 from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
 
 OVERDUE_DAYS = 31

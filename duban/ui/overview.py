@@ -16,11 +16,11 @@ from django.db.models import Count
 
 from duban.cascade.plantree import region_groups
 from duban.plans.models import Plan, Target, Task
+from duban.plans.periods import to_local
 from duban.supervision.lifecycle import OPEN_NOTICE_STATES, OPEN_PROBLEM_STATES, PROBLEM_STATE_LABELS
 from duban.supervision.models import COLOR_LABELS, Notice, Problem
 from duban.tracking.actions import latest_actuals
 from duban.tracking.models import TASK_STATUSES, ProgressReport
-from duban.tracking.periods import to_local
 from duban.tracking.progress import GREEN, LIGHT_LABELS, LIGHTS, RED, YELLOW, target_progress
 from duban.tracking.status import task_states
 

@@ -14,9 +14,9 @@ from django import forms
 from django.db.models import Prefetch, Q
 
 from duban.plans.models import Task, TaskUnit, Unit
+from duban.plans.periods import to_local
 from duban.tracking.deadlines import parse_deadline
 from duban.tracking.models import TASK_STATUSES
-from duban.tracking.periods import to_local
 from duban.tracking.progress import LIGHT_LABELS
 from duban.tracking.status import task_states
 

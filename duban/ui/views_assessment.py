@@ -23,7 +23,7 @@ from duban.assessment.scoring import PARTS
 from duban.assessment.unit_scores import ranking, year_view
 from duban.briefs.exports import CENTRE, put
 from duban.plans.models import Plan
-from duban.tracking.periods import PeriodError, local_date, parse_period, period_containing
+from duban.plans.periods import PeriodError, local_date, parse_period, period_containing
 from duban.ui import scope
 from duban.ui.views.common import as_of_param
 from duban.ui.views_downloads import XLSX, file_name

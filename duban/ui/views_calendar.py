@@ -17,8 +17,8 @@ from duban.accounts import permissions
 from duban.accounts.guards import role_required
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
 from duban.plans.models import Task
+from duban.plans.periods import PeriodError, local_date, parse_period, period_containing, to_local
 from duban.tracking.calendar import due_items
-from duban.tracking.periods import PeriodError, local_date, parse_period, period_containing, to_local
 from duban.ui import scope
 
 DEKADS = [("", "整月"), ("上旬", "上旬"), ("中旬", "中旬"), ("下旬", "下旬")]

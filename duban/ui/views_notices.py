@@ -20,11 +20,11 @@ from duban.accounts import permissions
 from duban.accounts.guards import forbidden, role_required
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
 from duban.jobs.queue import enqueue
+from duban.plans.periods import local_date
 from duban.supervision import lifecycle
 from duban.supervision.actions import SupervisionError, do_close, do_feedback, do_sign
 from duban.supervision.lifecycle import TransitionError
 from duban.supervision.models import COLORS, KINDS, PROMPT, Notice, NoticeEvent
-from duban.tracking.periods import local_date
 from duban.ui import scope, tasks
 
 SIGNED_IN = (OFFICE, TASKFORCE, REPORTER, LEADER)

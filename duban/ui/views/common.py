@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from duban.accounts.backends import ProfileBackend
-from duban.tracking.periods import local_datetime, to_local
+from duban.plans.periods import local_datetime, to_local
 
 
 def viewer(user_id: int):

@@ -17,8 +17,8 @@ from duban.accounts import permissions
 from duban.accounts.guards import role_required, task_permission
 from duban.accounts.roles import OFFICE, REPORTER
 from duban.plans.models import TaskUnit, Unit
+from duban.plans.periods import to_local
 from duban.tracking.actions import TrackingError, do_submit_report
-from duban.tracking.periods import to_local
 from duban.tracking.schedule import PlanTree, task_schedules
 from duban.ui.duelist import DueTask, due_tasks, report_targets, task_periods
 from duban.ui.forms import ReportForm

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from duban.cascade.rollup import region_rollup
 from duban.plans.models import Region
-from duban.tracking.periods import local_datetime
+from duban.plans.periods import local_datetime
 
 
 def find_region(name: str) -> Region:

@@ -22,7 +22,7 @@ from duban.cli import SAMPLES_DIR
 from duban.ingest import IngestError
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import SourceDocument
-from duban.tracking.periods import local_date
+from duban.plans.periods import local_date
 
 
 def sample_files() -> list[str]:

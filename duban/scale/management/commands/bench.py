@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from duban.plans.models import Region, Task
+from duban.plans.periods import LOCAL_TZ
 from duban.scale import figures as f
 from duban.scale.loadtest import LoadSpec, load_figures
 from duban.scale.router import replica_configured
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import LOCAL_TZ
 
 EVERY_FIGURE = (
     "parse_mb_s", "ingest_s", "page_unit_home_p99_ms", "page_dashboard_city_p99_ms",

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.plans.models import Campaign
+from duban.plans.periods import KINDS, to_local
 from duban.plans.regions import find_region
 from duban.supervision.actions import SupervisionError
 from duban.supervision.assignments import (
@@ -20,7 +21,6 @@ from duban.supervision.assignments import (
 from duban.supervision.models import Assignment
 from duban.tracking.lookup import TaskLookupError, find_task, find_task_unit
 from duban.tracking.models import ProgressReport
-from duban.tracking.periods import KINDS, to_local
 
 
 def _assignment(arg: str) -> Assignment:

@@ -10,12 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from duban.plans.lookup import PlanLookupError, find_plans
+from duban.plans.periods import to_local
 from duban.supervision import lifecycle
 from duban.supervision.actions import SupervisionError, do_generate_notices, plan_tasks
 from duban.supervision.models import Notice
 from duban.supervision.numbering import NumberingError
 from duban.supervision.rules import short
-from duban.tracking.periods import to_local
 
 
 def parse_day(text: str | None) -> date:

@@ -8,8 +8,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.plans.lookup import PlanLookupError, find_plans
+from duban.plans.periods import to_local
 from duban.tracking.calendar import due_items
-from duban.tracking.periods import to_local
 
 WEEKDAYS = "一二三四五六日"
 MAX_REPORTERS = 4  # names shown per line in the table

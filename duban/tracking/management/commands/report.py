@@ -6,10 +6,10 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duban.plans.periods import to_local
 from duban.tracking.actions import TrackingError, do_submit_report
 from duban.tracking.lookup import TaskLookupError, find_task, find_task_unit
 from duban.tracking.models import SELF_STATUSES
-from duban.tracking.periods import to_local
 from duban.tracking.timeline import format_duration
 
 

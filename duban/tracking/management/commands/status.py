@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from duban.plans.lookup import PlanLookupError, find_plans
 from duban.plans.models import Target, Task
+from duban.plans.periods import local_datetime, to_local
 from duban.tracking.actions import latest_actuals
 from duban.tracking.models import TASK_STATUSES
-from duban.tracking.periods import local_datetime, to_local
 from duban.tracking.progress import LIGHT_LABELS, LIGHTS, double_half, target_progress
 from duban.tracking.status import task_states
 
