@@ -14,8 +14,9 @@ from django.core.management.base import CommandError
 from django.test import RequestFactory
 
 from duban.accounts.middleware import AuditActorMiddleware
-from duban.accounts.models import AuditEntry, UserProfile
+from duban.accounts.models import UserProfile
 from duban.accounts.roles import REPORTER
+from duban.audit.models import AuditEntry
 from duban.plans.models import Campaign, Region, Unit, UnitAlias
 
 User = get_user_model()
@@ -212,7 +213,7 @@ def test_audit_entries_cannot_be_changed_from_the_admin_even_by_a_superuser(unit
     entry = AuditEntry.objects.get(action="account.create")
     root = User.objects.create_superuser("root", password="x" * 12)
     client.force_login(root)
-    base = "/admin/accounts/auditentry/"
+    base = "/admin/audit/auditentry/"
     assert client.get(base).status_code == 200
     assert "新建账号 wu" in client.get(base).content.decode()
     assert client.get(f"{base}add/").status_code == 403

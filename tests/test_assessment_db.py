@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from duban.accounts.models import AuditEntry
 from duban.assessment.actions import do_set_scheme, scheme_for
 from duban.assessment.models import AssessmentScheme
 from duban.assessment.scoring import DEFAULT_CONFIG, SchemeError
+from duban.audit.models import AuditEntry
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan
 from tests.conftest import sample_path

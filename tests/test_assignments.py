@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duban.accounts.actions import Scope, do_add_user
-from duban.accounts.models import AuditEntry
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.audit.models import AuditEntry
 from duban.plans.models import Campaign, Plan, SourceDocument, Task, TaskUnit, Unit
 from duban.plans.periods import period_containing
 from duban.supervision.actions import SupervisionError

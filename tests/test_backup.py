@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.ops.backup import BackupError, Database, backup, cursor_for, has_data, restore, verify
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Target, Task, TaskUnit

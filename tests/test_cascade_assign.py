@@ -13,14 +13,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from duban.accounts.actions import Scope, do_add_user
-from duban.accounts.models import AuditEntry
 from duban.accounts.roles import OFFICE, REPORTER
+from duban.audit.models import AuditEntry
 from duban.cascade.assign import do_assign_unit, do_unassign_unit
-from duban.cascade.groups import members_of
-from duban.cascade.members import member_tasks
 from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import task_rollup
 from duban.plans.actions import do_ingest_file
+from duban.plans.members import member_tasks, members_of
 from duban.plans.models import SourceDocument, Task, TaskUnit, Unit
 from duban.tracking.models import ProgressReport
 from tests.cascade_support import CITY, ingest_city_and_county, region, report_through_the_form

@@ -2,10 +2,11 @@
 
 import pytest
 
-from duban.accounts.models import AuditEntry
-from duban.cascade.groups import government_name, members_of, region_group_words
+from duban.audit.models import AuditEntry
 from duban.cascade.regionfile import load_region_table, parse_region_table
+from duban.plans.groups import government_name, region_group_words
 from duban.plans.hunan import HUNAN
+from duban.plans.members import members_of
 from duban.plans.models import TaskForce, TaskUnit, Unit
 from tests.cascade_support import ingest_city_and_county, region
 

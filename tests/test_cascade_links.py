@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.cascade.actions import do_confirm_link, do_link_plans, do_reject_link, do_suggest_task_links
 from duban.cascade.models import TaskLink
 from duban.cascade.plantree import CascadeError, linked_parent

@@ -16,10 +16,9 @@ from django.utils import timezone
 from duban.accounts import permissions
 from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.roles import LEADER, OFFICE, REPORTER
-from duban.cascade.groups import members_of
-from duban.cascade.members import member_tasks
 from duban.cascade.rollup import LATE, ON_TIME, region_rollup, task_rollup
 from duban.plans.actions import do_ingest_file
+from duban.plans.members import member_tasks, members_of
 from duban.plans.models import Plan, Task, TaskUnit, Unit
 from duban.plans.periods import local_date
 from duban.supervision.facts import owed

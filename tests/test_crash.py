@@ -124,7 +124,7 @@ def site_check() -> None:
     django.setup()
     from django.core.files.storage import default_storage
 
-    from duban.accounts.models import AuditEntry
+    from duban.audit.models import AuditEntry
     from duban.tracking.models import ProgressReport, ReportAttachment, TargetActual
 
     reports = list(

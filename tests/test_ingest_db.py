@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.ingest import IngestError, parse_file
 from duban.plans import actions
 from duban.plans.campaigns import campaign_name

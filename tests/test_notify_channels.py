@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.notify import channels
 from duban.notify.actions import MAX_ATTEMPTS, ChannelError, Notice, deliver, do_set_channels, inbox
 from duban.notify.models import ChannelConfig, Delivery, Message

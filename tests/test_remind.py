@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.notify.actions import do_set_channels
 from duban.notify.models import Delivery, Message
 from duban.plans.models import Plan, Task, Unit

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from duban.accounts.actions import Scope, do_add_user
-from duban.accounts.models import AuditEntry
 from duban.accounts.permissions import visible_tasks
 from duban.accounts.roles import OFFICE
+from duban.audit.models import AuditEntry
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Region, SourceDocument, Task, TaskForceMember, TaskUnit, Unit
 from duban.plans.moves import MoveError, do_move_document

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.plans.actions import do_ingest_file
 from duban.plans.lookup import find_plans
 from duban.plans.models import Task, TaskUnit

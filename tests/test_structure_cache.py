@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.roles import REPORTER
-from duban.cascade.groups import members_of
-from duban.cascade.members import member_tasks
 from duban.plans import structure
 from duban.plans.actions import do_ingest_file
+from duban.plans.members import member_tasks, members_of
 from duban.plans.models import Plan, Task, TaskUnit, Unit
 from duban.plans.periods import period_containing
 from duban.tracking.actions import do_add_cadence, do_submit_report
@@ -97,7 +96,7 @@ def test_member_tasks_are_recomputed_when_an_assignment_changes():
 def test_a_county_office_sees_a_city_task_assigned_to_its_unit_at_once():
     """The city tasks assigned to a county (cached per region and structure version) follow a new
     assignment made straight through the ORM."""
-    from duban.cascade.members import assigned_task_ids
+    from duban.plans.members import assigned_task_ids
     from duban.plans.models import Region
 
     ingest_city_and_county()

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from duban.accounts.actions import Scope, do_add_user
-from duban.accounts.models import AuditEntry
 from duban.accounts.roles import LEADER, OFFICE, REPORTER
+from duban.audit.models import AuditEntry
 from duban.plans.actions import do_ingest_file
 from duban.plans.lookup import find_plans
 from duban.plans.models import TaskUnit, Unit

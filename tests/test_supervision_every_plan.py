@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from duban.cascade.groups import members_of
 from duban.ingest import IngestError
 from duban.plans.actions import do_ingest_file
+from duban.plans.members import members_of
 from duban.plans.models import Plan, TaskUnit, Unit
 from duban.supervision import actions
 from duban.supervision.models import NOTICE, Notice

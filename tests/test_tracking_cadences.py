@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Cadence
 from duban.tracking.actions import TrackingError, do_add_cadence, do_edit_cadence, do_remove_cadence

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.plans.models import Target, Unit
 from duban.tracking.actions import TrackingError
 from duban.tracking.imports import import_actuals

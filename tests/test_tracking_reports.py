@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.plans.models import Target, Task
 from duban.tracking.actions import (
     MAX_ATTACHMENT_BYTES,

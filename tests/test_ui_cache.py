@@ -17,7 +17,7 @@ from django.test import override_settings
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
 
-from duban.accounts.audit import record
+from duban.audit.trail import record
 from duban.ui import cache as figures_cache
 from duban.ui.cache import cached, cached_rendered
 from tests.conftest import run_queued

@@ -168,7 +168,7 @@ def test_public_page_without_login_shows_no_person_names(city, client):
         ("duchashi", "/api/dashboard/", 24),
         ("zhuanban", "/dashboard/", 24),
         ("lingdao", "/leader/", 18),
-        ("tianbao", "/", 18),  # +4: the unit as a member of group units (cascade.members)
+        ("tianbao", "/", 18),  # +4: the unit as a member of group units (plans.members)
         (None, "/public/", 12),
     ],
 )

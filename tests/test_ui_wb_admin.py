@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from duban.accounts.models import AuditEntry
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.audit.models import AuditEntry
 from duban.plans.actions import UnitError, do_merge_units
 from duban.plans.models import TaskUnit, Unit, UnitAlias
 from duban.tracking.models import ProgressReport

@@ -12,8 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duban.accounts.actions import Scope, do_add_user
-from duban.accounts.models import AuditEntry
 from duban.accounts.roles import LEADER, OFFICE, REPORTER
+from duban.audit.models import AuditEntry
 from duban.jobs.models import DONE, FAILED, QUEUED, Job
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, SourceDocument, Task, TaskUnit, Unit, UnitAlias

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from duban.accounts.models import AuditEntry
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.audit.models import AuditEntry
 from duban.supervision import lifecycle
 from duban.supervision.actions import do_generate_notices, do_issue_notice, do_record_problems
 from duban.supervision.models import Notice, NoticeEvent, Problem
@@ -143,6 +143,6 @@ def test_list_pages_run_a_fixed_number_of_queries(client, django_assert_max_num_
     assert query_count(client, "/notices/?state=") == few
     notice = Notice.objects.first()
     for url in ("/notices/", f"/notices/{notice.pk}/", "/problems/", "/calendar/?month=2023-03"):
-        with django_assert_max_num_queries(15):  # +3: group-unit membership (cascade.members)
+        with django_assert_max_num_queries(15):  # +3: group-unit membership (plans.members)
             assert client.get(url).status_code == 200
     assert at  # the helper module's clock is the one the reports use

@@ -63,7 +63,7 @@ class Rule:
         return names | {f for _, f, _, _ in string.Formatter().parse(self.query) if f}
 
 
-# One expansion of group units (各县市区人民政府, 各成员单位 → their member units, duban/cascade/members.py):
+# One expansion of group units (各县市区人民政府, 各成员单位 → their member units, duban/plans/members.py):
 # a fixed handful of queries that run only where group assignments exist, as on the large data (a city
 # with counties below); bounded by the depth of the region tree, not by the number of tasks.
 GROUPS = 7
@@ -121,7 +121,7 @@ RULES: dict[str, Rule] = {
         allow="otl", query="kind=月通报&period=2023-03&plan={plan}&number=1", count=False
     ),
     # +4: a city plan's 各县市区人民政府 expands to the county governments (regions, units, aliases and the
-    # plan tree loaded once each, duban/cascade/members.py), which a county plan never needs
+    # plan tree loaded once each, duban/plans/members.py), which a county plan never needs
     "ui:brief_page": Rule(allow="otl", query="kind=月通报&period=2023-03&plan={plan}&number=1", slack=4),
     "ui:assessment": Rule(allow="otl", slack=GROUPS),
     "ui:assessment_export": Rule(allow="otl", count=False),

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "duban.accounts"
     label = "accounts"
-    verbose_name = "账号与审计"
+    verbose_name = "账号"
 
     def ready(self):
         """Account changes are audited however they are made (command, admin, shell)."""

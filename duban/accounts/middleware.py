@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from duban.accounts.audit import acting_as
+from duban.audit.trail import acting_as
 
 
 class AuditActorMiddleware:

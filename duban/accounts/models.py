@@ -1,4 +1,4 @@
-"""Audit trail: who did what, when, with the state before and after."""
+"""Accounts: a user's role and scope."""
 
 from __future__ import annotations
 
@@ -7,37 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from duban.accounts.roles import REPORTER, ROLES, TASKFORCE
-
-
-class AuditEntry(models.Model):
-    """One change made through an action (导入、修改、督办 …); never edited after it is written."""
-
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="用户",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor_name = models.CharField(
-        "操作人", max_length=150, blank=True, help_text="无登录用户时（命令行）记录系统账户名"
-    )
-    action = models.CharField("操作", max_length=40, db_index=True)
-    object_type = models.CharField("对象类型", max_length=60, blank=True)
-    object_id = models.CharField("对象编号", max_length=40, blank=True)
-    summary = models.TextField("说明", blank=True)
-    before = models.JSONField("变更前", null=True, blank=True)
-    after = models.JSONField("变更后", null=True, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "审计记录"
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or self.actor} {self.action}"
 
 
 class UserProfile(models.Model):

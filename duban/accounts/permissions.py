@@ -22,8 +22,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from duban.accounts.models import UserProfile
 from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
-from duban.plans.models import Region, Task, TaskUnit
+from duban.plans.members import assigned_task_ids, member_tasks, members_of_task
+from duban.plans.models import Region, Task, TaskUnit, Unit
 
 _PROFILE_CACHE = "_duban_profile"
 _REGIONS_CACHE = "_duban_region_ids"
@@ -42,8 +44,6 @@ def profile_of(user):
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, _PROFILE_CACHE):
-        from duban.accounts.models import UserProfile
-
         if _joined_profile().is_cached(user):
             profile = _joined_profile().get_cached_value(user)
         else:
@@ -126,8 +126,6 @@ def _in_region(user, task: Task) -> bool:
 def _member_tasks(user) -> dict[int, str]:
     """{task id: role} of the tasks the reporter's unit has as a member of a group unit (cached)."""
     if not hasattr(user, _MEMBER_CACHE):
-        from duban.cascade.members import member_tasks
-
         profile = profile_of(user)
         unit = profile.unit if profile is not None and profile.unit_id else None
         setattr(user, _MEMBER_CACHE, member_tasks(unit) if unit is not None else {})
@@ -142,8 +140,6 @@ def member_roles(user) -> dict[int, str]:
 def _assigned_tasks(user) -> set[int]:
     """Upper-level tasks assigned to the user's region (see the module docstring; cached)."""
     if not hasattr(user, _ASSIGNED_CACHE):
-        from duban.cascade.members import assigned_task_ids
-
         profile, ids = profile_of(user), _scope_regions(user)
         found = set() if ids is None or profile is None else assigned_task_ids(profile.region, ids)
         setattr(user, _ASSIGNED_CACHE, found)
@@ -209,8 +205,6 @@ def reporting_unit_ids(user, task: Task) -> set[int]:
 
 def _member_unit_ids(task: Task, region_ids: set[int] | None = None) -> set[int]:
     """Units standing in the task's group units (optionally: only those of ``region_ids``)."""
-    from duban.cascade.members import members_of_task
-
     return {
         m.unit_id
         for m in members_of_task(task)
@@ -219,8 +213,6 @@ def _member_unit_ids(task: Task, region_ids: set[int] | None = None) -> set[int]
 
 
 def _region_units(unit_ids: set[int], region_ids: set[int]) -> set[int]:
-    from duban.plans.models import Unit
-
     return set(Unit.objects.filter(pk__in=unit_ids, region_id__in=region_ids).values_list("pk", flat=True))
 
 
@@ -238,7 +230,6 @@ def shown_report_unit_ids(user, task: Task) -> set[int] | None:
         if _in_region(user, task):
             return None
         ids = _scope_regions(user) or set()
-        from duban.cascade.members import members_of_task
 
         members = members_of_task(task)
         return _task_unit_ids(task) | {m.unit_id for m in members if m.region_id in ids and m.unit_id}

@@ -13,9 +13,9 @@ from contextvars import ContextVar
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from duban.accounts.audit import record
 from duban.accounts.models import UserProfile
 from duban.accounts.roles import label
+from duban.audit.trail import record
 
 User = get_user_model()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from duban.accounts.audit import record
 from duban.assessment.models import AssessmentScheme
 from duban.assessment.scoring import Scheme
+from duban.audit.trail import record
 
 
 def do_set_scheme(plan, config: dict, *, actor=None) -> AssessmentScheme:

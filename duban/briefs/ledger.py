@@ -14,8 +14,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from duban.briefs.exports import CENTRE, WRAP, fit_row, print_setup, put
-from duban.cascade.members import responsible_units
 from duban.ingest.text import nospace
+from duban.plans.members import responsible_units
 from duban.plans.models import Plan, TaskUnit, Unit, UnitAlias
 from duban.plans.periods import to_local
 from duban.tracking.models import ProgressReport

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from duban.accounts.audit import current_actor, record, system_user
+from duban.audit.trail import current_actor, record, system_user
 from duban.cascade.models import TaskLink
 from duban.cascade.plantree import (
     CascadeError,
@@ -23,23 +23,9 @@ from duban.cascade.plantree import (
     region_ancestors,
 )
 from duban.cascade.similarity import clean_text, similar_pairs
-from duban.plans.models import Plan, Region, Task, Unit
-
-
-@transaction.atomic
-def do_create_government_units(regions: list[Region], *, actor=None) -> list[Unit]:
-    """Create the missing 人民政府 unit of each region (unconfirmed: a person may rename it)."""
-    from duban.cascade.groups import government_name
-
-    units = [Unit.objects.create(region=r, name=government_name(r), is_group=False) for r in regions]
-    if units:
-        record(
-            "create_government_units",
-            summary="展开泛指单位时新建政府单位：" + "、".join(f"{u.region.name}{u.name}" for u in units),
-            after={"units": [u.pk for u in units]},
-            actor=actor,
-        )
-    return units
+from duban.plans.groups import region_group_words
+from duban.plans.members import members_of
+from duban.plans.models import Plan, Task, Unit
 
 
 def ensure_group_governments(plan: Plan) -> list[Unit]:
@@ -48,8 +34,6 @@ def ensure_group_governments(plan: Plan) -> list[Unit]:
     Linking a county plan to the city plan is when the city's 各县市区人民政府 tasks become the
     counties' to report on: each county needs its 人民政府 unit for its reporters to act as.
     """
-    from duban.cascade.groups import members_of, region_group_words
-
     groups = Unit.objects.filter(
         is_group=True,
         assignments__task__plan_id__in=document_subtree_ids([plan]),

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from duban.cascade import indicators as ind
-from duban.cascade.groups import region_group_words
 from duban.cascade.models import TaskLink
 from duban.cascade.plantree import CascadeError, document_subtree_ids, place_names
 from duban.cascade.similarity import clean_text, similar_pairs
+from duban.plans.groups import region_group_words
 from duban.plans.models import Plan, Region, Target, Task, TaskUnit
 
 VERDICTS = {

@@ -20,10 +20,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
-from duban.accounts.audit import record
-from duban.cascade.groups import _UNSPECIFIC, members_of, region_group_words
+from duban.audit.trail import record
 from duban.cascade.plantree import CascadeError, region_ancestors
 from duban.ingest.text import norm_key
+from duban.plans.groups import _UNSPECIFIC, region_group_words
+from duban.plans.members import members_of
 from duban.plans.models import Task, TaskUnit, Unit
 from duban.plans.unitnames import is_group, localize
 from duban.plans.units import UnitDirectory

@@ -7,7 +7,7 @@
   (reports owed since 1 January, on time, late, missing, on-time rate), ranked.
 
 This module reads the tracking app (reports, schedules, what is owed), so it sits above it; the
-group expansion it uses (:mod:`duban.cascade.members`) sits below it. Fixed queries whatever the size.
+group expansion it uses (:mod:`duban.plans.members`) sits below it. Fixed queries whatever the size.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from duban.cascade.indicators import indicator_key
-from duban.cascade.members import Member, members_of_task
 from duban.cascade.plantree import place_names
+from duban.plans.members import Member, members_of_task
 from duban.plans.models import Plan, Region, Target, Task, TaskUnit, Unit
 from duban.plans.periods import Period, local_date, period_containing, to_local
 from duban.tracking.models import LAGGING, ProgressReport

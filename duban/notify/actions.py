@@ -23,9 +23,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from duban.accounts import permissions
-from duban.accounts.audit import record
 from duban.accounts.models import UserProfile
 from duban.accounts.roles import REPORTER
+from duban.audit.trail import record
 from duban.notify import channels
 from duban.notify.models import ChannelConfig, Delivery, Message
 from duban.plans.models import Unit

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from duban.accounts.audit import record
+from duban.audit.trail import record
 from duban.ingest import IngestError, ParseResult
 from duban.ingest.bounded import parse_upload
 from duban.ingest.text import norm_key

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from duban.accounts.audit import record
 from duban.accounts.permissions import is_superuser, profile_of, region_ids
 from duban.accounts.roles import OFFICE
+from duban.audit.trail import record
 from duban.plans.models import (
     Plan,
     Programme,

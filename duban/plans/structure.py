@@ -30,6 +30,7 @@ from contextvars import ContextVar
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from duban.audit.models import AuditEntry
 from duban.plans import models as m
 
 # audit actions that never change the structure (reports, actuals, notices, 批示, statuses …);
@@ -138,6 +139,13 @@ def _changed(sender, **kwargs) -> None:
         bump()
 
 
+def _audited(sender, instance, created, **kwargs) -> None:
+    """Bulk writes (an import) bypass the structure's signals but always write an audit entry."""
+    if created and not kwargs.get("raw") and changes_structure(instance.action):
+        bump()
+
+
+post_save.connect(_audited, sender=AuditEntry, dispatch_uid="duban.structure.audit")
 for _model in STRUCTURE_MODELS:
     post_save.connect(_changed, sender=_model, dispatch_uid=f"duban.structure.save.{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"duban.structure.delete.{_model.__name__}")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.db.models.deletion import ProtectedError
 
-from duban.accounts.audit import record
+from duban.audit.trail import record
 from duban.plans.models import SourceDocument, Task
 from duban.scale.synth import (
     FILE_PREFIX,

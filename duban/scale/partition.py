@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from duban.accounts.audit import record
+from duban.audit.trail import record
 from duban.tracking.models import ProgressReport
 
 TABLE = ProgressReport._meta.db_table

@@ -21,10 +21,10 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from duban.accounts import permissions
-from duban.accounts.audit import record, system_user
 from duban.accounts.roles import LEADER, OFFICE, REPORTER
-from duban.cascade.members import responsible_units
+from duban.audit.trail import record, system_user
 from duban.ingest.text import norm_key
+from duban.plans.members import responsible_units
 from duban.plans.models import Plan, Task, TaskUnit, Unit
 from duban.plans.periods import local_date, local_datetime
 from duban.supervision import lifecycle, rules

@@ -24,8 +24,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from duban.accounts import permissions
-from duban.accounts.audit import record
 from duban.accounts.roles import OFFICE, REPORTER, TASKFORCE
+from duban.audit.trail import record
 from duban.ingest.text import norm_key
 from duban.plans.models import Campaign, Plan, Region, SourceDocument, Task, TaskUnit, Unit
 from duban.plans.periods import KINDS

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Min
 
-from duban.cascade.members import responsible_units
+from duban.plans.members import responsible_units
 from duban.plans.models import Task, TaskUnit
 from duban.plans.periods import local_date
 from duban.supervision.rules import BLUE_DAYS, DueFact, TaskFacts

@@ -36,7 +36,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
-from duban.cascade.members import responsible_units
+from duban.plans.members import responsible_units
 from duban.plans.models import Task, TaskUnit, Unit
 from duban.plans.periods import local_date, local_datetime, period_containing
 from duban.supervision import actions, lifecycle

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from duban.accounts.audit import record
-from duban.cascade.members import members_of_task
+from duban.audit.trail import record
+from duban.plans.members import members_of_task
 from duban.plans.models import Cadence, CadenceItem, Plan, Target, Task, TaskUnit, Unit
 from duban.plans.periods import Period, PeriodError, parse_period, require_kind, to_local
 from duban.plans.programmes import closed_reason

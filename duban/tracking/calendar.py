@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from duban.cascade.members import responsible_units
+from duban.plans.members import responsible_units
 from duban.plans.models import Campaign, Plan, TaskUnit
 from duban.plans.periods import KINDS, Period, local_date, period_containing, to_local
 from duban.plans.programmes import plan_windows
@@ -92,7 +92,7 @@ def _dates(rhythm: Rhythm, first: date, last: date, window: Window | None = None
 
 def _units_by_plan(plan_ids) -> dict[int, dict[int, tuple[str, list[int]]]]:
     """{plan id: {unit id: (unit name, [task ids])}} of active tasks, units in document order: the
-    units that report on each task (:func:`duban.cascade.members.responsible_units`)."""
+    units that report on each task (:func:`duban.plans.members.responsible_units`)."""
     rows = responsible_units(TaskUnit.objects.filter(task__plan_id__in=plan_ids, task__active=True))
     out: dict[int, dict[int, tuple[str, list[int]]]] = defaultdict(dict)
     for task_id, units in rows.items():

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from duban.accounts.audit import record
+from duban.audit.trail import record
 from duban.notify.actions import Counts, Notice, deliver_all
 from duban.plans.models import Plan, Task, Unit
 from duban.plans.periods import Period, to_local

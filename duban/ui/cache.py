@@ -1,7 +1,7 @@
 """Caching of the heavy page figures, shared by the server's workers.
 
 Exact for small scopes: every change in duban writes an audit entry in the same transaction
-(``accounts.audit.record``), so the newest audit entry (id and time) is a version of all the data;
+(``audit.trail.record``), so the newest audit entry (id and time) is a version of all the data;
 an entry computed at another version is not served, and a report, a notice step or a 批示 makes the
 next page view recompute at once. Time alone also changes the figures (a report falls due), so an
 entry is fresh for at most :data:`TTL` seconds. One query to read the version.
@@ -36,7 +36,7 @@ from django.conf import settings
 from django.core.cache import cache
 from huey.contrib.djhuey import db_task
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 from duban.scale.router import replica_reads
 
 TTL = 60  # seconds an entry is fresh

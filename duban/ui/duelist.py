@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 
-from duban.cascade.members import member_tasks
 from duban.plans import structure
+from duban.plans.members import member_tasks
 from duban.plans.models import Target, Task, TaskUnit, Unit
 from duban.plans.periods import Period, period_containing, to_local
 from duban.supervision.assignments import is_assignment_plan, returned_of

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "duban.audit",  # the audit trail every app writes (below plans: docs/DESIGN.md, Layers)
     "duban.accounts",
     "duban.plans",
     "duban.tracking",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from duban.accounts.audit import system_user
+from duban.audit.trail import system_user
 from duban.plans.models import Plan
 from duban.plans.moves import MoveError, do_move_document
 from duban.plans.regions import find_region

@@ -13,8 +13,7 @@ from contextvars import ContextVar
 
 from django.db import models
 
-from duban.accounts.models import AuditEntry
-from duban.plans import structure
+from duban.audit.models import AuditEntry
 
 _actor: ContextVar = ContextVar("duban_audit_actor", default=None)
 
@@ -59,8 +58,6 @@ def record(
     """Write one audit entry; call it inside the transaction of the change it describes."""
     if actor is None:
         actor = current_actor()
-    if structure.changes_structure(action):  # bulk writes (an import) bypass the structure's signals
-        structure.bump()
     return AuditEntry.objects.create(
         actor=actor,
         actor_name=actor_name or (actor.get_username() if actor else system_user()),

@@ -1,14 +1,14 @@
 """Group units expanded for reporting: read-only, for many tasks at once, in a fixed number of queries.
 
-:func:`duban.cascade.groups.members_of` expands one group unit and creates a missing government
-unit (a write). Pages, the calendar, permissions and ``do_submit_report`` need the same answer for
+:func:`members_of` (at the end) expands one group unit and creates a missing government unit
+(a write). Pages, the calendar, permissions and ``do_submit_report`` need the same answer for
 hundreds of task assignments on every request, without writing: this module gives it from the rows
 that exist. A child region whose government unit does not exist yet is reported by
 :func:`expand_groups` as a member without a unit (``unit_id=None``) — nobody can report for it
 until the unit exists (``duban link_plans`` and ``members_of`` create it), but a roll-up still
 counts it as missing.
 
-The rule is the one of :mod:`duban.cascade.groups` (child regions by the level words written,
+The rule is the one of :mod:`duban.plans.groups` (child regions by the level words written,
 task-force members for 各成员单位, nobody for 相关/有关/涉及 groups).
 
 :func:`responsible_units` is the one answer to "who reports on this task": the units the task
@@ -22,11 +22,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Exists, Prefetch, Q
 
-from duban.cascade.groups import _TEAM_GROUP, _UNSPECIFIC, government_name, region_group_words
+from duban.audit.trail import record
 from duban.ingest.text import norm_key
 from duban.plans import structure
+from duban.plans.groups import _TEAM_GROUP, _UNSPECIFIC, government_name, region_group_words
 from duban.plans.models import Plan, Region, Task, TaskForce, TaskForceMember, TaskUnit, Unit, UnitAlias
 from duban.plans.unitnames import level_char, localize
 
@@ -311,3 +313,59 @@ def _assigned_task_ids(region: Region, scope: set[int]) -> set[int]:
     )
     groups = expand_groups(rows)
     return direct | {t for t, ms in groups.items() if any(m.region_id in scope for m in ms)}
+
+
+# ------------------------------------------------ the writing variant: one group, missing governments created
+
+
+@transaction.atomic
+def do_create_government_units(regions: list[Region], *, actor=None) -> list[Unit]:
+    """Create the missing 人民政府 unit of each region (unconfirmed: a person may rename it)."""
+    units = [Unit.objects.create(region=r, name=government_name(r), is_group=False) for r in regions]
+    if units:
+        record(
+            "create_government_units",
+            summary="展开泛指单位时新建政府单位：" + "、".join(f"{u.region.name}{u.name}" for u in units),
+            after={"units": [u.pk for u in units]},
+            actor=actor,
+        )
+    return units
+
+
+def government_units(regions: list[Region]) -> list[Unit]:
+    """The 人民政府 unit of every region, in order; missing ones are created (audited, unconfirmed)."""
+    wanted = {r.pk: government_name(r) for r in regions}
+    found: dict[int, Unit] = {}
+    for u in Unit.objects.filter(region__in=regions, name__in=set(wanted.values())):
+        if wanted[u.region_id] == u.name:
+            found[u.region_id] = u
+    for a in UnitAlias.objects.filter(region__in=regions, name__in=set(wanted.values())).select_related(
+        "unit"
+    ):
+        if wanted[a.region_id] == a.name:
+            found.setdefault(a.region_id, a.unit)
+    missing = [r for r in regions if r.pk not in found]
+    if missing:
+        found.update({u.region_id: u for u in do_create_government_units(missing)})
+    return [found[r.pk] for r in regions]
+
+
+def members_of(group_unit: Unit, *, plan: Plan | None = None) -> list[Unit]:
+    """The concrete units a group unit stands for (see :mod:`duban.plans.groups`), in a stable order.
+
+    ``plan`` is the plan whose task names the group; it is needed only for a bare 各成员单位.
+    A unit that is not a group stands for itself; a group that does not say who gives [].
+    The expansion is :func:`expand_groups` (the one every reader uses);
+    this writing variant first creates the missing government units of a child-region group.
+    """
+    if not group_unit.is_group:
+        return [group_unit]
+    words = region_group_words(group_unit.name)
+    if words:
+        children = Region.objects.filter(parent_id=group_unit.region_id).order_by("id")
+        government_units([r for r in children if r.name.endswith(words)])
+    row = TaskUnit(task_id=0, unit=group_unit, role=TaskUnit.CO, order=0)
+    row.task = Task(pk=0, plan_id=plan.pk if plan is not None else None)
+    ids = [m.unit_id for m in expand_groups([row]).get(0, []) if m.unit_id is not None]
+    found = Unit.objects.in_bulk(ids)
+    return [found[pk] for pk in dict.fromkeys(ids)]

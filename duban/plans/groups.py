@@ -7,7 +7,8 @@ its task force. Reporting needs the members, one obligation each:
   the 人民政府 units of the child regions of the group's region whose names end in one of the
   level words written (县 / 市 / 区 / 州 / 乡 / 镇 / 街道 / 中心). The text is taken literally:
   各县市人民政府 is the counties and county-level cities without the districts, 各县市区 is all three.
-  A child region without its government unit gets one (``confirmed=False``, audited).
+  A child region without its government unit gets one (``confirmed=False``, audited) when
+  :func:`duban.plans.members.members_of` expands the group.
 - **task-force groups** (各成员单位, 市…领导小组（各）成员单位): the member units of that task force —
   a named one of the group's region, or, for a bare 各成员单位, the task force of ``plan`` (or of the
   nearest ancestor plan in the same document that has one).
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 
 from duban.ingest.text import norm_key
-from duban.plans.models import Plan, Region, Task, TaskUnit, Unit, UnitAlias
+from duban.plans.models import Region
 from duban.plans.unitnames import level_char, localize
 
 # the level words a child-region group may list, longest first (街道 before 道)
@@ -50,46 +51,3 @@ def region_group_words(name: str) -> tuple[str, ...]:
 def government_name(region: Region) -> str:
     """The name of a region's government as the region's own plans write it (县人民政府 for 新邵县)."""
     return localize(f"{region.name}人民政府", region.name, level_char(region.name, region.level))
-
-
-def government_units(regions: list[Region]) -> list[Unit]:
-    """The 人民政府 unit of every region, in order; missing ones are created (audited, unconfirmed)."""
-    from duban.cascade.actions import do_create_government_units  # actions import this module
-
-    wanted = {r.pk: government_name(r) for r in regions}
-    found: dict[int, Unit] = {}
-    for u in Unit.objects.filter(region__in=regions, name__in=set(wanted.values())):
-        if wanted[u.region_id] == u.name:
-            found[u.region_id] = u
-    for a in UnitAlias.objects.filter(region__in=regions, name__in=set(wanted.values())).select_related(
-        "unit"
-    ):
-        if wanted[a.region_id] == a.name:
-            found.setdefault(a.region_id, a.unit)
-    missing = [r for r in regions if r.pk not in found]
-    if missing:
-        found.update({u.region_id: u for u in do_create_government_units(missing)})
-    return [found[r.pk] for r in regions]
-
-
-def members_of(group_unit: Unit, *, plan: Plan | None = None) -> list[Unit]:
-    """The concrete units a group unit stands for (see the module docstring), in a stable order.
-
-    ``plan`` is the plan whose task names the group; it is needed only for a bare 各成员单位.
-    A unit that is not a group stands for itself; a group that does not say who gives [].
-    The expansion is :func:`duban.cascade.members.expand_groups` (the one every reader uses);
-    this writing variant first creates the missing government units of a child-region group.
-    """
-    from duban.cascade.members import expand_groups  # members imports this module
-
-    if not group_unit.is_group:
-        return [group_unit]
-    words = region_group_words(group_unit.name)
-    if words:
-        children = Region.objects.filter(parent_id=group_unit.region_id).order_by("id")
-        government_units([r for r in children if r.name.endswith(words)])
-    row = TaskUnit(task_id=0, unit=group_unit, role=TaskUnit.CO, order=0)
-    row.task = Task(pk=0, plan_id=plan.pk if plan is not None else None)
-    ids = [m.unit_id for m in expand_groups([row]).get(0, []) if m.unit_id is not None]
-    found = Unit.objects.in_bulk(ids)
-    return [found[pk] for pk in dict.fromkeys(ids)]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from duban.accounts.models import AuditEntry
+from duban.audit.models import AuditEntry
 
 
 def parse_since(text: str) -> datetime:
