@@ -25,7 +25,7 @@ def main(rounds: int = 3) -> None:
 
     from duban.cascade.actions import do_link_plans, do_suggest_task_links
     from duban.cascade.alignment import build_alignment
-    from duban.cli import SAMPLES_DIR
+    from duban.ingest.bundled import SAMPLES_DIR
     from duban.plans.actions import do_ingest_file
     from duban.plans.lookup import find_plans
 

@@ -14,8 +14,8 @@ import sys
 import tempfile
 import time
 
-from duban.cli import SAMPLES_DIR
 from duban.ingest import parse_file
+from duban.ingest.bundled import SAMPLES_DIR
 from duban.ingest.text import strip_markup
 
 

@@ -14,9 +14,7 @@ import sys
 
 from duban.ingest import IngestError, parse_file
 from duban.ingest.bounded import parse_upload
-
-SAMPLES_DIR = os.path.join(os.path.dirname(__file__), "data", "samples")
-GOLD_DIR = os.path.join(os.path.dirname(__file__), "data", "gold")
+from duban.ingest.bundled import GOLD_DIR, SAMPLES_DIR
 
 
 def _summary(result) -> str:

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from duban.cli import GOLD_DIR, SAMPLES_DIR
+from duban.ingest.bundled import GOLD_DIR, SAMPLES_DIR
 
 # The one setting for every wait on a browser or on a server a test started, in seconds: how long a
 # page, a click or a server start may take before a test fails. A loaded machine needs more than an

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from duban.cli import SAMPLES_DIR
 from duban.ingest import parse_file, parse_lines
+from duban.ingest.bundled import SAMPLES_DIR
 from duban.ingest.score import Score, score_one
 
 BARS = {"tasks": 0.98, "units": 0.97, "lead_units": 0.97, "persons": 0.97, "leaders": 0.97,

@@ -18,8 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from duban.cli import GOLD_DIR
 from duban.ingest import parse_file
+from duban.ingest.bundled import GOLD_DIR
 from duban.ingest.formats import (
     chinese_number,
     docx_lines,

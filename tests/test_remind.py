@@ -16,11 +16,11 @@ from django.core.management.base import CommandError
 from duban.audit.models import AuditEntry
 from duban.notify.actions import do_set_channels
 from duban.notify.models import Delivery, Message
+from duban.notify.reminders import DUE_SOON, OVERDUE, find_reminders
 from duban.plans.models import Plan, Task, Unit
 from duban.plans.periods import LOCAL_TZ
 from duban.tracking.actions import do_submit_report
 from duban.tracking.calendar import due_items
-from duban.tracking.reminders import DUE_SOON, OVERDUE, find_reminders
 from tests.conftest import sample_path
 from tests.test_notify_channels import smtp, webhook  # noqa: F401 (fixtures)
 

@@ -1,7 +1,7 @@
 """A document belongs to its region: importing another region's file (same bytes) through the web
 wizard or ``duban ingest --region`` never moves, relinks or changes that region's plans, tasks, units
 or access; it gives the importer an independent copy. Moving a file between regions is a separate,
-audited act of the office above both regions (:mod:`duban.plans.moves`)."""
+audited act of the office above both regions (:mod:`duban.cascade.moves`)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.permissions import visible_tasks
 from duban.accounts.roles import OFFICE
 from duban.audit.models import AuditEntry
+from duban.cascade.moves import MoveError, do_move_document
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Region, SourceDocument, Task, TaskForceMember, TaskUnit, Unit
-from duban.plans.moves import MoveError, do_move_document
 from tests.conftest import sample_path
 from tests.ui_wb_support import PASSWORD, as_user, report, yuanjiang
 

@@ -32,7 +32,7 @@ class WebData:
 
 
 def _samples_dir() -> str:
-    from duban.cli import SAMPLES_DIR
+    from duban.ingest.bundled import SAMPLES_DIR
 
     return SAMPLES_DIR
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from duban.tracking.reminders import do_send_reminders
+from duban.notify.reminders import do_send_reminders
 
 log = logging.getLogger(__name__)
 

@@ -170,7 +170,7 @@ def brief_time(region: Region | None, period_code: str, target_s: float) -> Figu
 
 def remind_time(as_of: datetime, target_s: float = 30) -> Figure:
     """Seconds of a full ``duban remind`` for the province (its writes rolled back)."""
-    from duban.tracking.reminders import OVERDUE_DAYS, SOON_HOURS, do_send_reminders
+    from duban.notify.reminders import OVERDUE_DAYS, SOON_HOURS, do_send_reminders
 
     result = {}
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from duban.ingest.bundled import SAMPLES_DIR
 from duban.ingest.pipeline import parse_file
 from duban.plans.campaigns import campaign_kind, campaign_name
 from duban.plans.unitnames import is_group, learn_aliases, level_char, localize
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+SAMPLES = Path(SAMPLES_DIR)
 # sample file prefix -> (region, its short name, the parent city's short name)
 SAMPLE_REGIONS = {
     "000": ("邵阳市", "邵阳", ""),

@@ -11,8 +11,8 @@ from datetime import date, datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from duban.notify.reminders import KIND_LABELS, OVERDUE_DAYS, SOON_HOURS, do_send_reminders, when
 from duban.plans.periods import LOCAL_TZ, to_local
-from duban.tracking.reminders import KIND_LABELS, OVERDUE_DAYS, SOON_HOURS, do_send_reminders, when
 
 
 def parse_as_of(text: str) -> datetime:

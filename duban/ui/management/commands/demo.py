@@ -18,11 +18,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from duban.cli import SAMPLES_DIR
 from duban.ingest import IngestError
+from duban.ingest.bundled import SAMPLES_DIR
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import SourceDocument
 from duban.plans.periods import local_date
+from duban.ui.demo_accounts import console_lines, ensure_demo_accounts, ensure_demo_reports
 
 
 def sample_files() -> list[str]:
@@ -78,7 +79,6 @@ class Command(BaseCommand):
                 self.stderr.write(f"错误：{e}")
                 sys.exit(2)
             self.stdout.write("\n".join(report.lines()[:7]))
-        from duban.ui.demo_accounts import console_lines, ensure_demo_accounts, ensure_demo_reports
 
         self.stdout.write("\n".join(console_lines(ensure_demo_accounts())))  # demo only (docs/ui.md)
         if not no_serve or options.get("simulate"):

@@ -17,6 +17,7 @@ from django.db import transaction
 from duban.accounts.permissions import is_superuser, profile_of, region_ids
 from duban.accounts.roles import OFFICE
 from duban.audit.trail import record
+from duban.plans.actions import document_scope, link_plans_of
 from duban.plans.models import (
     Plan,
     Programme,
@@ -28,6 +29,8 @@ from duban.plans.models import (
     TaskUnit,
 )
 from duban.plans.units import UnitDirectory
+from duban.supervision.models import Instruction, Notice, Problem
+from duban.tracking.models import ProgressReport
 
 
 class MoveError(Exception):
@@ -47,8 +50,6 @@ def may_move(user, source: Region | None, target: Region) -> bool:
 
 def _worked_on(tasks) -> str:
     """The first kind of recorded work on ``tasks`` ('' when none)."""
-    from duban.supervision.models import Instruction, Notice, Problem
-    from duban.tracking.models import ProgressReport
 
     for model, word in ((ProgressReport, "进展填报"), (Notice, "督办单"), (Problem, "问题"), (Instruction, "批示")):
         if model.objects.filter(task__in=tasks).exists():
@@ -76,8 +77,6 @@ def _programme_in(target: Region, programme: Programme | None) -> Programme | No
 
 def do_move_document(doc: SourceDocument, target: Region, *, actor=None, actor_name: str = "") -> dict:
     """Move ``doc`` with all its plans to ``target``; returns counts. Raises MoveError (nothing changed)."""
-    from duban.plans.actions import document_scope
-
     source = doc.region
     if source is not None and source.pk == target.pk:
         raise MoveError(f"该文件已属于{target.name}")
@@ -113,7 +112,6 @@ def do_move_document(doc: SourceDocument, target: Region, *, actor=None, actor_n
             programme.save()
         doc.region, doc.programme = target, programme
         doc.save(update_fields=["region", "programme"])
-        from duban.plans.actions import link_plans_of
 
         link_plans_of(doc, [p for p in plans if p.active])
         counts = {"plans": len(plans), "tasks": tasks.count(), "unit_links": len(links) + len(members)}

@@ -6,9 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from duban.plans.compare import as_json, compare, lines
 from duban.plans.lookup import PlanLookupError, find_region_word
 from duban.plans.programmes import ProgrammeError
+from duban.tracking.compare import as_json, compare, lines
 
 
 class Command(BaseCommand):

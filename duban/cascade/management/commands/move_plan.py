@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.audit.trail import system_user
+from duban.cascade.moves import MoveError, do_move_document
 from duban.plans.models import Plan
-from duban.plans.moves import MoveError, do_move_document
 from duban.plans.regions import find_region
 
 
