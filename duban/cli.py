@@ -15,6 +15,7 @@ import sys
 from duban.ingest import IngestError, parse_file
 from duban.ingest.bounded import parse_upload
 from duban.ingest.bundled import GOLD_DIR, SAMPLES_DIR
+from duban.ingest.score import Score, format_table, load_gold, score_one
 
 
 def _summary(result) -> str:
@@ -78,8 +79,6 @@ def cmd_parse(argv: list[str]) -> int:
 
 
 def cmd_score(argv: list[str]) -> int:
-    from duban.ingest.score import Score, format_table, load_gold, score_one
-
     ap = argparse.ArgumentParser(prog="duban score", description="按人工标注（gold）评估解析准确率（F1）")
     ap.add_argument("--gold", default=GOLD_DIR, help="gold 目录（默认：内置标注）")
     ap.add_argument("--samples", default=SAMPLES_DIR, help="样本目录（默认：内置样本）")
@@ -225,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["help"]
     django.setup()
     if _needs_database(argv[0], argv[1:]):
-        from duban.ops.schema import ensure_migrated
+        from duban.ops.schema import ensure_migrated  # Django, loaded only for Django commands (not parse, score)
 
         if not ensure_migrated(lambda line: print(line, file=sys.stderr, flush=True)):
             return 2

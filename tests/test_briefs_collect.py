@@ -23,7 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.roles import OFFICE, REPORTER
 from duban.assessment.scoring import competition_ranks
-from duban.briefs.content import STATUSES, BriefError, BriefRequest, collect
+from duban.briefs.collect import collect
+from duban.briefs.content import STATUSES, BriefError, BriefRequest
 from duban.briefs.pdf import soffice
 from duban.briefs.render_docx import render
 from duban.plans.actions import do_ingest_file

@@ -18,8 +18,8 @@ import docx
 import pytest
 from django.template.loader import render_to_string
 
-from duban.briefs.collect import WORST_NAMED
-from duban.briefs.content import BriefRequest, collect
+from duban.briefs.collect import WORST_NAMED, collect
+from duban.briefs.content import BriefRequest
 from duban.briefs.render_docx import by_region_rows, render
 from duban.briefs.render_html import context
 from duban.briefs.writing import one_line

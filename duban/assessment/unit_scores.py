@@ -11,7 +11,7 @@ plan and one period, counted from the stored reports and notices, then scored an
 * 红/黄督办单: notices addressed to the unit, issued in the period.
 
 Used by the assessment page (duban/ui/views_assessment.py) and by the briefs' 考核排名 and 报送情况通报
-(:func:`duban.briefs.content.collect`), so a brief and the page always show the same figures.
+(:func:`duban.briefs.collect.collect`), so a brief and the page always show the same figures.
 A fixed number of queries whatever the number of tasks and units. Tasks are read as tuples
 (:func:`task_rows`), not models: a province's 5.7 万 tasks and 20 万 assignments as models took
 more than a minute of a 月通报 (docs/benchmarks.md, 议题 8 第三轮).

@@ -343,17 +343,6 @@ def issue_number(kind: str, period: Period) -> int:
     return 1
 
 
-def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
-    """The BriefData of ``request`` from the database (see :mod:`duban.briefs.collect`).
-
-    Imported lazily so that this module, and the documents rendered from hand-made data, stay free
-    of the database.
-    """
-    from duban.briefs.collect import collect as from_database
-
-    return from_database(request, now)
-
-
 def default_charts(data: BriefData) -> list[ChartSpec]:
     """The charts every brief carries: tasks by status, and progress against 序时进度 per campaign."""
     out = []

@@ -23,6 +23,7 @@ from duban.cascade.plantree import place_names
 from duban.plans.members import Member, members_of_task
 from duban.plans.models import Plan, Region, Target, Task, TaskUnit, Unit
 from duban.plans.periods import Period, local_date, period_containing, to_local
+from duban.supervision.facts import first_submissions, owed
 from duban.tracking.models import LAGGING, ProgressReport
 from duban.tracking.schedule import TaskSchedule, schedule_for
 
@@ -259,8 +260,6 @@ def region_rollup(region: Region, as_of: datetime | None = None) -> RegionRollup
     Discipline counts every report owed from 1 January of ``as_of``'s year to ``as_of`` by a unit of
     the child region (or below): on the child's own plans and on upper-level tasks assigned to it.
     """
-    from duban.supervision.facts import first_submissions, owed
-
     as_of = as_of or timezone.now()
     day = local_date(as_of)
     since = date(day.year, 1, 1)

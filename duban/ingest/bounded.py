@@ -27,6 +27,8 @@ from duban.ingest import limits
 from duban.ingest.errors import IngestError
 from duban.ingest.limits import MB, Limits
 from duban.ingest.model import ParseResult
+from duban.ingest.pipeline import parse_file
+from duban.ingest.uploads import check_upload
 
 
 class ParseCrash(RuntimeError):
@@ -76,9 +78,6 @@ def _can_fork() -> bool:
 
 
 def _check_and_parse(path: str, lim: Limits) -> ParseResult:
-    from duban.ingest.pipeline import parse_file
-    from duban.ingest.uploads import check_upload
-
     check_upload(path, lim=lim)
     return parse_file(path)
 

@@ -869,8 +869,6 @@ def do_merge_units(source: Unit, target: Unit, *, actor=None) -> dict[str, int]:
 
 def _drop_duplicate_assignments(source: Unit, target: Unit) -> None:
     """A task or notice naming both units keeps one row: the target's (as lead if either led)."""
-    from duban.plans.models import TaskForceMember
-
     both = TaskUnit.objects.filter(unit=source, task__assignments__unit=target)
     for row in both.select_related(None):
         kept = TaskUnit.objects.get(task_id=row.task_id, unit=target)

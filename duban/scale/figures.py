@@ -15,7 +15,12 @@ from pathlib import Path
 
 from django.db import transaction
 
+from duban.briefs.collect import collect
+from duban.briefs.content import BriefRequest
+from duban.briefs.render_docx import render
 from duban.ingest.pipeline import parse_file
+from duban.notify.reminders import OVERDUE_DAYS, SOON_HOURS, do_send_reminders
+from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Region, Task
 from duban.plans.periods import LOCAL_TZ, parse_period
 from duban.scale.router import replica_reads
@@ -109,8 +114,6 @@ def parse_throughput(repeat: int = 3) -> Figure:
 
 def ingest_largest() -> Figure:
     """Seconds to ingest the largest sample (rolled back); baseline: parsing it alone."""
-    from duban.plans.actions import do_ingest_file
-
     largest = max(samples(), key=lambda f: f.stat().st_size)
     parse_s = _timed(lambda: parse_file(str(largest)))
 
@@ -144,8 +147,6 @@ def brief_time(region: Region | None, period_code: str, target_s: float) -> Figu
     """Seconds to make a 月通报 (collect + .docx) for a city or the province, reading from the replica if any."""
     key = "brief_city_s" if region else "brief_province_s"
     label = f"月通报生成（{region.name if region else '全省'}，{period_code}）"
-    from duban.briefs.content import BriefRequest, collect
-    from duban.briefs.render_docx import render
 
     plans = _region_plans(region)
     if not plans:
@@ -170,8 +171,6 @@ def brief_time(region: Region | None, period_code: str, target_s: float) -> Figu
 
 def remind_time(as_of: datetime, target_s: float = 30) -> Figure:
     """Seconds of a full ``duban remind`` for the province (its writes rolled back)."""
-    from duban.notify.reminders import OVERDUE_DAYS, SOON_HOURS, do_send_reminders
-
     result = {}
 
     def run():

@@ -27,7 +27,9 @@ from duban.ingest.text import norm_key
 from duban.plans.members import responsible_units
 from duban.plans.models import Plan, Task, TaskUnit, Unit
 from duban.plans.periods import local_date, local_datetime
+from duban.plans.programmes import plan_windows
 from duban.supervision import lifecycle, rules
+from duban.supervision.facts import task_facts
 from duban.supervision.hooks import notice_changed
 from duban.supervision.lifecycle import TransitionError
 from duban.supervision.models import (
@@ -45,6 +47,8 @@ from duban.supervision.models import (
     TaskCheck,
 )
 from duban.supervision.numbering import next_number, task_region
+from duban.tracking.models import ProgressReport
+from duban.tracking.schedule import PlanTree
 
 
 class SupervisionError(ValueError):
@@ -316,8 +320,6 @@ class CheckReport:
 
 def plan_tasks(plans) -> list[Task]:
     """The active tasks of ``plans`` (Plans or ids) and of the plans under them (a 工作方案's 任务清单)."""
-    from duban.tracking.schedule import PlanTree
-
     if isinstance(plans, Plan | int):
         plans = [plans]
     tree = PlanTree.load()
@@ -345,8 +347,6 @@ def do_generate_notices(plans, as_of: date, *, actor_name: str = "") -> CheckRep
     A task red at :data:`~rules.PROMPT_CHECKS` consecutive checks or for :data:`~rules.PROMPT_DAYS`
     days gets one 提示单 to its 责任领导 per red streak.
     """
-    from duban.plans.programmes import plan_windows
-    from duban.supervision.facts import task_facts
 
     now = check_instant(as_of)
     at = min(timezone.now(), now - timedelta(minutes=1))  # a past check happens at 23:59 that day
@@ -543,8 +543,6 @@ def do_record_problems(report, *, actor_name: str = "") -> Problem | None:
 
 def _collect_problems(tasks, now: datetime, actor_name: str) -> list[Problem]:
     """Problems of reports submitted up to ``now`` not yet in the list (a sweep; idempotent)."""
-    from duban.tracking.models import ProgressReport
-
     reports = (
         ProgressReport.objects.filter(task__in=tasks, submitted_at__lt=now)
         .exclude(problems="", coordination_needs="")

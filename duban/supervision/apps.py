@@ -7,6 +7,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督办"
 
     def ready(self):
-        from duban.supervision import timeline
+        """Tracking's timeline and task status learn about 督办 through registrations (tracking sits below)."""
+        from duban.supervision import assignments, timeline  # models load only once the app registry is ready
+        from duban.tracking.status import register_given_out
 
         timeline.register()
+        register_given_out("supervision.assignments", assignments.assignment_starts)

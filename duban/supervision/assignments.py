@@ -32,6 +32,7 @@ from duban.plans.periods import KINDS
 from duban.plans.units import UnitDirectory
 from duban.supervision.actions import SupervisionError, _user, _who
 from duban.supervision.models import ASSIGNMENT_SOURCES, Assignment, AssignmentReceipt, ReportReturn
+from duban.tracking.actions import do_add_cadence
 from duban.tracking.models import ProgressReport
 
 DOCUMENT_TITLE = "督办事项（督查室交办）"
@@ -59,6 +60,14 @@ def is_assignment_plan(plan: Plan) -> bool:
     return plan.kind == PLAN_KIND and plan.title.startswith(PLAN_PREFIX)
 
 
+def assignment_starts(task_ids, plans) -> dict[int, datetime]:
+    """{task id: when it was 交办ed} for the 督办事项 among ``task_ids`` (one query, and only when one
+    of ``plans`` holds 督办事项); registered with :func:`duban.tracking.status.register_given_out`."""
+    if not any(is_assignment_plan(p) for p in plans):
+        return {}
+    return dict(Assignment.objects.filter(task_id__in=task_ids).values_list("task_id", "created_at"))
+
+
 def _document(region: Region) -> SourceDocument:
     """The region's 来源文件 of 督办事项 (created on first use; its sha names the region, not bytes)."""
     sha = hashlib.sha256(f"duban-assignments:{region.pk}".encode()).hexdigest()
@@ -74,8 +83,6 @@ def _plan(doc: SourceDocument, region: Region, campaign: Campaign | None, every:
     title = f"{PLAN_PREFIX}{f'（{campaign.name}）' if campaign else ''}·每{every}报送"
     plan = Plan.objects.filter(source_document=doc, title=title, campaign=campaign).first()
     if plan is None:
-        from duban.tracking.actions import do_add_cadence
-
         order = (Plan.objects.filter(source_document=doc).aggregate(m=Max("order"))["m"] or 0) + 1
         plan = Plan.objects.create(
             source_document=doc, region=region, campaign=campaign, title=title, kind=PLAN_KIND, line=1,

@@ -22,14 +22,13 @@ from duban.plans.models import Task, TaskUnit
 from duban.plans.periods import local_date
 from duban.supervision.rules import BLUE_DAYS, DueFact, TaskFacts
 from duban.tracking.calendar import due_items
-from duban.tracking.models import DONE
+from duban.tracking.models import DONE, ProgressReport
+from duban.tracking.status import task_states
 
 
 def first_submissions(task_ids, before: datetime, codes=None) -> dict[tuple[int, int, str], datetime]:
     """{(task, unit, period code): first submitted_at} of reports submitted before ``before``; only
     for the period ``codes`` when given (those that fell due: a province's year of reports is large)."""
-    from duban.tracking.models import ProgressReport
-
     reports = ProgressReport.objects.filter(task_id__in=task_ids, submitted_at__lt=before)
     if codes is not None:
         reports = reports.filter(period__in=codes)
@@ -54,12 +53,6 @@ def owed(tasks: list[Task], first: date, last: date) -> dict[tuple[int, int, str
                 if key not in out or item.due < out[key][0]:
                     out[key] = (item.due, item.period, item.action, names.get(unit_id, str(unit_id)))
     return out
-
-
-def task_states(tasks: list[Task], now: datetime) -> dict:
-    from duban.tracking.status import task_states as states
-
-    return states(tasks, now)
 
 
 def task_facts(tasks: list[Task], now: datetime) -> dict[int, TaskFacts]:

@@ -5,14 +5,14 @@ and only after the transaction commits (``transaction.on_commit``): the notify a
 and webhooks at most once per key and wants to run outside a transaction; a rolled-back notice
 must not be announced. A 提示单 goes to leaders, who are people named in the plan rather than
 units with channels: it is shown on the task's timeline and in ``duban notices``.
-When ``duban.notify`` is not installed this does nothing.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db import transaction
 
+from duban.notify.actions import Notice as Message
+from duban.notify.actions import deliver as send
 from duban.supervision import lifecycle
 
 MESSAGE_KIND = "督办单"
@@ -20,16 +20,13 @@ MESSAGE_KIND = "督办单"
 
 def notice_changed(notice, event) -> None:
     """Deliver a step of ``notice`` to the units it is addressed to (see the module docstring)."""
-    if event.step != lifecycle.ISSUE or notice.kind != "notice" or not apps.is_installed("duban.notify"):
+    if event.step != lifecycle.ISSUE or notice.kind != "notice":
         return
     units = list(notice.units.all())
     transaction.on_commit(lambda: deliver(notice, units))
 
 
 def deliver(notice, units) -> None:
-    from duban.notify.actions import Notice as Message
-    from duban.notify.actions import deliver as send
-
     for unit in units:
         send(
             Message(

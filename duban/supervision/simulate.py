@@ -41,6 +41,7 @@ from duban.plans.models import Task, TaskUnit, Unit
 from duban.plans.periods import local_date, local_datetime, period_containing
 from duban.supervision import actions, lifecycle
 from duban.supervision.models import COLOR_LABELS, KIND_LABELS, Notice, Problem
+from duban.tracking.actions import do_refresh_statuses, do_submit_report
 from duban.tracking.calendar import due_items
 from duban.tracking.models import LAGGING, ON_TRACK, ProgressReport
 from duban.tracking.status import task_states, task_window, window_share
@@ -164,8 +165,6 @@ def simulate(plans, start: date, end: date, seed: int = 1, progress=None) -> Out
 
     ``progress(day, outcome)`` is called at the end of every month played (and on ``end``): a
     season takes a minute, a console shows it is moving."""
-    from duban.tracking.actions import do_refresh_statuses, do_submit_report
-
     season = plan_season(plans, start, end, seed)
     tasks = {t.pk: t for t in Task.objects.filter(pk__in=season.task_ids).select_related("plan")}
     units = Unit.objects.in_bulk(list(season.profiles))

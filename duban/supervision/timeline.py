@@ -7,12 +7,12 @@ task page shows them among its reports and status changes without tracking impor
 from __future__ import annotations
 
 from duban.supervision import lifecycle
+from duban.supervision.assignments import is_assignment_plan
+from duban.supervision.models import Assignment, Instruction, NoticeEvent, ProblemEvent, ReportReturn
+from duban.tracking.timeline import TimelineEvent, register_source
 
 
 def notice_events(task) -> list:
-    from duban.supervision.models import NoticeEvent
-    from duban.tracking.timeline import TimelineEvent
-
     out = []
     rows = NoticeEvent.objects.filter(notice__task=task).select_related("notice", "unit").order_by("at", "id")
     for e in rows:
@@ -25,9 +25,6 @@ def notice_events(task) -> list:
 
 
 def problem_events(task) -> list:
-    from duban.supervision.models import ProblemEvent
-    from duban.tracking.timeline import TimelineEvent
-
     out = []
     rows = ProblemEvent.objects.filter(problem__task=task).select_related("problem", "problem__unit")
     for e in rows.order_by("at", "id"):
@@ -40,9 +37,6 @@ def problem_events(task) -> list:
 
 
 def instruction_events(task) -> list:
-    from duban.supervision.models import Instruction
-    from duban.tracking.timeline import TimelineEvent
-
     return [
         TimelineEvent(i.at, "批示", f"{i.author_name}批示", i.text, i)
         for i in Instruction.objects.filter(task=task).order_by("at", "id")
@@ -51,9 +45,6 @@ def instruction_events(task) -> list:
 
 def assignment_events(task) -> list:
     """交办 and 签收 of a 督办事项 (read only for a task of a 督办事项 plan), and 退回 of its reports."""
-    from duban.supervision.assignments import is_assignment_plan
-    from duban.supervision.models import Assignment, ReportReturn
-    from duban.tracking.timeline import TimelineEvent
 
     out = [
         TimelineEvent(r.at, "退回", f"退回 {r.unit.name} {r.period} 报送（{r.actor_name}）", r.reason, r)
@@ -69,11 +60,7 @@ def assignment_events(task) -> list:
 
 
 def register() -> None:
-    """Add the three sources to the tracking timeline (when the tracking app provides one)."""
-    try:
-        from duban.tracking.timeline import register_source
-    except ImportError:
-        return
+    """Add the four sources to the tracking timeline."""
     register_source("supervision.notices", notice_events)
     register_source("supervision.problems", problem_events)
     register_source("supervision.instructions", instruction_events)

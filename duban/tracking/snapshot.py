@@ -29,6 +29,8 @@ from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from duban.plans import structure
+from duban.plans.models import Task, TaskUnit, Unit
 from duban.tracking.models import DONE, ProgressReport, TaskSnapshot
 
 # the report columns the rules read (no text): a tuple is ten times cheaper than a model instance
@@ -141,8 +143,6 @@ def read_tasks(ids) -> tuple[list[tuple], dict[int, tuple]]:
     """([(id, plan id, deadline)], {id: (report count, newest report id, stored row or None)}) of the
     tasks ``ids``, in one query (per :data:`CHUNK` tasks): the task row, its snapshot row (left join)
     and two index-only subqueries on its reports."""
-    from duban.plans.models import Task
-
     per_task = ProgressReport.objects.filter(task_id=OuterRef("pk")).order_by().values("task_id")
     tasks, found = [], {}
     for chunk in _chunks(sorted(set(ids))):
@@ -189,8 +189,6 @@ def load_facts(
 
 def lead_units(task_ids) -> dict[int, set[int]]:
     """{task id: lead unit ids} (group units left out, as in the status rules)."""
-    from duban.plans.models import TaskUnit
-
     leads: dict[int, set[int]] = {t: set() for t in task_ids}
     for chunk in _chunks(sorted(leads)):
         for t, u in TaskUnit.objects.filter(
@@ -202,8 +200,6 @@ def lead_units(task_ids) -> dict[int, set[int]]:
 
 def group_unit_ids() -> frozenset[int]:
     """Ids of the group units (各县市区人民政府…), read once per process and structure version."""
-    from duban.plans import structure
-    from duban.plans.models import Unit
 
     return structure.cached(
         "group_units", None, lambda: frozenset(Unit.objects.filter(is_group=True).values_list("pk", flat=True))
@@ -212,8 +208,6 @@ def group_unit_ids() -> frozenset[int]:
 
 def task_leads(task) -> set[int]:
     """:func:`lead_units` of one task from its assignments (no query when they are prefetched)."""
-    from duban.plans.models import TaskUnit
-
     groups = group_unit_ids()
     return {a.unit_id for a in task.assignments.all() if a.role == TaskUnit.LEAD and a.unit_id not in groups}
 
@@ -262,8 +256,6 @@ def before_report(task_id: int, unit_id: int, period_code: str) -> tuple[int, Re
     locked too. Two small queries: one query joining them all costs twice the
     CPU to build (docs/benchmarks.md, 第七轮).
     """
-    from duban.plans.models import Task
-
     stored = TaskSnapshot.objects.filter(task_id=task_id)
     if connection.features.has_select_for_update:
         rows = list(stored.select_for_update().values_list(*ROW_FIELDS, *RANK_FIELDS))

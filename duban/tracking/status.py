@@ -26,6 +26,7 @@ only the time-dependent part is worked out here, at ``as_of``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
@@ -212,7 +213,7 @@ def task_states(tasks, as_of: datetime, since: date | None = None) -> dict[int, 
     dues = {  # shared by a plan's tasks; by default from the start of the plan's programme, or 1 January
         pk: _due_periods(schedules[pk], since or _first_day(schedules[pk], as_of), as_of) for pk in plan_ids
     }
-    starts = assignment_starts(ids, plans.values())
+    starts = given_out(ids, plans.values())
     reports = _LastReports()
     out = {}
     for task_id, plan_id, deadline in rows:
@@ -238,15 +239,24 @@ class _LastReports:
         return self.loaded.get(pk)
 
 
-def assignment_starts(task_ids, plans) -> dict[int, datetime]:
-    """{task id: when it was 交办ed} for the 督办事项 among ``task_ids`` (one query, and only when one
-    of ``plans`` holds 督办事项): nothing is due from such a task before it was given out."""
-    from duban.supervision.assignments import is_assignment_plan
-    from duban.supervision.models import Assignment
+# Who says when a task was given out: 督办事项 (supervision, above tracking) register a function from
+# their AppConfig.ready(), like timeline sources, so tracking never imports supervision.
+GivenOut = Callable[[list[int], Iterable[Plan]], dict[int, datetime]]
+_GIVEN_OUT: dict[str, GivenOut] = {}
 
-    if not any(is_assignment_plan(p) for p in plans):
-        return {}
-    return dict(Assignment.objects.filter(task_id__in=task_ids).values_list("task_id", "created_at"))
+
+def register_given_out(name: str, provider: GivenOut) -> None:
+    """``provider(task_ids, plans)`` -> {task id: when it was 交办ed} for the tasks it knows."""
+    _GIVEN_OUT[name] = provider
+
+
+def given_out(task_ids, plans) -> dict[int, datetime]:
+    """{task id: when it was given out} for the tasks among ``task_ids`` that were 交办ed: nothing is
+    due from such a task before then."""
+    out: dict[int, datetime] = {}
+    for provider in _GIVEN_OUT.values():
+        out.update(provider(task_ids, plans))
+    return out
 
 
 def _state(task_id, plan, deadline_text, dues, units, facts: ReportFacts, as_of, reports, window=None, given=None) -> TaskState:

@@ -20,6 +20,8 @@ from duban.accounts.actions import Scope, do_add_user, do_set_role
 from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE, label
 from duban.plans.models import Campaign, Plan, Region, Unit
 from duban.plans.periods import to_local
+from duban.supervision.simulate import simulate
+from duban.tracking.models import ProgressReport
 
 DEMO_PASSWORD = "Demo-Duban-2026"  # demo only: printed in the console and the README
 DEMO_REGION = "邵阳市"  # sample 000, the largest plan
@@ -106,8 +108,6 @@ def ensure_demo_reports(today: date | None = None, say=None) -> str:
     Returns a line for the console; ``say(line)`` gets a line per simulated month. Runs once:
     skipped when the campaign already has reports.
     """
-    from duban.supervision.simulate import simulate
-    from duban.tracking.models import ProgressReport
 
     campaign = _campaign(_region())
     if campaign is None:

@@ -18,7 +18,7 @@ from duban.cascade.plantree import region_groups
 from duban.plans.models import Plan, Target, Task
 from duban.plans.periods import to_local
 from duban.supervision.lifecycle import OPEN_NOTICE_STATES, OPEN_PROBLEM_STATES, PROBLEM_STATE_LABELS
-from duban.supervision.models import COLOR_LABELS, Notice, Problem
+from duban.supervision.models import COLOR_LABELS, Instruction, Notice, Problem
 from duban.tracking.actions import latest_actuals
 from duban.tracking.models import TASK_STATUSES, ProgressReport
 from duban.tracking.progress import GREEN, LIGHT_LABELS, LIGHTS, RED, YELLOW, target_progress
@@ -251,8 +251,6 @@ def dashboard(tasks, as_of: datetime) -> dict:
 
 def red_items(tasks, as_of: datetime, limit: int = 200) -> tuple[list[dict], int]:
     """The leader's list: red tasks (逾期未报 / 滞后), worst first, with their open notices and 批示."""
-    from duban.supervision.models import Instruction
-
     as_of = to_local(as_of)
     rows = _tasks(tasks)
     states = task_states(rows, as_of)

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from duban.briefs import content as brief_content
+from duban.briefs.collect import collect
 from duban.briefs.content import BriefError, BriefRequest
 from duban.briefs.render_docx import render as render_docx
 from duban.ingest import IngestError
@@ -60,7 +60,7 @@ def brief_docx(job, progress, *, kind: str, period: str, plan_ids: list[int], nu
     """A brief as a 公文 .docx, offered for download on the job's page."""
     progress(0, 3, "正在汇总报送与督办数据")
     try:
-        data = brief_content.collect(BriefRequest.parse(kind, period, plan_ids, number))
+        data = collect(BriefRequest.parse(kind, period, plan_ids, number))
     except BriefError as e:
         raise JobError(str(e)) from None
     progress(2, 3, "正在排版公文")

@@ -15,10 +15,11 @@ from django.shortcuts import redirect, render
 
 from duban.accounts.guards import forbidden, role_required
 from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
-from duban.briefs import content as brief_content
+from duban.briefs.collect import collect
 from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest
 from duban.briefs.exports import responsibility_workbook
 from duban.briefs.ledger import LedgerError, find_plan_unit, ledger_workbook
+from duban.briefs.render_html import context as html_context
 from duban.jobs.queue import enqueue, file_name
 from duban.plans.models import Plan
 from duban.ui import scope, tasks
@@ -132,7 +133,7 @@ def _brief_data(request):
     if not form.is_valid():
         return None, _page(request, brief_form=form, status=400)
     try:
-        return brief_content.collect(form.cleaned_data["request"]), None
+        return collect(form.cleaned_data["request"]), None
     except BriefError as e:
         form.add_error(None, str(e))
         return None, _page(request, brief_form=form, status=400)
@@ -166,7 +167,6 @@ def brief_page(request):
     data, refused = _brief_data(request)
     if refused is not None:
         return refused
-    from duban.briefs.render_html import context as html_context
 
     ctx = html_context(data)
     ctx["docx_query"] = request.GET.urlencode()

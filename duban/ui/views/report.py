@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from duban.accounts import permissions
 from duban.accounts.guards import role_required, task_permission
 from duban.accounts.roles import OFFICE, REPORTER
-from duban.plans.models import TaskUnit, Unit
+from duban.plans.models import Task, TaskUnit, Unit
 from duban.plans.periods import to_local
 from duban.tracking.actions import TrackingError, do_submit_report
 from duban.tracking.schedule import PlanTree, task_schedules
@@ -94,8 +94,6 @@ def report_home(request):
 
 
 def _task_item(task, unit_id: int, now) -> DueTask:
-    from duban.plans.models import Task
-
     found = due_tasks(unit_id, Task.objects.filter(pk=task.pk), now)
     if found:
         return found[0]

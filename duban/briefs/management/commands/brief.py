@@ -1,6 +1,6 @@
 """`duban brief PLAN --kind 月通报 --period 2023-03 --out FILE.docx`: a brief from the stored data.
 
-The brief reads only what was stored up to the end of the period (``content.collect``), so running
+The brief reads only what was stored up to the end of the period (``collect.collect``), so running
 the command again for a past period gives the same figures. Any error (unknown plan, a period that
 does not fit the kind, a bad output path, no LibreOffice for ``--pdf``) is one Chinese line and exit
 code 2, with no file written.
@@ -12,7 +12,8 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest, collect
+from duban.briefs.collect import collect
+from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest
 from duban.briefs.pdf import PdfError, docx_to_pdf, soffice
 from duban.briefs.render_docx import render
 from duban.plans.lookup import PlanLookupError, find_plan, find_programme
