@@ -224,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["help"]
     django.setup()
     if _needs_database(argv[0], argv[1:]):
-        from duban.ops.schema import ensure_migrated  # Django, loaded only for Django commands (not parse, score)
+        from duban.ops.schema import (
+            ensure_migrated,  # Django, loaded only for Django commands (not parse, score)
+        )
 
         if not ensure_migrated(lambda line: print(line, file=sys.stderr, flush=True)):
             return 2

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from duban.plans.models import Plan, Task, TaskUnit, Unit, UnitAlias
 from duban.plans.periods import LOCAL_TZ, parse_period
+from duban.scale import loadtest
 from duban.scale.actions import do_clear_synthetic, do_synthesize
 from duban.scale.lateness import submission_time, unit_reliability
 from duban.scale.synth import SynthError, SynthSpec, fingerprint, synthetic_plans
@@ -162,3 +163,11 @@ def test_same_name_units_of_two_counties_are_ranked_apart():
         label = u.name if shared[u.name] == 1 else f"{u.name}（{u.region.name}）"
         assert label in result.facts
     assert sum(f.due for f in result.facts.values()) > 0
+
+
+def test_bench_without_the_dev_extras_names_the_install_command(monkeypatch, tmp_path):
+    """A production install has no locust: `duban bench` says how to get it before measuring anything."""
+    monkeypatch.setattr(loadtest, "BIN", tmp_path)  # an environment without the locust script
+    with pytest.raises(CommandError) as e:
+        call_command("bench", "--quick")
+    assert "locust" in str(e.value) and "pip install -e '.[dev]'" in str(e.value)

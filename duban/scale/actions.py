@@ -1,4 +1,4 @@
-"""Every change the scale app makes: loading a synthetic province, removing it, partitioning reports.
+"""Every change the scale app makes: loading a synthetic province and removing it.
 
 Each ``do_*`` writes its rows and its audit entry together (one transaction per city for the
 synthetic province, so a crash leaves whole cities and the next run says what is there).

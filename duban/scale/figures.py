@@ -20,10 +20,10 @@ from duban.briefs.content import BriefRequest
 from duban.briefs.render_docx import render
 from duban.ingest.pipeline import parse_file
 from duban.notify.reminders import OVERDUE_DAYS, SOON_HOURS, do_send_reminders
+from duban.ops.router import replica_reads
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import Plan, Region, Task
 from duban.plans.periods import LOCAL_TZ, parse_period
-from duban.scale.router import replica_reads
 from duban.scale.templates import SAMPLES
 from duban.tracking.models import ProgressReport
 

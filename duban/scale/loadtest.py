@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import importlib.util
 import json
 import os
 import secrets
@@ -45,6 +46,7 @@ from duban.tracking.schedule import task_schedules
 from duban.ui.duelist import open_periods
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+DEV_EXTRAS = "pip install -e '.[dev]'"
 BIN = Path(sys.executable).parent
 PAGE_TARGET_MS = 300
 SUBMIT_TARGET = 200
@@ -56,6 +58,17 @@ class LoadSpec:
     seconds: int = 30
     workers: int = 4
     think: tuple[float, float] = (1.0, 3.0)  # page users' pause between requests (submissions: none)
+
+
+def missing_tools() -> str:
+    """One Chinese line when the load tool (locust, with gevent) is not installed, else "": it comes with
+    the dev extras only, so a production install says so instead of failing halfway through a bench."""
+    absent = [name for name in ("locust", "gevent") if importlib.util.find_spec(name) is None]
+    if not absent and not (BIN / "locust").exists():
+        absent = [str(BIN / "locust")]
+    if not absent:
+        return ""
+    return f"duban bench 需要压测工具 {'、'.join(absent)}（开发依赖，正式部署不装）：先运行 {DEV_EXTRAS}（或 make setup）"
 
 
 def _session(user) -> str:

@@ -249,7 +249,7 @@ class ReportReturn(models.Model):
     """The office's 退回 of a progress report, with its reason: the unit must report that period again
     (the returned version no longer counts as the unit's report on its 本期待报)."""
 
-    # no database constraint: reports may live in a partitioned table (duban/scale/partition.py)
+    # no database constraint: reports may live in a partitioned table (duban/tracking/partition.py)
     report = models.OneToOneField(
         "tracking.ProgressReport", verbose_name="报送", on_delete=models.DO_NOTHING, related_name="returned",
         db_constraint=False,

@@ -37,7 +37,7 @@ from django.core.cache import cache
 from huey.contrib.djhuey import db_task
 
 from duban.audit.models import AuditEntry
-from duban.scale.router import replica_reads
+from duban.ops.router import replica_reads
 
 TTL = 60  # seconds an entry is fresh
 MAX_STALE = 600  # never serve figures older than this

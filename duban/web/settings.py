@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "duban.cascade",
     "duban.ops",
     "duban.ui",  # web pages of every role (docs/ui.md)
-    "duban.scale",  # duban synth / duban bench, PostgreSQL scale-out (docs/deployment.md)
+    "duban.scale",  # bench tooling: duban synth, duban bench (locust: the dev extras; docs/benchmarks.md)
     "duban.jobs",  # background jobs on the Huey task queue, their progress pages (docs/jobs.md)
     "huey.contrib.djhuey",  # `duban run_huey`: the queue's worker
     "axes",  # login throttling and lock-out (see the security block below)
@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "duban.accounts.middleware.AuditActorMiddleware",  # audit entries name the logged-in user
-    "duban.scale.router.ReplicaReadsMiddleware",  # dashboard GETs read from the replica, if any
+    "duban.ops.router.ReplicaReadsMiddleware",  # dashboard GETs read from the replica, if any
     "duban.plans.structure.StructureVersionMiddleware",  # one read of the plan structure's version
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -87,10 +87,10 @@ WSGI_APPLICATION = "duban.web.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{DATA_DIR / 'duban.sqlite3'}", conn_max_age=60)
 }
-# read replica for dashboards and briefs (docs/deployment.md, duban/scale/router.py)
+# read replica for dashboards and briefs (docs/deployment.md, duban/ops/router.py)
 if os.environ.get("DUBAN_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(os.environ["DUBAN_REPLICA_URL"], conn_max_age=60)
-DATABASE_ROUTERS = ["duban.scale.router.ReplicaRouter"]
+DATABASE_ROUTERS = ["duban.ops.router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     # concurrent writers (gunicorn workers, the queue's worker), with Django's documented options: WAL

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from duban.scale.views import ping
 from duban.ui.urls_workbench import plan_urlpatterns
+from duban.web.views import ping
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -12,11 +12,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from duban.ops.router import replica_configured
 from duban.plans.models import Region, Task
 from duban.plans.periods import LOCAL_TZ
 from duban.scale import figures as f
-from duban.scale.loadtest import LoadSpec, load_figures
-from duban.scale.router import replica_configured
+from duban.scale.loadtest import LoadSpec, load_figures, missing_tools
 from duban.tracking.models import ProgressReport
 
 EVERY_FIGURE = (
@@ -53,6 +53,8 @@ class Command(BaseCommand):
         seconds = o["seconds"] or (5 if quick else 30)
         if users < 1 or seconds < 1 or o["workers"] < 1:
             raise CommandError("--users、--seconds、--workers 须为正整数")
+        if problem := missing_tools():
+            raise CommandError(problem)
         if not Task.objects.exists():
             raise CommandError("库中没有任务：先运行 duban synth（或 duban demo --no-serve）")
         year = _reports_year()

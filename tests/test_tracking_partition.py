@@ -15,10 +15,10 @@ from django.db import IntegrityError, connection, transaction
 from duban.plans.models import Task, TaskUnit
 from duban.plans.periods import LOCAL_TZ
 from duban.scale.actions import do_synthesize
-from duban.scale.partition import TABLE, do_partition_reports, state
 from duban.scale.synth import SynthSpec, synthetic_plans
 from duban.tracking.actions import do_submit_report
 from duban.tracking.models import ProgressReport, TargetActual
+from duban.tracking.partition import TABLE, do_partition_reports, state
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="按年分区只适用于 PostgreSQL")
 

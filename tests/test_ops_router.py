@@ -13,8 +13,8 @@ from django.db import connection, connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from duban.ops.router import ReplicaReadsMiddleware, ReplicaRouter, replica_reads
 from duban.plans.models import Region
-from duban.scale.router import ReplicaReadsMiddleware, ReplicaRouter, replica_reads
 
 ONLY_IN_REPLICA = "只在副本中的地区"
 ONLY_IN_PRIMARY = "只在主库中的地区"

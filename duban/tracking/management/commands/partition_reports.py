@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from duban.scale.partition import PartitionError, do_partition_reports, state
+from duban.tracking.partition import PartitionError, do_partition_reports, state
 
 
 def parse_years(text: str) -> range:
