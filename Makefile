@@ -39,8 +39,10 @@ port-free:
 demo: port-free setup
 	$(BIN)/duban demo --port $(PORT)
 
+# ruff, then the layers of docs/DESIGN.md (import-linter, [tool.importlinter] in pyproject.toml)
 lint: setup
 	$(BIN)/ruff check duban tests bench fuzz tools
+	$(BIN)/lint-imports
 
 # static security checks: bandit (no high-severity finding) and Django's deploy checks on production settings
 check: setup
