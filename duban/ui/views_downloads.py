@@ -50,7 +50,9 @@ class ExportForm(forms.Form):
 
 class BriefForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=[(k, k) for k in BRIEF_KINDS])
-    period = forms.CharField(label="期间", max_length=20, help_text="如 2023-03上旬、2023-03、2023Q1、2023")
+    period = forms.CharField(
+        label="期间", max_length=20, help_text="如 " + "、".join(k.example for k in BRIEF_KINDS.values())
+    )
     plan = forms.ModelChoiceField(label="方案", queryset=Plan.objects.none(), empty_label="请选择方案")
     number = forms.IntegerField(label="期号", min_value=1, initial=1)
 
