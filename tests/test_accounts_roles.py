@@ -16,7 +16,21 @@ from django.test import RequestFactory
 from duban.accounts import guards, permissions
 from duban.accounts.actions import Scope, do_add_user, do_set_active
 from duban.accounts.lookup import get_campaign, get_region, get_unit
-from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE
+from duban.accounts.models import UserProfile
+from duban.accounts.roles import (
+    ADMINISTER,
+    LEADER,
+    OFFICE,
+    OVERSEE,
+    PUBLIC,
+    REGION,
+    REPORTER,
+    ROLES,
+    TASKFORCE,
+    WORK,
+    Role,
+    parse_role,
+)
 from duban.plans.models import Task, TaskUnit
 from tests.conftest import sample_path
 
@@ -137,7 +151,7 @@ def test_guards_refuse_on_the_server_with_chinese_messages(world):
     def submit(request, task):
         return HttpResponse(f"ok {task.pk}")
 
-    @guards.role_required(OFFICE)
+    @guards.allowed_to(ADMINISTER)
     def accounts_page(request):
         return HttpResponse("ok")
 
@@ -163,3 +177,28 @@ def test_guards_refuse_on_the_server_with_chinese_messages(world):
     assert call(accounts_page, "/accounts/", fresh(u["office"])).status_code == 200
     refused = call(accounts_page, "/api/accounts/", fresh(u["leader"]))
     assert refused.status_code == 403 and "需要：督查室" in json.loads(refused.content)["error"]
+
+
+@pytest.mark.django_db
+def test_a_new_role_is_one_entry_of_the_table(world, client, monkeypatch):
+    """A 督查员 who reads his region's plans, figures and briefs but administers nothing: declared once
+    in ROLES, his account, scope, guards, menu and home page follow without another change."""
+    inspector = Role("inspector", "督查员", REGION, frozenset({WORK, OVERSEE}), "ui:dashboard", ("督查专员",))
+    monkeypatch.setitem(ROLES, inspector.key, inspector)
+    field = UserProfile._meta.get_field("role")  # the stored choices come from the table at start-up
+    monkeypatch.setattr(field, "choices", [*field.choices, (inspector.key, inspector.label)])
+    assert parse_role("督查专员") == "inspector"
+    user = do_add_user("inspector1", "inspector", Scope(region=world["shaoyang"]), password="Duban-督办-2025!")
+    assert user.groups.get().name == "督查员"
+    shaoyang = ids(Task.objects.filter(plan__region=world["shaoyang"]))
+    assert ids(permissions.visible_tasks(fresh(user))) == shaoyang
+    task = Task.objects.filter(plan__region=world["shaoyang"]).prefetch_related("assignments").first()
+    assert not permissions.can_report(fresh(user), task) and not permissions.can_supervise(fresh(user), task)
+    client.force_login(user)
+    home = client.get("/")
+    assert home.status_code == 200 and "ui/dashboard.html" in [t.name for t in home.templates]
+    menu = [item["label"] for item in home.context["nav"]]
+    assert "调度台" in menu and "下载" in menu and "账号" not in menu and "本期待报" not in menu
+    assert client.get("/downloads/").status_code == 200
+    refused = client.get("/manage/users/")
+    assert refused.status_code == 403 and "需要：督查室" in refused.content.decode()

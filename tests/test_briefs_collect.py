@@ -28,9 +28,10 @@ from duban.briefs.content import STATUSES, BriefError, BriefRequest
 from duban.briefs.pdf import soffice
 from duban.briefs.render_docx import render
 from duban.plans.actions import do_ingest_file
-from duban.plans.lookup import find_plans
+from duban.plans.lookup import find_plans, find_programme
 from duban.plans.models import Campaign, Plan, Target, Task
 from duban.plans.periods import parse_period
+from duban.plans.programmes import programme_plans, programme_subject
 from duban.supervision import lifecycle
 from duban.supervision.actions import do_close_problem, do_record_problems, plan_tasks
 from duban.supervision.models import Problem
@@ -363,6 +364,28 @@ def test_one_brief_over_a_programme_without_a_general_plan(season, tmp_path):
     call_command("brief", "沅江", "--year", "2023", "--kind", "月通报", "--period", "2023-03", "--out", str(again),
                  stdout=io.StringIO())  # fmt: skip
     assert all_text(docx.Document(str(again))) == text
+
+
+def test_the_sections_of_a_programme_brief_agree(season):
+    """沅江市's whole programme (six 仗): each section is built on its own (duban.briefs.collect.SECTIONS),
+    and each task and target is counted once across them, by 仗 and in total."""
+    programme = find_programme("沅江市")
+    ids = [p.pk for p in programme_plans(programme)]
+    data = collect(BriefRequest.parse("季总结", "2023Q1", ids, subject=programme_subject(programme)))
+    h = data.headline
+    assert {c.name for c in data.campaigns} >= {c.name for c in Campaign.objects.filter(region__name="沅江市")}
+    assert sum((Counter(c.tasks_by_status) for c in data.campaigns), Counter()) == +Counter(h.tasks_by_status)
+    assert h.tasks == Task.objects.filter(plan_id__in=ids, active=True).count()
+    assert Counter(t.status for t in data.lagging) == +Counter({s: h.tasks_by_status[s] for s in (LAGGING, OVERDUE)})
+    # one target has a figure entered by the end of March (the other only on 6 April): counted once, in its 仗
+    assert (h.targets, h.targets_with_data) == (len(data.targets), 1)
+    (with_figure,) = [t for t in data.targets if t.actual]
+    assert [(c.name, c.targets_on + c.targets_behind) for c in data.campaigns if c.targets_on + c.targets_behind] == [
+        (with_figure.campaign, 1)]
+    assert (sum(c.targets_on for c in data.campaigns), h.targets_on) == ((with_figure.light == "green"),) * 2
+    assert data.previous.label == "2022年第四季度" and sum(data.previous.tasks_by_status.values()) == h.tasks
+    assert data.issue == "沅六仗办〔2023〕1号"
+    assert [c.title for c in data.charts] == ["任务推进状态", "各仗（行动）平均进度与序时进度"]
 
 
 def test_subject_comes_from_the_plan_and_queries_are_fixed(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from duban.briefs.content import (
+    BRIEF_KINDS,
     BriefData,
     BriefError,
     BriefRequest,
@@ -27,7 +28,7 @@ from duban.briefs.content import (
 )
 from duban.briefs.gbt9704 import emu_to_mm
 from duban.briefs.pdf import docx_to_pdf, soffice
-from duban.briefs.render_docx import render
+from duban.briefs.render_docx import ANNEXES, FORMS, render
 from duban.plans.periods import parse_period
 
 
@@ -278,6 +279,22 @@ def test_requests_check_kind_and_period():
 
 
 
+@pytest.mark.parametrize("kind", BRIEF_KINDS)
+def test_each_kind_is_one_entry_of_the_table(kind, tmp_path):
+    """A kind's entry is all its brief needs: its example period parses, its title, 期号 and 附件 follow the
+    entry, and its form draws the document (the 报头 of a 简报, else the 版头 and the 落款)."""
+    spec = BRIEF_KINDS[kind]
+    request = BriefRequest.parse(kind, spec.example, [1])
+    assert request.period.kind == spec.period and 1 <= spec.number(request.period)
+    assert set(spec.annexes) <= set(ANNEXES) and spec.form in FORMS
+    data = sample(kind, spec.example, number=spec.number(request.period))
+    assert data.title.endswith(spec.title[-1]) and data.period.label in data.title
+    text = all_text(docx.Document(render(data).save(str(tmp_path / "k.docx"))))
+    assert data.issue in text and (data.issue.startswith("第") == spec.masthead)
+    assert (f"{data.subject}工作简报" in text) == spec.masthead
+    assert ("附件：" in text) == bool(spec.annexes)
+
+
 REQUIRE_LO = os.environ.get("DUBAN_REQUIRE_LIBREOFFICE") == "1"
 
 
@@ -304,7 +321,7 @@ def test_libreoffice_pages(tmp_path):
     assert y > height * 0.75  # at the foot of the page, not after the text
     pages = pdf_pages(render(sample("月通报", "2023-03")).save(str(tmp_path / "m.docx")), tmp_path)
     body = next(i for i, p in enumerate(pages) if p[0].startswith("附件1"))
-    assert body <= 3
+    assert body <= BRIEF_KINDS["月通报"].body_pages
     last, words, height = pages[-1]
     assert "抄送：" in last and "2023年3月12日印发" in last and f"—{len(pages)}—" in last
     assert all("抄送：" not in p[0] for p in pages[:-1])

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from duban.accounts import permissions
 from duban.accounts.models import UserProfile
-from duban.accounts.roles import LABELS, LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE, label
+from duban.accounts.roles import REGION, ROLES, label
 from duban.accounts.signals import quiet_group_sync
 from duban.plans.models import Campaign, Region, Unit
 
@@ -37,22 +37,13 @@ class Scope:
     campaign: Campaign | None = None
 
 
-# which scope fields each role takes; the first listed is required
-_SCOPE_FIELDS = {
-    OFFICE: ("region",),
-    TASKFORCE: ("campaign", "region"),
-    REPORTER: ("unit", "region"),
-    LEADER: ("region",),
-    PUBLIC: (),
-}
-_REQUIRED = {TASKFORCE: "campaign", REPORTER: "unit"}
 _FIELD_NAMES = {"unit": "单位（--unit）", "region": "地区（--region）", "campaign": "仗/行动（--campaign）"}
 
 
 def check_scope(role: str, scope: Scope) -> None:
     """The scope must fit the role: required parts present, foreign parts absent, parts agreeing."""
-    allowed = _SCOPE_FIELDS[role]
-    required = _REQUIRED.get(role)
+    allowed = ROLES[role].fields
+    required = ROLES[role].required
     if required and getattr(scope, required) is None:
         raise AccountError(f"角色“{label(role)}”必须指定{_FIELD_NAMES[required]}")
     for name in ("unit", "campaign", "region"):
@@ -66,10 +57,10 @@ def check_scope(role: str, scope: Scope) -> None:
 def _sync_group(user, role: str | None) -> None:
     """The user is in the group of its role and in no other role's group."""
     with quiet_group_sync():
-        others = Group.objects.filter(name__in=[n for r, n in LABELS.items() if r != role])
+        others = Group.objects.filter(name__in=[r.label for r in ROLES.values() if r.key != role])
         user.groups.remove(*others)
         if role is not None:
-            group, _ = Group.objects.get_or_create(name=LABELS[role])
+            group, _ = Group.objects.get_or_create(name=ROLES[role].label)
             user.groups.add(group)
 
 
@@ -79,7 +70,7 @@ def _save_profile(user, role: str, scope: Scope) -> UserProfile:
     profile.unit = scope.unit
     profile.campaign = scope.campaign
     # a reporter's and a task-force office's region follow their unit / campaign (model save)
-    profile.region = scope.region if role in (OFFICE, LEADER) else None
+    profile.region = scope.region if ROLES[role].scope == REGION else None
     try:
         profile.full_clean(exclude=["user"])
     except ValidationError as e:

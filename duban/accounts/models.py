@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from duban.accounts.roles import REPORTER, ROLES, TASKFORCE
+from duban.accounts.roles import CAMPAIGN, CHOICES, ROLES, UNIT
 
 
 class UserProfile(models.Model):
@@ -19,7 +19,7 @@ class UserProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="profile"
     )
-    role = models.CharField("角色", max_length=12, choices=ROLES)
+    role = models.CharField("角色", max_length=12, choices=CHOICES)
     unit = models.ForeignKey(
         "plans.Unit",
         verbose_name="单位",
@@ -55,11 +55,13 @@ class UserProfile(models.Model):
         return f"{self.user.get_username()}（{self.get_role_display()}）"
 
     def clean(self):
-        """A reporter needs a unit and a task-force office a campaign; the region follows them."""
-        if self.role == REPORTER and not self.unit_id:
-            raise ValidationError({"unit": "单位填报员必须指定单位"})
-        if self.role == TASKFORCE and not self.campaign_id:
-            raise ValidationError({"campaign": "专班办公室必须指定所属的仗（行动）"})
+        """A role bound to a unit needs one (单位填报员), one bound to a campaign a campaign (专班办公室);
+        the region follows them."""
+        required = ROLES[self.role].required if self.role in ROLES else None
+        if required == UNIT and not self.unit_id:
+            raise ValidationError({"unit": f"{ROLES[self.role].label}必须指定单位"})
+        if required == CAMPAIGN and not self.campaign_id:
+            raise ValidationError({"campaign": f"{ROLES[self.role].label}必须指定所属的仗（行动）"})
 
     def save(self, *args, **kwargs):
         if self.region_id is None:

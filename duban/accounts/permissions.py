@@ -1,6 +1,8 @@
 """Who may see, report on and write 批示 on which task: one place, used by every view and API.
 
-Rules (a deactivated account may do nothing; a superuser may do everything):
+The rules read each role's entry of :data:`duban.accounts.roles.ROLES` — its scope (which tasks it
+sees) and its actions (what it may do on them) — never a role's name. With today's roles (a deactivated
+account may do nothing; a superuser may do everything):
 
 * 督查室 (office): every task of its region and the regions below it (all tasks without a region);
   may report on behalf of any unit of those tasks, supervise and manage accounts.
@@ -23,7 +25,18 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from duban.accounts.models import UserProfile
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.roles import (
+    ADMINISTER,
+    CAMPAIGN,
+    INSTRUCT,
+    OFFICE,
+    REGION,
+    REPORT,
+    ROLES,
+    SUPERVISE,
+    UNIT,
+    Role,
+)
 from duban.plans.members import assigned_task_ids, member_tasks, members_of_task
 from duban.plans.models import Region, Task, TaskUnit, Unit
 
@@ -74,8 +87,21 @@ def role_of(user) -> str | None:
     return OFFICE if is_superuser(user) else None
 
 
-def has_role(user, *roles: str) -> bool:
-    return is_superuser(user) or role_of(user) in roles
+def role_entry(user) -> Role | None:
+    """The user's entry of :data:`~duban.accounts.roles.ROLES`, or None."""
+    return ROLES.get(role_of(user) or "")
+
+
+def scope_of(user) -> str | None:
+    """REGION, CAMPAIGN or UNIT: which tasks the user's role sees (None: none)."""
+    entry = role_entry(user)
+    return entry.scope if entry else None
+
+
+def may(user, action: str) -> bool:
+    """May ``user``'s role do ``action`` (an action of duban.accounts.roles)? Superusers always."""
+    entry = role_entry(user)
+    return is_superuser(user) or (entry is not None and action in entry.may)
 
 
 def region_ids(region: Region | None) -> set[int] | None:
@@ -134,7 +160,7 @@ def _member_tasks(user) -> dict[int, str]:
 
 def member_roles(user) -> dict[int, str]:
     """{task id: role} of the tasks a reporter has only as a member of a group unit (cached)."""
-    return _member_tasks(user) if role_of(user) == REPORTER else {}
+    return _member_tasks(user) if scope_of(user) == UNIT else {}
 
 
 def _assigned_tasks(user) -> set[int]:
@@ -147,22 +173,27 @@ def _assigned_tasks(user) -> set[int]:
 
 
 def _reads(user, task: Task) -> bool:
-    """Office and leader: a task of their region, or one assigned to it from above."""
+    """A region's role: a task of its region, or one assigned to it from above."""
     return _in_region(user, task) or task.pk in _assigned_tasks(user)
+
+
+def _in_scope(user, task: Task) -> bool:
+    """``task`` is of the user's own scope: its region, its campaign, its unit (not assigned from above)."""
+    scope = scope_of(user)
+    if scope == REGION:
+        return _in_region(user, task)
+    if scope == CAMPAIGN:
+        return _task_campaign_id(task) == profile_of(user).campaign_id
+    if scope == UNIT:
+        return profile_of(user).unit_id in _task_unit_ids(task) or task.pk in _member_tasks(user)
+    return False
 
 
 def can_view_task(user, task: Task) -> bool:
     """May ``user`` open the page of ``task``? (The same answer as :func:`visible_tasks`.)"""
     if is_superuser(user):
         return True
-    role = role_of(user)
-    if role in (OFFICE, LEADER):
-        return _reads(user, task)
-    if role == TASKFORCE:
-        return _task_campaign_id(task) == profile_of(user).campaign_id
-    if role == REPORTER:
-        return profile_of(user).unit_id in _task_unit_ids(task) or task.pk in _member_tasks(user)
-    return False
+    return _reads(user, task) if scope_of(user) == REGION else _in_scope(user, task)
 
 
 def visible_tasks(user, tasks: QuerySet | None = None) -> QuerySet:
@@ -170,15 +201,15 @@ def visible_tasks(user, tasks: QuerySet | None = None) -> QuerySet:
     tasks = Task.objects.all() if tasks is None else tasks
     if is_superuser(user):
         return tasks
-    role = role_of(user)
-    if role in (OFFICE, LEADER):
+    scope = scope_of(user)
+    if scope == REGION:
         ids = _scope_regions(user)
         if ids is None:
             return tasks
         return tasks.filter(Q(plan__region_id__in=ids) | Q(pk__in=_assigned_tasks(user)))
-    if role == TASKFORCE:
+    if scope == CAMPAIGN:
         return tasks.filter(plan__campaign_id=profile_of(user).campaign_id)
-    if role == REPORTER:
+    if scope == UNIT:
         mine = TaskUnit.objects.filter(unit_id=profile_of(user).unit_id).values("task_id")
         return tasks.filter(Q(pk__in=mine) | Q(pk__in=_member_tasks(user)))
     return tasks.none()
@@ -191,13 +222,16 @@ def reporting_unit_ids(user, task: Task) -> set[int]:
     units = _task_unit_ids(task)
     if is_superuser(user):
         return units | _member_unit_ids(task)
-    if role_of(user) == OFFICE and _reads(user, task):
+    if not may(user, REPORT):
+        return set()
+    scope = scope_of(user)
+    if scope == REGION and _reads(user, task):  # on behalf of the units of its region
         ids = _scope_regions(user)
         if ids is None:
             return units | _member_unit_ids(task)
         mine = _member_unit_ids(task, ids)
         return units | mine if _in_region(user, task) else mine | _region_units(units, ids)
-    if role_of(user) == REPORTER:
+    if scope == UNIT:
         mine = profile_of(user).unit_id
         return {mine} if mine in units or task.pk in _member_tasks(user) else set()
     return set()
@@ -225,15 +259,15 @@ def shown_report_unit_ids(user, task: Task) -> set[int] | None:
     """
     if is_superuser(user):
         return None
-    role = role_of(user)
-    if role in (OFFICE, LEADER):
+    scope = scope_of(user)
+    if scope == REGION:
         if _in_region(user, task):
             return None
         ids = _scope_regions(user) or set()
 
         members = members_of_task(task)
         return _task_unit_ids(task) | {m.unit_id for m in members if m.region_id in ids and m.unit_id}
-    if role == REPORTER:
+    if scope == UNIT:
         mine = profile_of(user).unit_id
         return None if mine in _task_unit_ids(task) else _task_unit_ids(task) | {mine}
     return None
@@ -246,25 +280,19 @@ def can_report(user, task: Task) -> bool:
 
 def can_instruct(user, task: Task) -> bool:
     """May ``user`` write a 批示 on ``task``? Leaders and the 督查室 of its region (and superusers)."""
-    return is_superuser(user) or (role_of(user) in (LEADER, OFFICE) and _in_region(user, task))
+    return is_superuser(user) or (may(user, INSTRUCT) and _in_scope(user, task))
 
 
 def can_supervise(user, task: Task) -> bool:
-    """May ``user`` issue 督办单 / 提示单 on ``task`` and handle its problems?"""
-    if is_superuser(user):
-        return True
-    role = role_of(user)
-    if role == OFFICE:
-        return _in_region(user, task)
-    if role == TASKFORCE:
-        return _task_campaign_id(task) == profile_of(user).campaign_id
-    return False
+    """May ``user`` issue 督办单 / 提示单 on ``task`` and handle its problems? The 督查室 of its region,
+    the 专班 of its campaign (and superusers)."""
+    return is_superuser(user) or (may(user, SUPERVISE) and _in_scope(user, task))
 
 
 def can_assign_units(user, task: Task) -> bool:
     """May ``user`` give ``task`` to a unit by hand (手工分配责任单位)? The 督查室 of its region (and
     above) and superusers: the office runs the plan's responsibility, a task force or a leader does not."""
-    return is_superuser(user) or (role_of(user) == OFFICE and _in_region(user, task))
+    return is_superuser(user) or (may(user, ADMINISTER) and _in_scope(user, task))
 
 
 def can_view_region(user, region: Region) -> bool:
@@ -272,7 +300,7 @@ def can_view_region(user, region: Region) -> bool:
     领导 of the region or of a region above it; a county never reads its city's roll-up of siblings."""
     if is_superuser(user):
         return True
-    if role_of(user) not in (OFFICE, LEADER):
+    if scope_of(user) != REGION:
         return False
     ids = _scope_regions(user)
     return ids is None or region.pk in ids
@@ -280,4 +308,4 @@ def can_view_region(user, region: Region) -> bool:
 
 def can_manage_accounts(user) -> bool:
     """May ``user`` create accounts, change roles and read the audit trail? 督查室 only."""
-    return has_role(user, OFFICE)
+    return may(user, ADMINISTER)

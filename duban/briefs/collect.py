@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
@@ -32,6 +33,7 @@ from django.utils import timezone
 from duban.assessment.actions import scheme_for
 from duban.assessment.unit_scores import TaskRow, ranking, task_rows
 from duban.briefs.content import (
+    BRIEF_KINDS,
     STATUSES,
     BriefData,
     BriefError,
@@ -47,7 +49,6 @@ from duban.briefs.content import (
     TargetLine,
     TaskLine,
     default_charts,
-    issue_number,
 )
 from duban.cascade.plantree import region_groups
 from duban.ingest.text import norm_key
@@ -174,8 +175,28 @@ def _problem_state(problem: Problem) -> str:
     return steps[-1].state if steps else lifecycle.PENDING
 
 
-def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
-    """Everything the brief of ``request`` prints, as stored at the end of its period (see module doc)."""
+@dataclass(frozen=True)
+class Basis:
+    """What every section is built from: the request, its instant, the plans and their tasks, and the
+    tasks' states at that instant (read once, by :func:`task_states`)."""
+
+    request: BriefRequest
+    now: datetime
+    as_of: datetime
+    plans: list[Plan]
+    tasks: list[TaskRow]
+    tree: PlanTree
+    campaign_of: dict[int, str]  # plan id → its 仗 (OTHER for none)
+    region_of: dict[int, int | None]  # plan id → its region
+    states: dict
+
+    @property
+    def period(self):
+        return self.request.period
+
+
+def basis(request: BriefRequest, now: datetime | None = None) -> Basis:
+    """Check that the brief can be made, and read what every section needs (see :class:`Basis`)."""
     period = request.period
     now = to_local(now or timezone.now())
     if now < period.start_at:
@@ -189,80 +210,90 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
     tasks = task_rows(plans)
     if not tasks:
         raise BriefError(f"方案“{plans[0].title}”（含下级方案）没有纳入调度的任务，无法生成简报")
-    tree = PlanTree.load()
-    plan_ids = set().union(*(tree.down(p.pk) for p in plans))
     campaign_of, region_of = {}, {}
     task_plans = Plan.objects.filter(pk__in={t.plan_id for t in tasks})
     for pk, name, region_id in task_plans.values_list("id", "campaign__name", "region_id"):
         campaign_of[pk], region_of[pk] = name or OTHER, region_id
-    states = task_states([t.pk for t in tasks], as_of)  # the one call: every section below reads it
+    states = task_states([t.pk for t in tasks], as_of)
+    return Basis(request, now, as_of, plans, tasks, PlanTree.load(), campaign_of, region_of, states)
 
-    # 总体情况 and 各仗（行动）
-    status = Counter(s.status for s in states.values())
-    groups: dict[str, list] = defaultdict(list)
-    for t in tasks:
-        groups[campaign_of[t.plan_id]].append(states[t.pk])
 
-    # 主要目标
+# ---------------------------------------------------------------- one builder per section
+# Each takes the Basis and the fields made by the builders before it, and returns the BriefData fields
+# of its section.
+
+
+def targets_section(b: Basis, made: dict) -> dict:
+    """主要目标: each target's latest figure by then against 序时进度; no figure is 尚无数据, never 红灯."""
+    plan_ids = set().union(*(b.tree.down(p.pk) for p in b.plans))
     targets = list(
         Target.objects.filter(plan_id__in=plan_ids, active=True, plan__active=True).order_by("plan_id", "order")
     )
     target_campaign = dict(
         Plan.objects.filter(pk__in={t.plan_id for t in targets}).values_list("id", "campaign__name")
     )
-    actuals = latest_actuals([t.pk for t in targets], as_of)
-    target_lines = []
-    on_by_campaign: Counter = Counter()
-    behind_by_campaign: Counter = Counter()
+    actuals = latest_actuals([t.pk for t in targets], b.as_of)
+    lines = []
     for t in targets:
         a = actuals.get(t.pk)
-        p = target_progress(t.measure, t.value, t.measure_unit, t.qualifier, a.value if a else None, as_of)
-        campaign = target_campaign.get(t.plan_id) or OTHER
-        light = p.light if a is not None else ""  # no figure: 尚无数据, never 红灯
-        if a is not None:
-            (on_by_campaign if p.light == GREEN else behind_by_campaign)[campaign] += 1
-        target_lines.append(
+        p = target_progress(t.measure, t.value, t.measure_unit, t.qualifier, a.value if a else None, b.as_of)
+        lines.append(
             TargetLine(
-                campaign=campaign,
+                campaign=target_campaign.get(t.plan_id) or OTHER,
                 indicator=t.indicator,
                 target=f"{t.measure}{t.value:g}{t.measure_unit}{t.qualifier}",
                 actual=_actual_text(t, p.kind, a.value) if a else "",
                 expected=p.expected,
                 completion=p.completion if a is not None else None,
-                light=light,
+                light=p.light if a is not None else "",
             )
         )
-    with_data = [line for line in target_lines if line.actual]
+    return {"targets": lines}
+
+
+def _mean_progress(states) -> tuple[float, float]:
+    """(mean reported completion, 未报 as 0, 0–1; mean 序时进度, 0–1) of ``states``."""
+    return sum((s.percent or 0) for s in states) / len(states) / 100, sum(s.expected for s in states) / len(states)
+
+
+def progress_section(b: Basis, made: dict) -> dict:
+    """总体情况 and 各仗（行动）: tasks by status, mean progress against 序时进度, targets on and behind."""
+    with_data = [line for line in made["targets"] if line.actual]
+    on, behind = Counter(), Counter()
+    for line in with_data:
+        (on if line.light == GREEN else behind)[line.campaign] += 1
+    status = Counter(s.status for s in b.states.values())
+    progress, expected = _mean_progress(b.states.values())
     headline = Headline(
         {s: status[s] for s in STATUSES},
-        targets_on=sum(1 for line in with_data if line.light == GREEN),
-        targets_behind=sum(1 for line in with_data if line.light != GREEN),
-        targets_without_data=len(target_lines) - len(with_data),
-        progress=sum((s.percent or 0) for s in states.values()) / len(states) / 100,
-        expected=sum(s.expected for s in states.values()) / len(states),
+        targets_on=sum(on.values()),
+        targets_behind=sum(behind.values()),
+        targets_without_data=len(made["targets"]) - len(with_data),
+        progress=progress,
+        expected=expected,
     )
+    groups: dict[str, list] = defaultdict(list)
+    for t in b.tasks:
+        groups[b.campaign_of[t.plan_id]].append(b.states[t.pk])
     campaigns = []
     for name, ss in groups.items():
         by = Counter(s.status for s in ss)
+        progress, expected = _mean_progress(ss)
         campaigns.append(
-            CampaignLine(
-                name=name,
-                tasks_by_status={s: by[s] for s in STATUSES},
-                progress=sum((s.percent or 0) for s in ss) / len(ss) / 100,
-                expected=sum(s.expected for s in ss) / len(ss),
-                targets_on=on_by_campaign[name],
-                targets_behind=behind_by_campaign[name],
-            )
+            CampaignLine(name, {s: by[s] for s in STATUSES}, progress, expected, on[name], behind[name])
         )
+    return {"headline": headline, "campaigns": campaigns}
 
-    # 滞后和逾期任务: 逾期未报 first, then 滞后, each in the plan's order; per region when several
+
+def lagging_section(b: Basis, made: dict) -> dict:
+    """滞后和逾期任务: 逾期未报 first, then 滞后, each in the plan's order; per region when several."""
     lines: dict[int, TaskLine] = {}
-    for t in tasks:
-        s = states[t.pk]
+    for t in b.tasks:
+        s = b.states[t.pk]
         if s.status in (OVERDUE, LAGGING):
             leads, cos = _units(t)
             lines[t.pk] = TaskLine(
-                campaign=campaign_of[t.plan_id],
+                campaign=b.campaign_of[t.plan_id],
                 seq=t.seq,
                 title=t.title,
                 lead_units=leads,
@@ -272,32 +303,38 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
                 expected=round(s.expected * 100, 1),
                 reason=s.reason,
             )
-    lagging = [line for wanted in (OVERDUE, LAGGING) for line in lines.values() if line.status == wanted]
+    return {
+        "lagging": [line for wanted in (OVERDUE, LAGGING) for line in lines.values() if line.status == wanted],
+        "lagging_by_region": lagging_by_region(b.tasks, lines, b.region_of),
+    }
 
-    # 需协调解决的问题: raised by then and, by then, not yet resolved or closed
+
+def problems_section(b: Basis, made: dict) -> dict:
+    """需协调解决的问题: raised by then and, by then, not yet resolved or closed."""
     problems = (
-        Problem.objects.filter(task_id__in=[t.pk for t in tasks], raised_at__lte=as_of)
+        Problem.objects.filter(task_id__in=[t.pk for t in b.tasks], raised_at__lte=b.as_of)
         .select_related("unit", "task")
         .prefetch_related(
             Prefetch(
                 "events",
-                queryset=ProblemEvent.objects.filter(at__lte=as_of).order_by("at", "id"),
+                queryset=ProblemEvent.objects.filter(at__lte=b.as_of).order_by("at", "id"),
                 to_attr="steps_by_then",
             )
         )
         .order_by("raised_at", "id")
     )
-    problem_lines = []
+    lines = []
     for pr in problems:
         state = _problem_state(pr)
         if state in NEEDS_COORDINATION:
-            problem_lines.append(
-                ProblemLine(pr.unit.name, pr.task.title, pr.text, lifecycle.PROBLEM_STATE_LABELS[state])
-            )
+            lines.append(ProblemLine(pr.unit.name, pr.task.title, pr.text, lifecycle.PROBLEM_STATE_LABELS[state]))
+    return {"problems": lines}
 
-    # 报送情况通报 and 考核排名: the assessment's counting, for the same instant
-    scheme = scheme_for(plans[0])
-    result = ranking(plans, scheme, period, as_of, tasks=tasks, states=states)
+
+def ranking_section(b: Basis, made: dict) -> dict:
+    """报送情况通报 and 考核排名: the assessment's counting, for the same instant."""
+    scheme = scheme_for(b.plans[0])
+    result = ranking(b.plans, scheme, b.period, b.as_of, tasks=b.tasks, states=b.states)
     reporting = sorted(
         (
             ReportingLine(f.unit, f.due, f.on_time, f.late, f.missing, f.late_tasks, f.missing_tasks)
@@ -306,54 +343,72 @@ def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
         ),
         key=lambda r: (-r.missing_tasks, -r.late_tasks, -r.missing, -r.late, r.unit),
     )
-    ranks = [RankLine(s.rank, s.unit, s.total, g.group) for g in result.groups for s in g.scores]
-    honours = [
-        Honours(g.group, len(g.scores), tuple(RankLine(s.rank, s.unit, s.total, g.group) for s in g.red),
-                tuple(RankLine(s.rank, s.unit, s.total, g.group) for s in g.black))
-        for g in result.groups
-    ]  # fmt: skip
-    previous = None
-    if request.kind in ("季总结", "年总结"):  # 较上期: where the same tasks stood at the end of the period before
-        before = period.previous()
-        prev_states = task_states([t.pk for t in tasks], before.end_at - timedelta(microseconds=1))
-        by = Counter(s.status for s in prev_states.values())
-        previous = PreviousPeriod(
-            before.label,
-            {s: by[s] for s in STATUSES},
-            sum((s.percent or 0) for s in prev_states.values()) / len(prev_states) / 100,
-            sum(s.expected for s in prev_states.values()) / len(prev_states),
-        )
+    return {
+        "reporting": reporting,
+        "ranking": [RankLine(s.rank, s.unit, s.total, g.group) for g in result.groups for s in g.scores],
+        "red_list": [s.unit for s in result.red],
+        "black_list": [s.unit for s in result.black],
+        "honours": [
+            Honours(g.group, len(g.scores), tuple(RankLine(s.rank, s.unit, s.total, g.group) for s in g.red),
+                    tuple(RankLine(s.rank, s.unit, s.total, g.group) for s in g.black))
+            for g in result.groups
+        ],  # fmt: skip
+        "rules": scheme.rules_text(),
+    }
 
-    subject = request.subject or brief_subject(plans, tree)
-    region_obj = plans[0].region if plans[0].region_id else None
+
+def previous_section(b: Basis, made: dict) -> dict:
+    """较上期 (kinds that compare, see BriefKind.compares): where the same tasks stood at the end of the
+    period before."""
+    if not BRIEF_KINDS[b.request.kind].compares:
+        return {}
+    before = b.period.previous()
+    states = task_states([t.pk for t in b.tasks], before.end_at - timedelta(microseconds=1))
+    by = Counter(s.status for s in states.values())
+    return {"previous": PreviousPeriod(before.label, {s: by[s] for s in STATUSES}, *_mean_progress(states.values()))}
+
+
+def letterhead_section(b: Basis, made: dict) -> dict:
+    """Who issues the brief and to whom: subject, 发文机关, number, date, 报/送, 机关代字, 共印份数."""
+    request, period = b.request, b.period
+    subject = request.subject or brief_subject(b.plans, b.tree)
+    region_obj = b.plans[0].region if b.plans[0].region_id else None
     region = region_obj.name if region_obj else ""
-    units = {u.unit_id for t in tasks for u in t.units if not u.is_group}
-    data = BriefData(
-        kind=request.kind,
-        period=period,
-        number=request.number or issue_number(request.kind, period),
-        subject=subject,
-        issuer=f"{region}{subject}工作专班办公室",
-        issued_on=local_date(min(now, period.end_at)),
-        as_of=as_of,
-        headline=headline,
-        campaigns=campaigns,
-        targets=target_lines,
-        lagging=lagging,
-        lagging_by_region=lagging_by_region(tasks, lines, region_of),
-        problems=problem_lines,
-        reporting=reporting,
-        ranking=ranks,
-        red_list=[s.unit for s in result.red],
-        black_list=[s.unit for s in result.black],
-        distribution=[f"报：{region}委、{region}人民政府领导。" if region else "报：有关领导。", "送：各责任单位。"],
-        honours=honours,
-        rules=scheme.rules_text(),
-        previous=previous,
-        region=region,
-        region_level=region_obj.level if region_obj else "市",
-        doc_code=doc_code(region_obj, subject),
-        copies=len(units) + 10,
-    )
+    units = {u.unit_id for t in b.tasks for u in t.units if not u.is_group}
+    return {
+        "kind": request.kind,
+        "period": period,
+        "number": request.number or BRIEF_KINDS[request.kind].number(period),
+        "subject": subject,
+        "issuer": f"{region}{subject}工作专班办公室",
+        "issued_on": local_date(min(b.now, period.end_at)),
+        "as_of": b.as_of,
+        "distribution": [f"报：{region}委、{region}人民政府领导。" if region else "报：有关领导。", "送：各责任单位。"],
+        "region": region,
+        "region_level": region_obj.level if region_obj else "市",
+        "doc_code": doc_code(region_obj, subject),
+        "copies": len(units) + 10,
+    }
+
+
+# in this order: a builder may read what those before it made (the 总体情况 counts the targets)
+SECTIONS = (
+    targets_section,
+    progress_section,
+    lagging_section,
+    problems_section,
+    ranking_section,
+    previous_section,
+    letterhead_section,
+)
+
+
+def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
+    """Everything the brief of ``request`` prints, as stored at the end of its period (see module doc)."""
+    b = basis(request, now)
+    fields: dict = {}
+    for build in SECTIONS:
+        fields.update(build(b, fields))
+    data = BriefData(**fields)
     data.charts = default_charts(data)
     return data

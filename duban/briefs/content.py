@@ -15,13 +15,54 @@ brief can be checked against one object.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from duban.plans.periods import Period, PeriodError, parse_period
 
-# brief kind → the period kind it covers
-BRIEF_KINDS = {"旬简报": "旬", "月通报": "月", "季总结": "季", "年总结": "年"}
+# the 公文 forms a brief takes (duban.briefs.render_docx.FORMS writes each)
+BULLETIN = "简报"  # 工作简报: red 报头 with 期号, short items, 报尾 (报、送, 共印份数); not signed
+NOTICE = "通报"  # 通报: 版头 with 发文字号, 主送, four parts, 附件, 落款, 版记
+SUMMARY = "总结"  # 总结: a written account of the period, 附件, 落款, 版记
+
+
+@dataclass(frozen=True)
+class BriefKind:
+    """One kind of brief, declared once: what the CLI, the web form, the background job, the collection
+    and the documents read of it (docs/DESIGN.md, “Where to add a brief kind”)."""
+
+    name: str  # 月通报
+    period: str  # the period kind it covers (duban.plans.periods.KINDS)
+    example: str  # a period of that kind, as typed: 2023-03
+    title: tuple[str, ...]  # pieces of the title, kept whole on a line; {period} and {subject} filled in
+    form: str  # BULLETIN | NOTICE | SUMMARY
+    number: Callable[[Period], int]  # the system's 期号 / 发文字号 序号: the period's place in its year
+    annexes: tuple[str, ...] = ()  # the 附件 in order (keys of duban.briefs.render_docx.ANNEXES)
+    compares: bool = False  # states where the tasks stood at the end of the period before (较上期)
+    body_pages: int | None = None  # most pages before 附件1 for a city (checked in LibreOffice by the tests)
+
+    @property
+    def masthead(self) -> bool:
+        """A 简报 has the red 简报 报头 and its 期号; a 通报 or 总结 is an ordinary signed document."""
+        return self.form == BULLETIN
+
+
+BRIEF_KINDS = {
+    k.name: k
+    for k in (
+        BriefKind("旬简报", "旬", "2023-03上旬", ("{period}", "{subject}", "工作进展情况"), BULLETIN,
+                  number=lambda p: (p.start.month - 1) * 3 + min(p.start.day // 10, 2) + 1, body_pages=2),
+        BriefKind("月通报", "月", "2023-03", ("关于", "{period}", "{subject}", "工作推进情况的通报"), NOTICE,
+                  number=lambda p: p.start.month, annexes=("lagging", "targets", "reporting", "problems", "ranking"),
+                  body_pages=3),
+        BriefKind("季总结", "季", "2023Q1", ("{period}", "{subject}", "工作总结"), SUMMARY,
+                  number=lambda p: (p.start.month - 1) // 3 + 1, annexes=("campaigns", "targets", "lagging", "ranking"),
+                  compares=True),
+        BriefKind("年总结", "年", "2023", ("{period}", "{subject}", "工作总结"), SUMMARY,
+                  number=lambda p: 1, annexes=("campaigns", "targets", "lagging", "ranking"), compares=True),
+    )
+}  # fmt: skip
 # task statuses in the order briefs list them (duban.tracking.status)
 STATUSES = ("已完成", "正常推进", "滞后", "逾期未报", "未启动")
 LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "": "尚无数据"}  # '': no figure reported
@@ -38,7 +79,7 @@ class BriefRequest:
     kind: str
     period: Period
     plan_ids: tuple[int, ...]
-    number: int | None = None  # None: the system's number for the period (:func:`issue_number`)
+    number: int | None = None  # None: the system's number for the period (:attr:`BriefKind.number`)
     subject: str | None = None  # a programme's (打好发展六仗); None: read from the plans' titles
 
     @classmethod
@@ -53,9 +94,8 @@ class BriefRequest:
         except PeriodError as e:
             raise BriefError(f"无法识别的期间“{period_text}”：{e}") from None
         want = BRIEF_KINDS[kind]
-        if period.kind != want:
-            examples = {"旬": "2023-03上旬", "月": "2023-03", "季": "2023Q1", "年": "2023"}
-            raise BriefError(f"{kind}的期间须为一个{want}（如 {examples[want]}），“{period_text}”是{period.kind}")
+        if period.kind != want.period:
+            raise BriefError(f"{kind}的期间须为一个{want.period}（如 {want.example}），“{period_text}”是{period.kind}")
         if number is not None and number < 1:
             raise BriefError(f"期号须为正整数：{number}")
         ids = tuple(plan_ids)
@@ -250,8 +290,12 @@ class BriefData:
     def __post_init__(self):
         if self.kind not in BRIEF_KINDS:
             raise BriefError(f"不支持的简报类型“{self.kind}”，可选：{'、'.join(BRIEF_KINDS)}")
-        if self.period.kind != BRIEF_KINDS[self.kind]:
-            raise BriefError(f"{self.kind}的期间须为一个{BRIEF_KINDS[self.kind]}，“{self.period.label}”是{self.period.kind}")
+        if self.period.kind != self.spec.period:
+            raise BriefError(f"{self.kind}的期间须为一个{self.spec.period}，“{self.period.label}”是{self.period.kind}")
+
+    @property
+    def spec(self) -> BriefKind:
+        return BRIEF_KINDS[self.kind]
 
     @property
     def title(self) -> str:
@@ -260,13 +304,7 @@ class BriefData:
     @property
     def title_parts(self) -> tuple[str, ...]:
         """The title in pieces that must not be split across lines (see :func:`break_title`)."""
-        p = self.period.label
-        return {
-            "旬简报": (p, self.subject, "工作进展情况"),
-            "月通报": ("关于", p, self.subject, "工作推进情况的通报"),
-            "季总结": (p, self.subject, "工作总结"),
-            "年总结": (p, self.subject, "工作总结"),
-        }[self.kind]
+        return tuple(part.format(period=self.period.label, subject=self.subject) for part in self.spec.title)
 
     @property
     def title_lines(self) -> list[str]:
@@ -276,6 +314,11 @@ class BriefData:
     def doc_number(self) -> str:
         """发文字号 of a 通报 or 总结: 邵六仗办〔2023〕3号 (its 期号 for a 简报)."""
         return f"{self.doc_code}〔{self.period.start.year}〕{self.number}号"
+
+    @property
+    def issue(self) -> str:
+        """The number the brief is known by: 第7期 for a 简报, its 发文字号 for the others."""
+        return f"第{self.number}期" if self.spec.masthead else self.doc_number
 
     @property
     def addressees(self) -> str:
@@ -296,7 +339,7 @@ class BriefData:
     @property
     def masthead(self) -> str | None:
         """Only a 简报 has the red 简报 版头; a 通报 or 总结 is an ordinary document."""
-        return f"{self.subject}工作简报" if self.kind == "旬简报" else None
+        return f"{self.subject}工作简报" if self.spec.masthead else None
 
 
 def text_width(text: str) -> float:
@@ -330,17 +373,6 @@ def _split_words(text: str) -> list[str]:
     return [p for p in re.split(r"(?=工作|推进|情况|的通报)", text) if p]
 
 
-def issue_number(kind: str, period: Period) -> int:
-    """The system's 期号 for a brief of ``period``: its place in the year (one brief of each kind per
-    period, numbered afresh each year), so a regenerated brief keeps its number: 3月上旬 → 第7期,
-    2023年3月 → 〔2023〕3号, 2023Q2 → 2."""
-    if kind == "旬简报":
-        return (period.start.month - 1) * 3 + min(period.start.day // 10, 2) + 1
-    if kind == "月通报":
-        return period.start.month
-    if kind == "季总结":
-        return (period.start.month - 1) // 3 + 1
-    return 1
 
 
 def default_charts(data: BriefData) -> list[ChartSpec]:

@@ -17,7 +17,7 @@ No database access: every figure comes from the BriefData, through the sentences
 from __future__ import annotations
 
 from duban.briefs import charts
-from duban.briefs.content import LIGHT_LABELS, STATUSES, BriefData, ChartSpec
+from duban.briefs.content import BULLETIN, LIGHT_LABELS, NOTICE, STATUSES, SUMMARY, BriefData, ChartSpec
 from duban.briefs.gbt9704 import Cell, FontSet, GongwenDoc, numbered
 from duban.briefs.writing import (  # noqa: F401  (re-exported for the web page)
     OVERDUE,
@@ -137,12 +137,8 @@ def problem_rows(data: BriefData) -> list[list[str]]:
 
 
 def render(data: BriefData, fonts: FontSet | None = None) -> GongwenDoc:
-    """Build the document; call ``.save(path)`` or ``.to_bytes()`` on the result."""
-    if data.kind == "旬简报":
-        return _bulletin(data, fonts)
-    if data.kind == "月通报":
-        return _notice(data, fonts)
-    return _summary(data, fonts)
+    """Build the document in its kind's form (:data:`FORMS`); call ``.save(path)`` or ``.to_bytes()`` on the result."""
+    return FORMS[data.spec.form](data, fonts)
 
 
 def _bulletin(data: BriefData, fonts) -> GongwenDoc:
@@ -180,11 +176,14 @@ def _header(data: BriefData, fonts) -> GongwenDoc:
     return doc
 
 
-def _annexes(doc: GongwenDoc, data: BriefData, which: list[str]) -> list[tuple[str, callable]]:
-    """The 附件 a document carries: (title, writer) of those with content."""
+ANNEXES = ("lagging", "campaigns", "targets", "reporting", "problems", "ranking")  # a kind's BriefKind.annexes
+
+
+def _annexes(doc: GongwenDoc, data: BriefData) -> list[tuple[str, callable]]:
+    """The 附件 the kind carries (BriefKind.annexes, of :data:`ANNEXES`): (title, writer) of those with content."""
     subject = data.subject
     out = []
-    for key in which:
+    for key in data.spec.annexes:
         if key == "lagging" and data.lagging and data.lagging_by_region:  # several regions: counted per region
             out.append((f"{subject}滞后和逾期未报任务分地区情况", lambda: _by_region_annex(doc, data)))
         elif key == "lagging" and data.lagging:
@@ -271,8 +270,7 @@ def _notice(data: BriefData, fonts) -> GongwenDoc:
     doc.heading(numbered(1, 4) + "下一步工作要求", 1)
     for i, text in enumerate(next_steps(data), 1):
         doc.para(text, bold_lead=f"{ordinal(i)}")
-    annexes = _annexes(doc, data, ["lagging", "targets", "reporting", "problems", "ranking"])
-    return _close(doc, data, annexes)
+    return _close(doc, data, _annexes(doc, data))
 
 
 def _summary(data: BriefData, fonts) -> GongwenDoc:
@@ -280,8 +278,8 @@ def _summary(data: BriefData, fonts) -> GongwenDoc:
     doc = _header(data, fonts)
     doc.addressees(data.addressees)
     h = data.headline
-    year_end = data.kind == "年总结"
-    half = data.kind == "季总结" and data.period.start.month == 4
+    year_end = data.period.kind == "年"
+    half = data.period.kind == "季" and data.period.start.month == 4  # the second quarter: 双过半
     doc.para(f"{data.period.label}，各责任单位围绕{data.subject}目标任务，按照调度安排推进各项工作。现将"
              f"{data.period.label}工作情况总结如下：")
     doc.heading(numbered(1, 1) + ("全年任务完成情况" if year_end else "任务完成情况"), 1)
@@ -330,5 +328,7 @@ def _summary(data: BriefData, fonts) -> GongwenDoc:
     doc.heading(numbered(1, n + 1) + ("下一年度工作打算" if year_end else "下阶段工作打算"), 1)
     for i, text in enumerate(next_steps(data), 1):
         doc.para(text, bold_lead=f"{ordinal(i)}")
-    annexes = _annexes(doc, data, ["campaigns", "targets", "lagging", "ranking"])
-    return _close(doc, data, annexes)
+    return _close(doc, data, _annexes(doc, data))
+
+
+FORMS = {BULLETIN: _bulletin, NOTICE: _notice, SUMMARY: _summary}  # BriefKind.form → its writer

@@ -26,7 +26,7 @@ def context(data: BriefData, charts: bool = True) -> dict:
         "data": data,
         "title": data.title,
         "masthead": data.masthead,
-        "number": f"第{data.number}期",
+        "number": data.issue,
         "issued_on": cn_date(data.issued_on),
         "headline": headline_sentence(data),
         "status_charts": [(t, src) for t, kind, src in images if kind == "status"],
@@ -78,5 +78,5 @@ def context(data: BriefData, charts: bool = True) -> dict:
         "ranking": [{"rank": r.rank, "unit": r.unit, "score": f"{r.score:.2f}"} for r in data.ranking],
         "red_list": "、".join(data.red_list),
         "black_list": "、".join(data.black_list),
-        "signed": data.kind != "旬简报",
+        "signed": not data.spec.masthead,
     }

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from duban.accounts.permissions import is_superuser, profile_of, region_ids
-from duban.accounts.roles import OFFICE
+from duban.accounts.permissions import is_superuser, may, profile_of, region_ids
+from duban.accounts.roles import ADMINISTER
 from duban.audit.trail import record
 from duban.plans.actions import document_scope, link_plans_of
 from duban.plans.models import (
@@ -42,7 +42,7 @@ def may_move(user, source: Region | None, target: Region) -> bool:
     if is_superuser(user):
         return True
     profile = profile_of(user)
-    if profile is None or profile.role != OFFICE or profile.region is None or source is None:
+    if profile is None or not may(user, ADMINISTER) or profile.region is None or source is None:
         return False
     ids = region_ids(profile.region)
     return source.pk != profile.region.pk and source.pk in ids and target.pk in ids

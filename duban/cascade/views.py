@@ -15,8 +15,8 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 
 from duban.accounts import permissions
-from duban.accounts.guards import forbidden, role_required
-from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
+from duban.accounts.guards import allowed_to, forbidden
+from duban.accounts.roles import OVERSEE
 from duban.cascade.alignment import VERDICTS, build_alignment
 from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import region_rollup
@@ -74,7 +74,7 @@ def _out_of_scope(user, child_plans, parent_plans) -> bool:
     return bool(rest) and any(p.region_id not in _regions_above(user) for p in rest)
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def align_page(request):
     child = request.GET.get("child", "").strip()
     parent = request.GET.get("parent", "").strip()
@@ -100,7 +100,7 @@ def align_page(request):
     return render(request, "cascade/align.html", context, status=status)
 
 
-@role_required(OFFICE, LEADER)
+@allowed_to(OVERSEE)
 def rollup_page(request, pk: int):
     """A region's child regions side by side (``duban rollup``): shared targets, reporting discipline,
     ranking. Only for the 督查室 and 领导 of the region or a region above (never a sibling's)."""

@@ -24,12 +24,13 @@ from django.utils import timezone
 
 from duban.accounts import permissions
 from duban.accounts.models import UserProfile
-from duban.accounts.roles import REPORTER
+from duban.accounts.roles import ROLES, UNIT
 from duban.audit.trail import record
 from duban.notify import channels
 from duban.notify.models import ChannelConfig, Delivery, Message
 from duban.plans.models import Unit
 
+UNIT_ROLES = [r.key for r in ROLES.values() if r.scope == UNIT]  # the roles that act for a unit (单位填报员)
 MAX_ATTEMPTS = 5  # a delivery that failed this often is given up (放弃) until someone looks at it
 STALE_SENDING = timedelta(minutes=15)  # a claim this old was left by a run that died: retry it
 
@@ -157,7 +158,7 @@ def reporter_emails(unit_ids) -> dict[int, list[str]]:
     """{unit id: e-mail of each active 单位填报员 of the unit} in one query."""
     out: dict[int, list[str]] = defaultdict(list)
     rows = (
-        UserProfile.objects.filter(unit_id__in=set(unit_ids), role=REPORTER, user__is_active=True)
+        UserProfile.objects.filter(unit_id__in=set(unit_ids), role__in=UNIT_ROLES, user__is_active=True)
         .exclude(user__email="")
         .order_by("user__username")
         .values_list("unit_id", "user__email")
@@ -416,7 +417,7 @@ def inbox(user):
     if profile is None and not permissions.is_superuser(user):
         return Message.objects.none()
     mine = Q(user_id=user.pk)
-    if profile is not None and profile.role == REPORTER and profile.unit_id:
+    if profile is not None and profile.role in UNIT_ROLES and profile.unit_id:
         mine |= Q(unit_id=profile.unit_id)
     return Message.objects.filter(mine)
 

@@ -21,7 +21,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from duban.accounts import permissions
-from duban.accounts.roles import LEADER, OFFICE, REPORTER
+from duban.accounts.roles import INSTRUCT, RECEIVE_PROMPTS, UNIT
 from duban.audit.trail import record, system_user
 from duban.ingest.text import norm_key
 from duban.plans.members import responsible_units
@@ -125,9 +125,9 @@ def _acting_unit(user, notice: Notice, what: str, unit: Unit | None = None) -> U
         raise SupervisionError(f"“{unit.name}”不是{notice.number}的督办对象")
     if user is None:
         return unit
-    if notice.kind == PROMPT and permissions.role_of(user) == LEADER:
+    if notice.kind == PROMPT and permissions.may(user, RECEIVE_PROMPTS):
         return None
-    if permissions.role_of(user) == REPORTER:
+    if permissions.scope_of(user) == UNIT:
         profile = permissions.profile_of(user)
         unit = notice.units.filter(pk=profile.unit_id).first()
         if unit is not None:
@@ -623,7 +623,7 @@ def may_instruct(user, task: Task) -> bool:
     check = getattr(permissions, "can_instruct", None) or getattr(permissions, "can_write_instruction", None)
     if check is not None:
         return check(user, task)
-    return permissions.role_of(user) in (LEADER, OFFICE)
+    return permissions.may(user, INSTRUCT)
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from duban.accounts import permissions
-from duban.accounts.roles import OFFICE, REPORTER, TASKFORCE
+from duban.accounts.roles import CAMPAIGN, REGION, SUPERVISE, UNIT
 from duban.audit.trail import record
 from duban.ingest.text import norm_key
 from duban.plans.models import Campaign, Plan, Region, SourceDocument, Task, TaskUnit, Unit
@@ -46,11 +46,13 @@ def may_assign(user, region: Region, campaign: Campaign | None) -> bool:
     its own campaign only, superusers; ``user=None`` is the command line."""
     if user is None or permissions.is_superuser(user):
         return True
-    role = permissions.role_of(user)
-    if role == OFFICE:
+    if not permissions.may(user, SUPERVISE):
+        return False
+    scope = permissions.scope_of(user)
+    if scope == REGION:
         ids = permissions._scope_regions(user)
         return ids is None or region.pk in ids
-    if role == TASKFORCE:
+    if scope == CAMPAIGN:
         return campaign is not None and campaign.pk == permissions.profile_of(user).campaign_id
     return False
 
@@ -204,7 +206,7 @@ def assignment_snapshot(a: Assignment, units=None) -> dict:
 def _signing_unit(user, assignment: Assignment, unit: Unit | None) -> Unit:
     unit_ids = set(assignment.task.assignments.values_list("unit_id", flat=True))
     if user is not None:
-        if permissions.role_of(user) != REPORTER:
+        if permissions.scope_of(user) != UNIT:
             raise PermissionDenied("签收由承办单位的填报员办理")
         unit = Unit.objects.filter(pk=permissions.profile_of(user).unit_id).first()
         if unit is None or unit.pk not in unit_ids:

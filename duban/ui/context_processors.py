@@ -1,4 +1,4 @@
-"""Template context of every page: the role menu and the user's role label."""
+"""Template context of every page: the role menu, the user's role label and what the role may do."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 from django.contrib.staticfiles import finders
 
 from duban.accounts import permissions
-from duban.accounts.roles import label
+from duban.accounts.roles import ACTIONS, label
 from duban.ui.nav import nav_items
 
 ECHARTS = "vendor/echarts.min.js"  # fetched by `make setup` (not in git); pages fall back to tables
@@ -24,5 +24,6 @@ def shell(request) -> dict:
         "nav": nav_items(request),
         "user_role": role,
         "user_role_label": label(role) if role else "",
+        "user_may": {a for a in ACTIONS if permissions.may(request.user, a)},  # {% if "administer" in user_may %}
         "echarts": echarts_available(),
     }

@@ -1,4 +1,4 @@
-"""The navigation bar: one list, filtered per role by :func:`nav_items`.
+"""The navigation bar: one list, filtered by what the user's role may do (:func:`nav_items`).
 
 Other helpers add their pages HERE (one line each) — keep labels short (2–4 characters, Chinese).
 An entry whose URL name does not resolve (page not written yet) is skipped, never an error.
@@ -9,27 +9,24 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from duban.accounts import permissions
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.roles import ADMINISTER, INSTRUCT, OVERSEE, REPORT, WORK
 
-ALL = (OFFICE, TASKFORCE, REPORTER, LEADER)
-STAFF = (OFFICE, TASKFORCE)
-
-# ---- NAV: (label, url name, roles that see it) — edit this list to add a page to the menu ----
-NAV: list[tuple[str, str, tuple[str, ...]]] = [
-    ("本期待报", "ui:report_home", (REPORTER, OFFICE)),
-    ("调度台", "ui:dashboard", (OFFICE, TASKFORCE, LEADER)),
-    ("领导批示", "ui:leader", (LEADER, OFFICE)),
-    ("方案", "plans:plan_list", ALL),
-    ("报送日历", "ui:calendar", ALL),
-    ("督办事项", "ui:assignments", ALL),
-    ("督办单", "ui:notices", ALL),
-    ("问题清单", "ui:problems", ALL),
-    ("下载", "ui:downloads", (OFFICE, TASKFORCE, LEADER)),
-    ("考核", "ui:assessment", (OFFICE, TASKFORCE, LEADER)),
-    ("导入", "ui:import_upload", (OFFICE,)),
-    ("单位", "ui:admin_units", (OFFICE,)),
-    ("账号", "ui:admin_users", (OFFICE,)),
-    ("公开进度", "ui:public", ALL),
+# ---- NAV: (label, url name, the action whose roles see it) — edit this list to add a page to the menu ----
+NAV: list[tuple[str, str, str]] = [
+    ("本期待报", "ui:report_home", REPORT),
+    ("调度台", "ui:dashboard", OVERSEE),
+    ("领导批示", "ui:leader", INSTRUCT),
+    ("方案", "plans:plan_list", WORK),
+    ("报送日历", "ui:calendar", WORK),
+    ("督办事项", "ui:assignments", WORK),
+    ("督办单", "ui:notices", WORK),
+    ("问题清单", "ui:problems", WORK),
+    ("下载", "ui:downloads", OVERSEE),
+    ("考核", "ui:assessment", OVERSEE),
+    ("导入", "ui:import_upload", ADMINISTER),
+    ("单位", "ui:admin_units", ADMINISTER),
+    ("账号", "ui:admin_users", ADMINISTER),
+    ("公开进度", "ui:public", WORK),
 ]
 # ---- end of NAV ----
 
@@ -40,8 +37,8 @@ def nav_items(request) -> list[dict]:
     if not permissions.role_of(user):
         return []
     items = []
-    for label, name, roles in NAV:
-        if not permissions.has_role(user, *roles):
+    for label, name, action in NAV:
+        if not permissions.may(user, action):
             continue
         try:
             url = reverse(name)

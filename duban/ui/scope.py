@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from duban.accounts import permissions
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.roles import CAMPAIGN, REGION, UNIT
 from duban.plans.models import Plan, Task, Unit
 
 
@@ -36,13 +36,13 @@ def plans_in_scope(user) -> QuerySet[Plan]:
     plans = Plan.objects.filter(active=True)
     if permissions.is_superuser(user):
         return plans
-    role = permissions.role_of(user)
-    if role in (OFFICE, LEADER):
+    scope = permissions.scope_of(user)
+    if scope == REGION:
         ids = region_ids(user)
         return plans if ids is None else plans.filter(region_id__in=ids)
-    if role == TASKFORCE:
+    if scope == CAMPAIGN:
         return plans.filter(campaign_id=permissions.profile_of(user).campaign_id)
-    if role == REPORTER:
+    if scope == UNIT:
         return plans.filter(pk__in=visible_plan_ids(user))
     return plans.none()
 
@@ -59,7 +59,7 @@ def region_ids(user) -> set[int] | None:
 def units_in_scope(user) -> QuerySet[Unit]:
     """Units the user may pick in forms: the region's (office), its own (reporter)."""
     units = Unit.objects.select_related("region").filter(is_group=False)
-    if permissions.role_of(user) == REPORTER:
+    if permissions.scope_of(user) == UNIT:
         return units.filter(pk=permissions.profile_of(user).unit_id)
     ids = region_ids(user)
     return units if ids is None else units.filter(region_id__in=ids)
@@ -73,12 +73,12 @@ def notice_filter(user) -> Q | None:
     """
     if permissions.is_superuser(user):
         return Q()
-    role = permissions.role_of(user)
-    if role in (OFFICE, LEADER):
+    scope = permissions.scope_of(user)
+    if scope == REGION:
         ids = region_ids(user)
         return Q() if ids is None else Q(region_id__in=ids)
-    if role == TASKFORCE:
+    if scope == CAMPAIGN:
         return Q(plan__campaign_id=permissions.profile_of(user).campaign_id)
-    if role == REPORTER:
+    if scope == UNIT:
         return Q(units=permissions.profile_of(user).unit_id)
     return None

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
 from duban.accounts.actions import AccountError, Scope, do_add_user, do_set_active
-from duban.accounts.guards import forbidden, role_required
+from duban.accounts.guards import allowed_to, forbidden
 from duban.accounts.lookup import LookupProblem, get_unit
-from duban.accounts.roles import OFFICE, REPORTER, ROLES, TASKFORCE
+from duban.accounts.roles import ADMINISTER, CHOICES, ROLES
 from duban.plans.actions import UnitError, do_add_alias, do_merge_units
 from duban.plans.models import Campaign, Region, Unit, UnitAlias
 from duban.ui import scope
@@ -101,13 +101,13 @@ def _units_page(request, *, error: str = "", status: int = 200):
     return render(request, "ui/admin/units.html", context, status=status)
 
 
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def units(request):
     return _units_page(request)
 
 
 @require_POST
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def unit_merge(request):
     form = MergeForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -125,7 +125,7 @@ def unit_merge(request):
 
 
 @require_POST
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def unit_alias(request):
     form = AliasForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -146,7 +146,7 @@ class UserForm(forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     full_name = forms.CharField(label="姓名", max_length=150, required=False)
     email = forms.EmailField(label="邮箱", required=False)
-    role = forms.ChoiceField(label="角色", choices=ROLES)
+    role = forms.ChoiceField(label="角色", choices=CHOICES)
     region = forms.ModelChoiceField(
         label="地区", queryset=Region.objects.none(), required=False, empty_label="（不限 / 随单位）"
     )
@@ -197,10 +197,9 @@ class UserForm(forms.Form):
                 self.add_error("region", "请选择地区（您只能在本地区内建账号）")
             elif any(r.pk not in ids for r in where):
                 self.add_error("region", "只能在您的管辖地区内建账号")
-        if role == REPORTER and unit is not None:
-            data["region"] = None  # a reporter's region follows its unit
-        if role == TASKFORCE and data.get("campaign") is not None:
-            data["region"] = None
+        required = ROLES[role].required if role in ROLES else None
+        if required and {"unit": unit, "campaign": data.get("campaign")}[required] is not None:
+            data["region"] = None  # a reporter's region follows its unit, a 专班's its campaign
         return data
 
 
@@ -218,7 +217,7 @@ def _users_page(request, form=None, *, status: int = 200):
     return render(request, "ui/admin/users.html", {"page": page, "form": form, "query": ""}, status=status)
 
 
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def users(request):
     if not permissions.can_manage_accounts(request.user):
         return forbidden(request, "只有督查室可以管理账号")
@@ -246,7 +245,7 @@ def users(request):
 
 
 @require_POST
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def user_active(request, pk: int):
     target = get_object_or_404(User, pk=pk)
     if not _managed_users(request.user).filter(pk=pk).exists() or target.is_superuser:

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from duban.accounts.guards import role_required
-from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
+from duban.accounts.guards import allowed_to
+from duban.accounts.roles import OVERSEE
 from duban.assessment.actions import scheme_for
 from duban.assessment.scoring import PARTS
 from duban.assessment.unit_scores import ranking, year_view
@@ -74,7 +74,7 @@ def _ranking(request):
     return form, scheme, ranking(plan, scheme, form.cleaned_data["period"], as_of)
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def assessment(request):
     form, scheme, result = _ranking(request)
     year = None
@@ -128,7 +128,7 @@ HEADER = [
 ]
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def assessment_export(request):
     form, scheme, result = _ranking(request)
     if result is None:

@@ -17,15 +17,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
-from duban.accounts.guards import forbidden, role_required
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.guards import allowed_to, forbidden
+from duban.accounts.roles import CAMPAIGN, REGION, SUPERVISE, UNIT, WORK
 from duban.plans.models import Campaign, Region, TaskUnit, Unit
 from duban.supervision.actions import SupervisionError
 from duban.supervision.assignments import SOURCES, do_create_assignment, do_return_report, do_sign_assignment
 from duban.supervision.models import Assignment, AssignmentReceipt
 from duban.tracking.models import ProgressReport
 
-SIGNED_IN = (OFFICE, TASKFORCE, REPORTER, LEADER)
 PER_PAGE = 50
 EVERY_CHOICES = [(k, f"每{k}") for k in ("周", "旬", "月", "季")]
 UNIT_CHOICES_MAX = 2000  # the datalist of unit names offered on the form
@@ -51,13 +50,12 @@ class ReturnForm(forms.Form):
 
 def _place(user) -> tuple[Region | None, Campaign | None]:
     """Where ``user`` 交办s: the office's region, or the 专班's campaign (and its region)."""
-    profile = permissions.profile_of(user)
-    if profile is None:
+    profile, entry = permissions.profile_of(user), permissions.role_entry(user)
+    if profile is None or entry is None or SUPERVISE not in entry.may:
         return None, None
-    role = permissions.role_of(user)
-    if role == OFFICE and profile.region_id:
+    if entry.scope == REGION and profile.region_id:
         return profile.region, None
-    if role == TASKFORCE and profile.campaign_id:
+    if entry.scope == CAMPAIGN and profile.campaign_id:
         campaign = Campaign.objects.select_related("region").get(pk=profile.campaign_id)
         return campaign.region, campaign
     return None, None
@@ -87,7 +85,7 @@ def _list(request, form=None, error: str = "", status: int = 200):
         signed = {r.unit_id for r in a.receipts.all()}
         a.unit_rows = [(x, x.unit_id in signed) for x in sorted(a.task.assignments.all(), key=lambda x: x.order)]
     region, campaign = _place(request.user)
-    can_create = region is not None and permissions.has_role(request.user, OFFICE, TASKFORCE)
+    can_create = region is not None and permissions.may(request.user, SUPERVISE)
     context = {
         "page": page,
         "can_create": can_create,
@@ -105,13 +103,13 @@ def _list(request, form=None, error: str = "", status: int = 200):
     return render(request, "ui/assignments/list.html", context, status=status)
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def assignment_list(request):
     return _list(request)
 
 
 @require_POST
-@role_required(OFFICE, TASKFORCE)
+@allowed_to(SUPERVISE)
 def assignment_create(request):
     region, campaign = _place(request.user)
     if region is None:
@@ -150,7 +148,7 @@ def _assignment(request, pk: int) -> Assignment | None:
 
 
 def _my_unit_to_sign(user, a: Assignment) -> int | None:
-    if permissions.role_of(user) != REPORTER:
+    if permissions.scope_of(user) != UNIT:
         return None
     mine = permissions.profile_of(user).unit_id
     units = {x.unit_id for x in a.task.assignments.all()}
@@ -169,7 +167,7 @@ def _detail(request, a: Assignment, error: str = "", status: int = 200):
     return render(request, "ui/assignments/detail.html", context, status=status)
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def assignment_detail(request, pk: int):
     a = _assignment(request, pk)
     if a is None:
@@ -179,7 +177,7 @@ def assignment_detail(request, pk: int):
 
 
 @require_POST
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def assignment_sign(request, pk: int):
     a = _assignment(request, pk)
     if a is None:
@@ -198,7 +196,7 @@ def assignment_sign(request, pk: int):
 
 
 @require_POST
-@role_required(OFFICE, TASKFORCE)
+@allowed_to(SUPERVISE)
 def report_return(request, pk: int):
     """退回 one report with a reason (the form sits on the task page's 报送记录)."""
     report = get_object_or_404(ProgressReport.objects.select_related("task", "unit"), pk=pk)

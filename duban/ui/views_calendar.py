@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from duban.accounts import permissions
-from duban.accounts.guards import role_required
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.guards import allowed_to
+from duban.accounts.roles import UNIT, WORK
 from duban.plans.models import Task
 from duban.plans.periods import PeriodError, local_date, parse_period, period_containing, to_local
 from duban.tracking.calendar import due_items
@@ -52,7 +52,7 @@ def window(month: str, dekad: str):
     return period
 
 
-@role_required(OFFICE, TASKFORCE, REPORTER, LEADER)
+@allowed_to(WORK)
 def calendar(request):
     form = CalendarForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -62,7 +62,7 @@ def calendar(request):
     if data.get("reporting_only"):
         items = [i for i in items if i.reporting]
     unit_id = None
-    if permissions.role_of(request.user) == REPORTER and not permissions.is_superuser(request.user):
+    if permissions.scope_of(request.user) == UNIT and not permissions.is_superuser(request.user):
         unit_id = permissions.profile_of(request.user).unit_id
         items = [i for i in items if i.reporting and unit_id in i.unit_tasks]
     titles = {}

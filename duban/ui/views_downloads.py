@@ -13,8 +13,8 @@ from django import forms
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 
-from duban.accounts.guards import forbidden, role_required
-from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
+from duban.accounts.guards import allowed_to, forbidden
+from duban.accounts.roles import OVERSEE
 from duban.briefs.collect import collect
 from duban.briefs.content import BRIEF_KINDS, BriefError, BriefRequest
 from duban.briefs.exports import responsibility_workbook
@@ -51,7 +51,9 @@ class ExportForm(forms.Form):
 
 class BriefForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=[(k, k) for k in BRIEF_KINDS])
-    period = forms.CharField(label="期间", max_length=20, help_text="如 2023-03上旬、2023-03、2023Q1、2023")
+    period = forms.CharField(
+        label="期间", max_length=20, help_text="如 " + "、".join(k.example for k in BRIEF_KINDS.values())
+    )
     plan = forms.ModelChoiceField(label="方案", queryset=Plan.objects.none(), empty_label="请选择方案")
     number = forms.IntegerField(label="期号", min_value=1, initial=1)
 
@@ -90,12 +92,12 @@ def _page(request, export_form=None, brief_form=None, status=200):
     return render(request, "ui/downloads/index.html", context, status=status)
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def downloads(request):
     return _page(request)
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def export(request):
     """GET ?plan=&kind=: the workbook as an attachment, or the page again with the error."""
     form = ExportForm(request.GET, user=request.user)
@@ -139,7 +141,7 @@ def _brief_data(request):
         return None, _page(request, brief_form=form, status=400)
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def brief(request):
     """GET ?kind=&period=&plan=&number=: the brief as a 公文 .docx, made by a background job (a
     province's 月通报 takes a minute); the job's page shows its progress, then offers the file."""
@@ -161,7 +163,7 @@ def brief(request):
     return redirect("jobs:job", pk=job.pk)
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def brief_page(request):
     """GET ?kind=&period=&plan=&number=: the same brief (the same BriefData) as a web page."""
     data, refused = _brief_data(request)

@@ -19,8 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from duban.accounts.guards import role_required
-from duban.accounts.roles import OFFICE
+from duban.accounts.guards import allowed_to
+from duban.accounts.roles import ADMINISTER
 from duban.ingest import IngestError, ParseResult
 from duban.ingest.text import norm_key
 from duban.ingest.uploads import DEFAULT_MAX_BYTES
@@ -187,7 +187,7 @@ def _gone(request):
     return redirect("ui:import_upload")
 
 
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +200,7 @@ def upload(request):
     return render(request, "ui/imports/upload.html", {"form": form, "max_mb": max_bytes() // 1024 // 1024})
 
 
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def preview_page(request, token: str):
     try:
         item, result = _load(request, token)
@@ -256,7 +256,7 @@ def _unit_map(item) -> dict[str, Unit]:
     return {name: units[pk] for name, pk in item.unit_map.items() if pk in units}
 
 
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def confirm(request, token: str):
     try:
         item, result = _load(request, token)
@@ -301,14 +301,14 @@ def confirm(request, token: str):
 
 
 @require_POST
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def cancel(request, token: str):
     import_store.discard(request, token)
     messages.info(request, "已取消导入，上传的文件已删除")
     return redirect("ui:import_upload")
 
 
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def done(request):
     info = request.session.get(DONE_KEY)
     if not info:

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
-from duban.accounts.guards import forbidden, role_required
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.guards import allowed_to, forbidden
+from duban.accounts.roles import ADMINISTER, RECEIVE_PROMPTS, SUPERVISE, UNIT, WORK
 from duban.jobs.queue import enqueue
 from duban.plans.periods import local_date
 from duban.supervision import lifecycle
@@ -27,7 +27,6 @@ from duban.supervision.lifecycle import TransitionError
 from duban.supervision.models import COLORS, KINDS, PROMPT, Notice, NoticeEvent
 from duban.ui import scope, tasks
 
-SIGNED_IN = (OFFICE, TASKFORCE, REPORTER, LEADER)
 PER_PAGE = 50
 STATE_CHOICES = [("open", "未办结"), ("", "全部"), *lifecycle.NOTICE_STATES]
 
@@ -61,7 +60,7 @@ def visible_notices(user):
     return Notice.objects.filter(where).distinct()
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def notice_list(request):
     form = NoticeFilter(request.GET or {"state": "open"})
     data = form.cleaned_data if form.is_valid() else {"state": "open"}
@@ -77,7 +76,7 @@ def notice_list(request):
     if data.get("q"):
         notices = notices.filter(number__contains=data["q"]) | notices.filter(reason__contains=data["q"])
     page = Paginator(notices.order_by("-issued_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
-    can_generate = permissions.has_role(request.user, OFFICE)
+    can_generate = permissions.may(request.user, ADMINISTER)
     context = {
         "form": form,
         "page": page,
@@ -100,10 +99,9 @@ def _may_act(user, notice: Notice) -> bool:
     """May ``user`` 签收 / 反馈 (mirrors the action's rule, to decide which buttons to show)."""
     if permissions.can_supervise(user, notice.task):
         return True
-    role = permissions.role_of(user)
-    if role == REPORTER:
+    if permissions.scope_of(user) == UNIT:
         return any(u.pk == permissions.profile_of(user).unit_id for u in notice.units.all())
-    return role == LEADER and notice.kind == PROMPT
+    return notice.kind == PROMPT and permissions.may(user, RECEIVE_PROMPTS)
 
 
 def _notice(request, pk: int) -> Notice | None:
@@ -136,7 +134,7 @@ def _detail(request, notice: Notice, *, error: str = "", feedback=None, close=No
     return render(request, "ui/notices/detail.html", context, status=status)
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def notice_detail(request, pk: int):
     notice = _notice(request, pk)
     if notice is None:
@@ -171,7 +169,7 @@ def _step(request, pk: int, run, form_class=None, form_key: str = "", *, closing
 
 
 @require_POST
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def notice_sign(request, pk: int):
     def run(notice, _):
         do_sign(notice, request.user)
@@ -181,7 +179,7 @@ def notice_sign(request, pk: int):
 
 
 @require_POST
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def notice_feedback(request, pk: int):
     def run(notice, data):
         do_feedback(notice, data["text"], request.user)
@@ -191,7 +189,7 @@ def notice_feedback(request, pk: int):
 
 
 @require_POST
-@role_required(OFFICE, TASKFORCE)
+@allowed_to(SUPERVISE)
 def notice_close(request, pk: int):
     def run(notice, data):
         do_close(notice, request.user, note=data["note"])
@@ -201,7 +199,7 @@ def notice_close(request, pk: int):
 
 
 @require_POST
-@role_required(OFFICE)
+@allowed_to(ADMINISTER)
 def notice_generate(request):
     """督办检查 over every plan of the office's region, on the chosen day (idempotent per day), as a
     background job: a city's check takes a minute; the job's page shows it plan by plan."""

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
-from duban.accounts.guards import forbidden, role_required, task_permission
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.guards import allowed_to, forbidden, task_permission
+from duban.accounts.roles import WORK
 from duban.cascade.assign import ROLE_LABELS, do_assign_unit, do_unassign_unit
 from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import task_rollup
@@ -33,7 +33,6 @@ from duban.ui import scope
 from duban.ui.task_browser import TaskFilterForm, filter_tasks, leaders_of, tree, units_of
 from duban.ui.views.common import as_of_param
 
-SIGNED_IN = (OFFICE, TASKFORCE, REPORTER, LEADER)
 CONTEXT_LINES = 3  # source lines shown before and after a task
 NOT_IN_SCOPE = "此方案不在您的查看范围内"
 SHOWN = 100  # tasks listed on one page; filters narrow a longer list
@@ -92,7 +91,7 @@ def _plan_groups(user) -> list[dict]:
     return groups
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def plan_list(request):
     """Plans of the user's scope by region, with the campaigns and the number of visible tasks.
 
@@ -108,7 +107,7 @@ def plan_list(request):
     return render(request, "ui/plans/plan_list.html", {"groups_html": html})
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def campaign_detail(request, pk: int):
     campaign = get_object_or_404(Campaign.objects.select_related("region"), pk=pk)
     plans = list(
@@ -119,7 +118,7 @@ def campaign_detail(request, pk: int):
     return _browse(request, plans, "ui/plans/campaign_detail.html", {"campaign": campaign})
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def plan_detail(request, pk: int):
     plan = get_object_or_404(Plan.objects.select_related("region", "campaign", "parent"), pk=pk)
     if not scope.plans_in_scope(request.user).filter(pk=plan.pk).exists():
@@ -127,7 +126,7 @@ def plan_detail(request, pk: int):
     return _browse(request, [plan], "ui/plans/plan_detail.html", {"plan": plan})
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def task_search(request):
     """Every task the user may see, filtered and searched across plans."""
     plans = list(

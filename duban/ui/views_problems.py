@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
-from duban.accounts.guards import forbidden, role_required
-from duban.accounts.roles import LEADER, OFFICE, REPORTER, TASKFORCE
+from duban.accounts.guards import allowed_to, forbidden
+from duban.accounts.roles import SUPERVISE, WORK
 from duban.plans.models import Task, Unit
 from duban.supervision import lifecycle
 from duban.supervision.actions import (
@@ -29,7 +29,6 @@ from duban.supervision.lifecycle import TransitionError
 from duban.supervision.models import Problem
 from duban.ui import scope
 
-SIGNED_IN = (OFFICE, TASKFORCE, REPORTER, LEADER)
 PER_PAGE = 50
 STATE_CHOICES = [("open", "未关闭"), ("", "全部"), *lifecycle.PROBLEM_STATES]
 
@@ -57,7 +56,7 @@ def visible_problems(user):
     return Problem.objects.filter(task__in=tasks)
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def problem_list(request):
     form = ProblemFilter(request.GET or {"state": "open"})
     data = form.cleaned_data if form.is_valid() else {"state": "open"}
@@ -104,7 +103,7 @@ def _detail(request, problem, *, error="", assign=None, note=None, status=200):
     return render(request, "ui/problems/detail.html", context, status=status)
 
 
-@role_required(*SIGNED_IN)
+@allowed_to(WORK)
 def problem_detail(request, pk: int):
     problem = _problem(request, pk)
     if problem is None:
@@ -129,7 +128,7 @@ def _step(request, pk, form, key, run, label):
 
 
 @require_POST
-@role_required(OFFICE, TASKFORCE)
+@allowed_to(SUPERVISE)
 def problem_assign(request, pk: int):
     def run(problem, d):
         do_assign_problem(problem, d["assignee"], request.user, note=d["note"])
@@ -138,7 +137,7 @@ def problem_assign(request, pk: int):
 
 
 @require_POST
-@role_required(OFFICE, TASKFORCE)
+@allowed_to(SUPERVISE)
 def problem_resolve(request, pk: int):
     def run(problem, d):
         do_resolve_problem(problem, request.user, note=d["note"])
@@ -147,7 +146,7 @@ def problem_resolve(request, pk: int):
 
 
 @require_POST
-@role_required(OFFICE, TASKFORCE)
+@allowed_to(SUPERVISE)
 def problem_close(request, pk: int):
     def run(problem, d):
         do_close_problem(problem, request.user, note=d["note"])

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.urls import resolve, reverse
 
 from duban.accounts import permissions
-from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE
 
 
 def home(request):
-    """``/``: the role's home page rendered in place (no redirect, so the address stays ``/``)."""
+    """``/``: the role's home page (its ``home`` in duban.accounts.roles.ROLES) rendered in place (no
+    redirect, so the address stays ``/``)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    from duban.ui.views import dashboard, leader, public, report
-
-    role = permissions.role_of(request.user)
-    if role == REPORTER:
-        return report.report_home(request)
-    if role in (OFFICE, TASKFORCE):
-        return dashboard.dashboard(request)
-    if role == LEADER:
-        return leader.leader_home(request)
-    if role == PUBLIC:
-        return public.public_page(request)
-    return render(request, "ui/no_role.html")
+    entry = permissions.role_entry(request.user)
+    if entry is None:
+        return render(request, "ui/no_role.html")
+    return resolve(reverse(entry.home)).func(request)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from duban.accounts import permissions
-from duban.accounts.guards import role_required
-from duban.accounts.roles import LEADER, OFFICE, TASKFORCE
+from duban.accounts.guards import allowed_to
+from duban.accounts.roles import OVERSEE
 from duban.plans.models import Campaign
 from duban.ui import overview
 from duban.ui.cache import cached, cached_rendered
@@ -78,7 +78,7 @@ def _render_figures(data: dict) -> str:
     return render_to_string("ui/_dashboard_figures.html", context)
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def dashboard(request):
     as_of, error = as_of_param(request)
     campaigns, options_html = cached_rendered(*_options(request), _render_options)
@@ -100,7 +100,7 @@ def dashboard(request):
     )
 
 
-@role_required(OFFICE, TASKFORCE, LEADER)
+@allowed_to(OVERSEE)
 def dashboard_api(request):
     """``GET /api/dashboard/?campaign=&as_of=``: the dashboard's figures as JSON."""
     as_of, error = as_of_param(request)

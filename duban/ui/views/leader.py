@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duban.accounts import permissions
-from duban.accounts.guards import forbidden, role_required, task_permission
-from duban.accounts.roles import LEADER, OFFICE
+from duban.accounts.guards import allowed_to, forbidden, task_permission
+from duban.accounts.roles import INSTRUCT
 from duban.supervision.actions import SupervisionError, do_add_instruction
 from duban.supervision.models import Instruction
 from duban.ui import overview
@@ -56,7 +56,7 @@ def _page(request, form_task=None, form=None):
     )
 
 
-@role_required(LEADER, OFFICE)
+@allowed_to(INSTRUCT)
 def leader_home(request):
     return _page(request)
 

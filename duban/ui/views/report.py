@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from duban.accounts import permissions
-from duban.accounts.guards import role_required, task_permission
-from duban.accounts.roles import OFFICE, REPORTER
+from duban.accounts.guards import allowed_to, task_permission
+from duban.accounts.roles import REPORT, UNIT
 from duban.plans.models import Task, TaskUnit, Unit
 from duban.plans.periods import to_local
 from duban.tracking.actions import TrackingError, do_submit_report
@@ -59,7 +59,7 @@ def build_form(item: DueTask, units, targets, data=None, files=None) -> ReportFo
 def _acting_unit(request):
     """(unit, units to choose from) — the reporter's own unit, or the unit the 督查室 picked."""
     profile = permissions.profile_of(request.user)
-    if permissions.role_of(request.user) == REPORTER:
+    if permissions.scope_of(request.user) == UNIT:
         return profile.unit, []
     tasks = permissions.visible_tasks(request.user).filter(active=True)
     units = list(Unit.objects.filter(is_group=False, assignments__task__in=tasks).distinct().order_by("name"))
@@ -68,7 +68,7 @@ def _acting_unit(request):
     return unit, units
 
 
-@role_required(REPORTER, OFFICE)
+@allowed_to(REPORT)
 def report_home(request):
     now = to_local(timezone.now())
     unit, units = _acting_unit(request)
@@ -160,4 +160,4 @@ def _back(request, unit_id: int) -> str:
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         return nxt
     url = reverse("ui:report_home")
-    return url if permissions.role_of(request.user) == REPORTER else f"{url}?unit={unit_id}"
+    return url if permissions.scope_of(request.user) == UNIT else f"{url}?unit={unit_id}"

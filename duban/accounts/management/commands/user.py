@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from duban.accounts.actions import AccountError, Scope, do_add_user, do_set_active, do_set_role
 from duban.accounts.lookup import LookupProblem, get_campaign, get_region, get_unit, get_user
 from duban.accounts.models import UserProfile
-from duban.accounts.roles import LABELS, RoleError, label, parse_role
+from duban.accounts.roles import ROLES, RoleError, label, parse_role
 
-ROLE_HELP = "角色：" + "、".join(LABELS.values())
+ROLE_HELP = "角色：" + "、".join(r.label for r in ROLES.values())
 
 
 def _scope_arguments(parser) -> None:

@@ -25,7 +25,7 @@ def fail(message: str) -> CommandError:
 
 
 class Command(BaseCommand):
-    help = "生成简报（公文 .docx）：旬简报、月通报、季总结、年总结，只用该期末以前入库的数据（可重复生成）"
+    help = f"生成简报（公文 .docx）：{'、'.join(BRIEF_KINDS)}，只用该期末以前入库的数据（可重复生成）"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -35,11 +35,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--year", type=int, help="年度（与地区名合用，默认为该地区当前的年度工作）")
         parser.add_argument("--kind", required=True, help=f"简报类型：{'、'.join(BRIEF_KINDS)}")
-        parser.add_argument("--period", required=True, help="期间：旬 2023-03上旬、月 2023-03、季 2023Q1、年 2023")
+        parser.add_argument("--period", required=True, help="期间：" + "、".join(f"{k.period} {k.example}" for k in BRIEF_KINDS.values()))
         parser.add_argument("--out", help="输出文件（.docx），默认为简报标题.docx")
         parser.add_argument("--number", type=int, default=None,
-                            help="期号（简报）或发文字号的序号（通报、总结）；默认按期间在该年内自动编号：旬简报为第几旬、"
-                                 "月通报为月份、季总结为季度")
+                            help="期号（简报）或发文字号的序号（通报、总结）；默认为该期间在该年内的序号"
+                                 "（第几旬、第几月、第几季度）")
         parser.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 转成 PDF（需已安装 soffice）")
 
     def handle(self, *args, plan, kind, period, out=None, number=None, pdf=False, year=None, **options):
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         render(data).save(out)
         h = data.headline
         self.stdout.write(
-            f"已生成{data.kind}《{data.title}》（{'第' + str(data.number) + '期' if data.kind == '旬简报' else data.doc_number}，数据截至{data.as_of:%Y-%m-%d %H:%M}）：\n"
+            f"已生成{data.kind}《{data.title}》（{data.issue}，数据截至{data.as_of:%Y-%m-%d %H:%M}）：\n"
             f"  任务 {h.tasks} 项（" + "、".join(f"{s} {n}" for s, n in h.tasks_by_status.items() if n) + "）；"
             f"目标 {h.targets} 个（达到序时进度 {h.targets_on}、落后 {h.targets_behind}、尚无数据 {h.targets_without_data}）\n"
             f"  滞后和逾期任务 {len(data.lagging)} 项，需协调问题 {len(data.problems)} 个，"
