@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from duban.ingest.formats import package_kind, zip_bomb_problem
+
 ALLOWED = {
     ".docx": "docx", ".xlsx": "xlsx",
     ".doc": "ole", ".xls": "ole", ".wps": "ole", ".et": "ole",  # 97-2003 Office and WPS: OLE2 files
@@ -39,8 +41,6 @@ def attachment_problem(name: str, content: bytes) -> str:
     if kind is None:
         return f"附件“{name}”的内容不是{KIND_NAMES[ALLOWED[suffix]]}，文件已损坏或类型不符，只接受{ACCEPTED_TEXT}"
     if kind in {"docx", "xlsx", "zip"}:
-        from duban.ingest.formats import zip_bomb_problem
-
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
             problem = zip_bomb_problem(zf.infolist())
         if problem:
@@ -62,9 +62,4 @@ def _kind(content: bytes) -> str | None:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return None
-    if "[Content_Types].xml" in names:
-        if any(n.startswith("word/") for n in names):
-            return "docx"
-        if any(n.startswith("xl/") for n in names):
-            return "xlsx"
-    return "zip"
+    return package_kind(names)
