@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from duban.ingest.text import strip_markup
 from duban.plans.models import Campaign, Plan, SourceDocument, Task
-from duban.ui.views_plans import source_excerpt
+from duban.ui.views.plans import source_excerpt
 from tests.conftest import SAMPLES
 
 MAX_QUERIES = 30  # per page, whatever the number of tasks (statuses and group-unit members included)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from duban.audit.models import AuditEntry
 from duban.ingest import IngestError, parse_file
-from duban.plans import actions
+from duban.plans.actions import ingest as actions
 from duban.plans.campaigns import campaign_name
 from duban.plans.matching import TaskSig, match_tasks, title_similarity
 from duban.plans.models import (
@@ -331,7 +331,7 @@ def test_a_failure_mid_import_rolls_everything_back(monkeypatch):
     def broken(*args, **kwargs):
         raise IngestError("模拟的中途失败", path="x")
 
-    monkeypatch.setattr(actions, "_sync_cadences", broken)
+    monkeypatch.setattr(actions, "sync_cadences", broken)
     with pytest.raises(SystemExit):
         call_command("ingest", sample_path("003"), stdout=io.StringIO(), stderr=io.StringIO())
     assert row_counts() == counts

@@ -241,7 +241,7 @@ def test_the_preview_shows_the_year_and_the_office_corrects_it(client):
 def test_the_file_is_parsed_once_for_upload_preview_and_confirm(client, store, monkeypatch):
     """The parse is kept beside the upload (parse.json, 0600) and every later step reuses it."""
     from duban.ingest import bounded
-    from duban.plans import actions
+    from duban.plans.actions import ingest as actions
     from duban.ui import tasks
 
     yuanjiang()
@@ -314,7 +314,7 @@ def test_the_upload_request_parses_nothing_the_queued_job_does(
     from django.test import Client
 
     from duban.ingest import bounded
-    from duban.plans import actions
+    from duban.plans.actions import ingest as actions
     from duban.ui import tasks
     from tests.conftest import run_queued
 

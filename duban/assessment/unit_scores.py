@@ -10,7 +10,7 @@ plan and one period, counted from the stored reports and notices, then scored an
   scheme then scales the other weights to 100, as its rules say).
 * 红/黄督办单: notices addressed to the unit, issued in the period.
 
-Used by the assessment page (duban/ui/views_assessment.py) and by the briefs' 考核排名 and 报送情况通报
+Used by the assessment page (duban/ui/views/assessment.py) and by the briefs' 考核排名 and 报送情况通报
 (:func:`duban.briefs.collect.collect`), so a brief and the page always show the same figures.
 A fixed number of queries whatever the number of tasks and units. Tasks are read as tuples
 (:func:`task_rows`), not models: a province's 5.7 万 tasks and 20 万 assignments as models took

@@ -3,7 +3,7 @@
 A group unit (各县市区人民政府) normally comes from the document text. The 督查室 also needs to hand
 a city task to the counties when the document did not say so: :func:`do_assign_unit` adds a
 :class:`~duban.plans.models.TaskUnit` with ``origin=手工``. Such a row is kept by every re-import of
-the document (``plans.actions._write_assignments`` rewrites only the document's rows), so the
+the document (``plans.actions.tasks._write_assignments`` rewrites only the document's rows), so the
 assignment, and the members' reports that hang on it, survive a revised file.
 
 The name is read the way an import reads it (the region's :class:`~duban.plans.units.UnitDirectory`,

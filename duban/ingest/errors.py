@@ -13,10 +13,6 @@ def without_paths(message: str) -> str:
     return _ABSOLUTE.sub(lambda m: os.path.basename(m.group(0).replace("\\", "/")), message)
 
 
-# the names of the binary formats in messages ("不是有效的 Word 文档（.docx）")
-FORMAT_NAMES = {".docx": " Word 文档（.docx）", ".xlsx": " Excel 表格（.xlsx）", ".pdf": " PDF 文档（.pdf）"}
-
-
 class IngestError(Exception):
     """A document that cannot be read as a plan.
 

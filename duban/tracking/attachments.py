@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from duban.ingest.formats import zip_bomb_problem
+from duban.ingest.formats import package_kind, zip_bomb_problem
 
 ALLOWED = {
     ".docx": "docx", ".xlsx": "xlsx",
@@ -62,9 +62,4 @@ def _kind(content: bytes) -> str | None:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return None
-    if "[Content_Types].xml" in names:
-        if any(n.startswith("word/") for n in names):
-            return "docx"
-        if any(n.startswith("xl/") for n in names):
-            return "xlsx"
-    return "zip"
+    return package_kind(names)

@@ -1,65 +1,72 @@
-"""URLs of the workbench pages (plan browser, import, calendar, 督办, downloads, 考核, admin).
+"""URLs of the workbench pages (plan browser, import, calendar, 督办, downloads, 考核, admin, 上下级).
 
 ``urlpatterns`` are included by :mod:`duban.ui.urls` (names ``ui:…``); ``plan_urlpatterns`` keep
-the plan browser's historical names (``plans:plan_list``, ``plans:task`` …) and paths, included
-from :mod:`duban.web.urls` under the ``plans`` namespace.
+the plan browser's historical names (``plans:plan_list``, ``plans:task`` …) and paths, and
+``cascade_urlpatterns`` the 上下级 pages' (``cascade:align``, ``cascade:rollup`` under ``/cascade/``);
+both are included from :mod:`duban.web.urls` under their namespace.
 """
 
 from django.urls import path
 
-from duban.ui import (
-    views_admin,
-    views_assessment,
-    views_assignments,
-    views_calendar,
-    views_downloads,
-    views_import,
-    views_notices,
-    views_plans,
-    views_problems,
+from duban.ui.views import (
+    admin,
+    assessment,
+    assignments,
+    calendar,
+    cascade,
+    downloads,
+    imports,
+    notices,
+    plans,
+    problems,
 )
 
 plan_urlpatterns = [
-    path("plans/", views_plans.plan_list, name="plan_list"),
-    path("plans/<int:pk>/", views_plans.plan_detail, name="plan"),
-    path("campaigns/<int:pk>/", views_plans.campaign_detail, name="campaign"),
-    path("tasks/", views_plans.task_search, name="tasks"),
-    path("tasks/<int:pk>/", views_plans.task_detail, name="task"),
-    path("tasks/<int:pk>/units/", views_plans.task_units, name="task_units"),
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("campaigns/<int:pk>/", plans.campaign_detail, name="campaign"),
+    path("tasks/", plans.task_search, name="tasks"),
+    path("tasks/<int:pk>/", plans.task_detail, name="task"),
+    path("tasks/<int:pk>/units/", plans.task_units, name="task_units"),
+]
+
+cascade_urlpatterns = [
+    path("align/", cascade.align_page, name="align"),
+    path("rollup/<int:pk>/", cascade.rollup_page, name="rollup"),
 ]
 
 urlpatterns = [
-    path("import/", views_import.upload, name="import_upload"),
-    path("import/done/", views_import.done, name="import_done"),
-    path("import/<str:token>/", views_import.preview_page, name="import_preview"),
-    path("import/<str:token>/confirm/", views_import.confirm, name="import_confirm"),
-    path("import/<str:token>/cancel/", views_import.cancel, name="import_cancel"),
-    path("calendar/", views_calendar.calendar, name="calendar"),
-    path("notices/", views_notices.notice_list, name="notices"),
-    path("notices/generate/", views_notices.notice_generate, name="notices_generate"),
-    path("notices/<int:pk>/", views_notices.notice_detail, name="notice"),
-    path("notices/<int:pk>/sign/", views_notices.notice_sign, name="notice_sign"),
-    path("notices/<int:pk>/feedback/", views_notices.notice_feedback, name="notice_feedback"),
-    path("notices/<int:pk>/close/", views_notices.notice_close, name="notice_close"),
-    path("assignments/", views_assignments.assignment_list, name="assignments"),
-    path("assignments/new/", views_assignments.assignment_create, name="assignment_create"),
-    path("assignments/<int:pk>/", views_assignments.assignment_detail, name="assignment"),
-    path("assignments/<int:pk>/sign/", views_assignments.assignment_sign, name="assignment_sign"),
-    path("reports/<int:pk>/return/", views_assignments.report_return, name="report_return"),
-    path("problems/", views_problems.problem_list, name="problems"),
-    path("problems/<int:pk>/", views_problems.problem_detail, name="problem"),
-    path("problems/<int:pk>/assign/", views_problems.problem_assign, name="problem_assign"),
-    path("problems/<int:pk>/resolve/", views_problems.problem_resolve, name="problem_resolve"),
-    path("problems/<int:pk>/close/", views_problems.problem_close, name="problem_close"),
-    path("downloads/", views_downloads.downloads, name="downloads"),
-    path("downloads/export/", views_downloads.export, name="download_export"),
-    path("downloads/brief/", views_downloads.brief, name="download_brief"),
-    path("downloads/brief/view/", views_downloads.brief_page, name="brief_page"),
-    path("assessment/", views_assessment.assessment, name="assessment"),
-    path("assessment/export/", views_assessment.assessment_export, name="assessment_export"),
-    path("manage/units/", views_admin.units, name="admin_units"),
-    path("manage/units/merge/", views_admin.unit_merge, name="admin_unit_merge"),
-    path("manage/units/alias/", views_admin.unit_alias, name="admin_unit_alias"),
-    path("manage/users/", views_admin.users, name="admin_users"),
-    path("manage/users/<int:pk>/active/", views_admin.user_active, name="admin_user_active"),
+    path("import/", imports.upload, name="import_upload"),
+    path("import/done/", imports.done, name="import_done"),
+    path("import/<str:token>/", imports.preview_page, name="import_preview"),
+    path("import/<str:token>/confirm/", imports.confirm, name="import_confirm"),
+    path("import/<str:token>/cancel/", imports.cancel, name="import_cancel"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/generate/", notices.notice_generate, name="notices_generate"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice"),
+    path("notices/<int:pk>/sign/", notices.notice_sign, name="notice_sign"),
+    path("notices/<int:pk>/feedback/", notices.notice_feedback, name="notice_feedback"),
+    path("notices/<int:pk>/close/", notices.notice_close, name="notice_close"),
+    path("assignments/", assignments.assignment_list, name="assignments"),
+    path("assignments/new/", assignments.assignment_create, name="assignment_create"),
+    path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/sign/", assignments.assignment_sign, name="assignment_sign"),
+    path("reports/<int:pk>/return/", assignments.report_return, name="report_return"),
+    path("problems/", problems.problem_list, name="problems"),
+    path("problems/<int:pk>/", problems.problem_detail, name="problem"),
+    path("problems/<int:pk>/assign/", problems.problem_assign, name="problem_assign"),
+    path("problems/<int:pk>/resolve/", problems.problem_resolve, name="problem_resolve"),
+    path("problems/<int:pk>/close/", problems.problem_close, name="problem_close"),
+    path("downloads/", downloads.downloads, name="downloads"),
+    path("downloads/export/", downloads.export, name="download_export"),
+    path("downloads/brief/", downloads.brief, name="download_brief"),
+    path("downloads/brief/view/", downloads.brief_page, name="brief_page"),
+    path("assessment/", assessment.assessment, name="assessment"),
+    path("assessment/export/", assessment.assessment_export, name="assessment_export"),
+    path("manage/units/", admin.units, name="admin_units"),
+    path("manage/units/merge/", admin.unit_merge, name="admin_unit_merge"),
+    path("manage/units/alias/", admin.unit_alias, name="admin_unit_alias"),
+    path("manage/users/", admin.users, name="admin_users"),
+    path("manage/users/<int:pk>/active/", admin.user_active, name="admin_user_active"),
 ]

@@ -1,4 +1,9 @@
-"""Pages of duban.ui: one module per role home page; :func:`home` sends each role to its own."""
+"""Pages of duban.ui, one module per page area: the role homes (:mod:`~.report`, :mod:`~.dashboard`,
+:mod:`~.leader`, :mod:`~.public`) and :mod:`~.auth`; the workbench — :mod:`~.plans` (plan browser),
+:mod:`~.imports` (import wizard), :mod:`~.calendar`, :mod:`~.notices`, :mod:`~.assignments`,
+:mod:`~.problems`, :mod:`~.downloads`, :mod:`~.assessment`, :mod:`~.admin`; :mod:`~.cascade` (上下级
+pages). Shared helpers in :mod:`~.common`; templates under ``ui/templates/ui/<area>/``; URLs in
+:mod:`duban.ui.urls` and :mod:`duban.ui.urls_workbench`. :func:`home` sends each role to its own home."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from duban.plans.models import Plan
 from duban.plans.periods import PeriodError, local_date, parse_period, period_containing
 from duban.ui import scope
 from duban.ui.views.common import as_of_param
-from duban.ui.views_downloads import XLSX, file_name
+from duban.ui.views.downloads import XLSX, file_name
 
 PERIOD_KINDS = ("旬", "月", "季", "半年", "年")
 

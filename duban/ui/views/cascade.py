@@ -1,4 +1,5 @@
-"""The alignment page: a lower-level plan against the upper-level plan, server-rendered.
+"""The 上下级 (cascade) pages, over the logic of :mod:`duban.cascade`: the alignment page (a lower-level
+plan against the upper-level plan) and the rollup page (a region's child regions side by side).
 
 ``/cascade/align/?child=新邵县&parent=邵阳市`` takes the same PLAN words as ``duban align``; without
 them the page lists the linked plans. A fixed number of queries (see :mod:`duban.cascade.alignment`).
@@ -97,7 +98,7 @@ def align_page(request):
             ]
             context["assigned_missing"] = [r for r in alignment.unmatched_tasks if r.assigned_below]
             context["other_missing"] = [r for r in alignment.unmatched_tasks if not r.assigned_below]
-    return render(request, "cascade/align.html", context, status=status)
+    return render(request, "ui/cascade/align.html", context, status=status)
 
 
 @allowed_to(OVERSEE)
@@ -119,4 +120,4 @@ def rollup_page(request, pk: int):
         for c in rollup.children
     ]
     context = {"rollup": rollup, "rows": rows, "as_of": as_of, "as_of_error": as_of_error}
-    return render(request, "cascade/rollup.html", context)
+    return render(request, "ui/cascade/rollup.html", context)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from duban.accounts.guards import allowed_to
 from duban.accounts.roles import ADMINISTER
-from duban.ingest import IngestError, ParseResult
+from duban.ingest import IngestError, ParseResult, formats
 from duban.ingest.text import norm_key
 from duban.ingest.uploads import DEFAULT_MAX_BYTES
 from duban.jobs.models import Job
@@ -48,7 +48,7 @@ def _regions(user):
 
 class UploadForm(forms.Form):
     # an empty file is worded by check_upload, like `duban parse` and `duban ingest` word it
-    file = forms.FileField(label="方案文件", help_text="支持 .txt .md .html .docx .xlsx .pdf", allow_empty_file=True)
+    file = forms.FileField(label="方案文件", help_text=f"支持 {formats.SUPPORTED}", allow_empty_file=True)
     region = forms.ModelChoiceField(
         label="所属地区", queryset=Region.objects.none(), required=False, empty_label="按文件自动识别"
     )
