@@ -27,7 +27,6 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from duban.assessment.actions import scheme_for
 from duban.assessment.unit_scores import TaskRow, ranking, task_rows
@@ -51,6 +50,7 @@ from duban.briefs.content import (
 )
 from duban.cascade.plantree import region_groups
 from duban.ingest.text import norm_key
+from duban.plans import clock
 from duban.plans.models import Plan, Target, TaskUnit
 from duban.supervision import lifecycle
 from duban.supervision.models import Problem, ProblemEvent
@@ -177,7 +177,7 @@ def _problem_state(problem: Problem) -> str:
 def collect(request: BriefRequest, now: datetime | None = None) -> BriefData:
     """Everything the brief of ``request`` prints, as stored at the end of its period (see module doc)."""
     period = request.period
-    now = to_local(now or timezone.now())
+    now = to_local(now or clock.now())
     if now < period.start_at:
         raise BriefError(f"{period.label}尚未开始，不能生成{request.kind}")
     as_of = min(now, period.end_at - timedelta(microseconds=1))

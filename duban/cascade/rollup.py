@@ -16,11 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.utils import timezone
-
 from duban.cascade.indicators import indicator_key
 from duban.cascade.members import Member, members_of_task
 from duban.cascade.plantree import place_names
+from duban.plans import clock
 from duban.plans.models import Plan, Region, Target, Task, TaskUnit, Unit
 from duban.tracking.models import LAGGING, ProgressReport
 from duban.tracking.periods import Period, local_date, period_containing, to_local
@@ -129,7 +128,7 @@ def last_due_period(schedule: TaskSchedule, as_of: datetime) -> Period | None:
 
 def task_rollup(task: Task, period: Period | None = None, as_of: datetime | None = None) -> list[GroupRollup]:
     """One :class:`GroupRollup` per group unit ``task`` names ([] when it names none)."""
-    as_of = as_of or timezone.now()
+    as_of = as_of or clock.now()
     members = members_of_task(task)
     if not members:
         return []
@@ -261,7 +260,7 @@ def region_rollup(region: Region, as_of: datetime | None = None) -> RegionRollup
     """
     from duban.supervision.facts import first_submissions, owed
 
-    as_of = as_of or timezone.now()
+    as_of = as_of or clock.now()
     day = local_date(as_of)
     since = date(day.year, 1, 1)
     tree: dict[int | None, list[int]] = defaultdict(list)

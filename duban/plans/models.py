@@ -128,11 +128,9 @@ class Programme(models.Model):
     def archived(self, today=None) -> bool:
         """Whether the period is over (``today``: a local date; default the current one)."""
         if today is None:
-            from django.utils import timezone
+            from duban.plans import clock
 
-            from duban.tracking.periods import local_date
-
-            today = local_date(timezone.now())
+            today = clock.today()
         return today > self.period_end
 
 

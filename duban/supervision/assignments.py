@@ -27,6 +27,7 @@ from duban.accounts import permissions
 from duban.accounts.audit import record
 from duban.accounts.roles import OFFICE, REPORTER, TASKFORCE
 from duban.ingest.text import norm_key
+from duban.plans import clock
 from duban.plans.models import Campaign, Plan, Region, SourceDocument, Task, TaskUnit, Unit
 from duban.plans.units import UnitDirectory
 from duban.supervision.actions import SupervisionError, _user, _who
@@ -142,7 +143,7 @@ def do_create_assignment(
         raise SupervisionError(f"来源“{source}”无效，应为：{'、'.join(SOURCES)}")
     if every not in KINDS:
         raise SupervisionError(f"报送周期“{every}”无效，应为：{'、'.join(KINDS)}")
-    at = at or timezone.now()
+    at = at or clock.now()
     if not isinstance(due, date) or due < timezone.localdate(at):
         raise SupervisionError("办结时限应为今天或以后的日期")
     units = _units(region, lead, co)
@@ -219,7 +220,7 @@ def do_sign_assignment(
         raise SupervisionError(f"“{unit.name}”已签收该督办事项")
     receipt = AssignmentReceipt.objects.create(
         assignment=assignment, unit=unit, actor=_user(user), actor_name=_who(user, actor_name),
-        at=at or timezone.now(),
+        at=at or clock.now(),
     )  # fmt: skip
     record(
         "sign_assignment",
@@ -261,7 +262,7 @@ def do_return_report(report: ProgressReport, reason: str, user=None, *, actor_na
         raise SupervisionError("该单位本期已有更新的报送版本，只能退回最新一版")
     row = ReportReturn.objects.create(
         report=report, task_id=report.task_id, unit_id=report.unit_id, period=report.period, reason=reason,
-        actor=_user(user), actor_name=_who(user, actor_name), at=at or timezone.now(),
+        actor=_user(user), actor_name=_who(user, actor_name), at=at or clock.now(),
     )  # fmt: skip
     record(
         "return_report",

@@ -1,4 +1,4 @@
-"""Template context of every page: the role menu and the user's role label."""
+"""Template context of every page: the role menu, the user's role label and the demo date (if set)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 
 from duban.accounts import permissions
 from duban.accounts.roles import label
+from duban.plans import clock
 from duban.ui.nav import nav_items
 
 ECHARTS = "vendor/echarts.min.js"  # fetched by `make setup` (not in git); pages fall back to tables
@@ -25,4 +26,5 @@ def shell(request) -> dict:
         "user_role": role,
         "user_role_label": label(role) if role else "",
         "echarts": echarts_available(),
+        "demo_date": clock.demo_date(),
     }

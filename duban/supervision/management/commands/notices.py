@@ -7,8 +7,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import timezone
 
+from duban.plans import clock
 from duban.plans.lookup import PlanLookupError, find_plans
 from duban.supervision import lifecycle
 from duban.supervision.actions import SupervisionError, do_generate_notices, plan_tasks
@@ -20,7 +20,7 @@ from duban.tracking.periods import to_local
 
 def parse_day(text: str | None) -> date:
     if not text:
-        return timezone.localdate()
+        return clock.today()
     try:
         return date.fromisoformat(text)
     except ValueError:
