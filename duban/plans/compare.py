@@ -29,6 +29,10 @@ class Side:
     units: dict[str, tuple[int, int]] = field(default_factory=dict)  # unit -> (reports, late)
 
     @property
+    def started(self) -> bool:
+        return to_local(self.as_of).date() >= self.programme.period_start
+
+    @property
     def done(self) -> int:
         return self.by_status.get(DONE, 0)
 
