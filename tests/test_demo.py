@@ -3,6 +3,8 @@
 import io
 import os
 import re
+from collections import Counter
+from datetime import date
 from html import unescape
 
 import pytest
@@ -18,7 +20,17 @@ MAX_QUERIES = 30  # per page, whatever the number of tasks (statuses and group-u
 
 
 @pytest.fixture
-def demo_db(db, client):
+def demo_home(settings, tmp_path):
+    """The demo stores its date in DUBAN_HOME: a folder of this test's own (never the checkout's var/)."""
+    from duban.plans import clock
+
+    settings.DATA_DIR = tmp_path
+    yield tmp_path
+    clock.set_demo_date(None)
+
+
+@pytest.fixture
+def demo_db(db, client, demo_home):
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
     office(client)  # the pages need a signed-in user; the office of every region sees every plan
@@ -57,6 +69,54 @@ def test_demo_imports_the_samples_once(demo_db):
     assert out.getvalue().count("已导入，跳过") == len(SAMPLES)
     assert "http://127.0.0.1:8123/" in out.getvalue()
     assert SourceDocument.objects.count() == len(SAMPLES)
+
+
+@pytest.mark.django_db
+def test_the_demo_runs_inside_the_samples_year_and_every_page_says_so(demo_db, demo_home, client):
+    from duban.plans import clock
+    from duban.plans.models import Programme
+
+    assert "演示日期：2023年06月30日" in demo_db
+    assert (demo_home / clock.DEMO_DATE_FILE).read_text().strip() == "2023-06-30"  # the worker and later commands
+    assert clock.today() == date(2023, 6, 30) and clock.now().date() == date(2023, 6, 30)
+    years = dict(Programme.objects.values_list("region__name", "start_year"))
+    assert years == {"邵阳市": 2023, "沅江市": 2023, "新邵县": 2024}  # the years the files state
+    for url in (reverse("plans:plan_list"), reverse("ui:dashboard"), reverse("ui:calendar")):
+        assert "演示日期：2023年6月30日" in client.get(url).content.decode()
+    call_command("demo", "--no-serve", "--as-of", "2024-05-31", stdout=io.StringIO())
+    assert clock.today() == date(2024, 5, 31)
+    clock.set_demo_date(None)
+    assert clock.demo_date() is None and "演示日期" not in client.get(reverse("ui:dashboard")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bad_demo_date_is_refused_before_anything_is_built(demo_home):
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("demo", "--no-serve", "--as-of", "2023-13-01", stderr=err)
+    assert exit_.value.code == 2 and "演示日期“2023-13-01”格式不对" in err.getvalue()
+    assert not SourceDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_season_is_a_plausible_start_not_years_of_arrears(demo_home, client):
+    """A short demo (as of 2023-03-10, the first weeks of 邵阳市's programme issued 2023-02-20): the
+    simulated reports leave the pages far from all red, and the next check adds few notices (the full
+    demo, as of 2023-06-30: 220 of 邵阳市's 332 tasks green, and its first check issues none)."""
+    from duban.plans import clock
+    from duban.plans.models import Programme
+    from duban.supervision.actions import do_generate_notices
+    from duban.tracking.status import task_states
+
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--simulate", "--as-of", "2023-03-10", stdout=out)
+    assert "模拟 2023-02-20 至 2023-03-09" in out.getvalue()
+    city = Programme.objects.get(region__name="邵阳市")
+    ids = list(Task.objects.filter(plan__source_document__programme=city, active=True).values_list("pk", flat=True))
+    lights = Counter(s.light for s in task_states(ids, clock.now()).values())
+    assert lights["green"] + lights["yellow"] > len(ids) / 3 and lights["red"] < len(ids) * 2 / 3
+    check = do_generate_notices(sorted(city.documents.values_list("plans__id", flat=True)), clock.today())
+    assert len(check.issued) < 50
 
 
 @pytest.mark.django_db

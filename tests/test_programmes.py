@@ -293,3 +293,75 @@ def test_the_supervision_check_stays_inside_the_programme():
     assert during.issued and not any("2023年1月" in n.reason for n in during.issued)
     after = do_generate_notices(plans, date(2024, 1, 10))  # archived: no new 督办单
     assert (after.issued, after.colors) == ([], {})
+
+
+# ---------------------------------------------------------------- the web: programme, compare, scope
+
+
+def _office_of(client, region_name: str):
+    from duban.accounts.actions import Scope, do_add_user
+
+    region = Programme.objects.filter(region__name=region_name).first().region
+    client.force_login(do_add_user(f"office_{region.pk}", "office", Scope(region=region)))
+    return client
+
+
+@pytest.mark.django_db
+def test_programme_page_compare_page_and_the_general_plan_lists_the_programmes_tasks(tmp_path, client):
+    from django.urls import reverse
+
+    do_ingest_file(sample_path("003"))
+    task = Task.objects.filter(active=True, assignments__role="lead").order_by("id").first()
+    lead, _ = lead_and_co(task)
+    period = "2024-04" if "月" in do_submit_kinds(task) else "2024Q2"
+    do_submit_report(lead, task, period, narrative="按计划推进", percent=30, status="正常推进", at=at(2024, 4, 28))
+    ingest(next_year_copy(tmp_path, 2025))
+    old, new = Programme.objects.order_by("start_year")
+    _office_of(client, "新邵县")
+
+    page = client.get(reverse("plans:programme", args=[old.pk])).content.decode()
+    assert "新邵县2024年实施八大行动" in page and "产业培塑行动" in page
+    compare_url = reverse("plans:programme_compare", args=[old.pk])
+    assert f"{compare_url}?with={new.pk}" in page  # linked from the programme page
+
+    r = client.get(compare_url)
+    assert r.status_code == 200
+    html = r.content.decode()
+    summary = html.split('id="compare-summary"', 1)[1].split("</table>", 1)[0]
+    assert summary.index("新邵县2024年实施八大行动") < summary.index("新邵县2025年实施八大行动")
+    n = Task.objects.filter(plan__source_document__programme=old, active=True).count()
+    assert summary.count(f"{n} 项") == 2  # the same tasks each year
+    campaigns = html.split('id="compare-campaigns"', 1)[1].split("</table>", 1)[0]
+    assert "产业培塑行动" in campaigns
+    units = html.split('id="compare-units"', 1)[1].split("</table>", 1)[0]
+    row = units.split(f"<td>{lead.name}</td>", 1)[1].split("</tr>", 1)[0]
+    assert row.split("</td>")[0].endswith("1 / 0") and "—" in row  # 2024: one report, none late; 2025: none
+
+    general = Plan.objects.get(source_document__programme=old, kind="总体方案")
+    assert not general.tasks.filter(active=True).exists()
+    html = client.get(reverse("plans:plan", args=[general.pk])).content.decode()
+    assert 'id="programme-wide"' in html and f"共 {n} 项任务" in html  # not "共 0 项任务"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_the_current_programme_and_offers_the_others(client, settings):
+    from django.urls import reverse
+
+    do_ingest_file(sample_path("000"))  # 邵阳市 2023
+    do_ingest_file(sample_path("003"))  # 新邵县 2024, a county of 邵阳市
+    city, county = Programme.objects.order_by("start_year")
+    settings.DUBAN_AS_OF = "2023-06-30"
+    _office_of(client, "邵阳市")
+
+    def tasks_shown(query=""):
+        return client.get(reverse("ui:api_dashboard") + query).json()["tasks"]
+
+    in_city = Task.objects.filter(plan__source_document__programme=city, active=True).count()
+    in_county = Task.objects.filter(plan__source_document__programme=county, active=True).count()
+    assert tasks_shown() == in_city  # the office's own region's programme of the demo date
+    assert tasks_shown(f"?programme={county.pk}") == in_county
+    assert tasks_shown("?programme=all") == in_city + in_county
+    html = client.get(reverse("ui:dashboard")).content.decode()
+    assert "演示日期：2023年6月30日" in html
+    picker = html.split('id="programme-select"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{city.pk}" selected>' in picker and str(county.pk) in picker

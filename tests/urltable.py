@@ -86,6 +86,8 @@ RULES: dict[str, Rule] = {
     # +1: the cadences of the plans above the campaign's (one query per plan-tree level, ≤ 3 levels)
     "plans:campaign": Rule(allow=SIGNED_IN, kwargs={"pk": "campaign"}, slack=1 + GROUPS),
     "plans:plan": Rule(allow=SIGNED_IN, kwargs={"pk": "plan"}, slack=GROUPS),
+    "plans:programme": Rule(allow=SIGNED_IN, kwargs={"pk": "programme"}, slack=GROUPS),
+    "plans:programme_compare": Rule(allow="otl", kwargs={"pk": "programme"}, slack=GROUPS),
     "plans:tasks": Rule(allow=SIGNED_IN, slack=GROUPS),
     "plans:task": Rule(allow=SIGNED_IN, kwargs={"pk": "task"}, slack=2 * GROUPS),  # GROUPS twice (the task's units, the reader's) and the members' roll-up
     "plans:task_units": Rule(allow="o", kwargs={"pk": "task"}, method="POST"),  # 手工分配责任单位

@@ -166,6 +166,7 @@ def build(
     )
     data.objects.update(
         task=task_a, task_b=task_b, plan=plan, campaign=campaign, region=region,
+        programme=plan.source_document.programme,
         unit=data.unit_a, unit_b=data.unit_b, spare_user=data.users["spare"],
     )  # fmt: skip
     for prefix, key in (("001", "yj"), ("003", "xs")):

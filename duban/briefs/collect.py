@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from duban.assessment.actions import scheme_for
 from duban.assessment.unit_scores import TaskRow, ranking, task_rows
@@ -52,6 +51,7 @@ from duban.briefs.content import (
 )
 from duban.cascade.plantree import region_groups
 from duban.ingest.text import norm_key
+from duban.plans import clock
 from duban.plans.models import Plan, Target, TaskUnit
 from duban.plans.periods import local_date, to_local
 from duban.supervision import lifecycle
@@ -198,7 +198,7 @@ class Basis:
 def basis(request: BriefRequest, now: datetime | None = None) -> Basis:
     """Check that the brief can be made, and read what every section needs (see :class:`Basis`)."""
     period = request.period
-    now = to_local(now or timezone.now())
+    now = to_local(now or clock.now())
     if now < period.start_at:
         raise BriefError(f"{period.label}尚未开始，不能生成{request.kind}")
     as_of = min(now, period.end_at - timedelta(microseconds=1))

@@ -16,10 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.utils import timezone
-
 from duban.cascade.indicators import indicator_key
 from duban.cascade.plantree import place_names
+from duban.plans import clock
 from duban.plans.members import Member, members_of_task
 from duban.plans.models import Plan, Region, Target, Task, TaskUnit, Unit
 from duban.plans.periods import Period, local_date, period_containing, to_local
@@ -130,7 +129,7 @@ def last_due_period(schedule: TaskSchedule, as_of: datetime) -> Period | None:
 
 def task_rollup(task: Task, period: Period | None = None, as_of: datetime | None = None) -> list[GroupRollup]:
     """One :class:`GroupRollup` per group unit ``task`` names ([] when it names none)."""
-    as_of = as_of or timezone.now()
+    as_of = as_of or clock.now()
     members = members_of_task(task)
     if not members:
         return []
@@ -260,7 +259,7 @@ def region_rollup(region: Region, as_of: datetime | None = None) -> RegionRollup
     Discipline counts every report owed from 1 January of ``as_of``'s year to ``as_of`` by a unit of
     the child region (or below): on the child's own plans and on upper-level tasks assigned to it.
     """
-    as_of = as_of or timezone.now()
+    as_of = as_of or clock.now()
     day = local_date(as_of)
     since = date(day.year, 1, 1)
     tree: dict[int | None, list[int]] = defaultdict(list)

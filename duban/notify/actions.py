@@ -28,6 +28,7 @@ from duban.accounts.roles import ROLES, UNIT
 from duban.audit.trail import record
 from duban.notify import channels
 from duban.notify.models import ChannelConfig, Delivery, Message
+from duban.plans import clock
 from duban.plans.models import Unit
 
 UNIT_ROLES = [r.key for r in ROLES.values() if r.scope == UNIT]  # the roles that act for a unit (单位填报员)
@@ -292,7 +293,7 @@ def deliver(
     ``config`` and ``reporters`` (the unit's channels and reporters' e-mail) may be passed preloaded,
     and ``inapp`` (message, created now) when the in-app message was already written.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     counts = Counts()
     message, created = inapp if inapp is not None else _inapp(notice, now, dry_run)
     if created:
@@ -349,7 +350,7 @@ def deliver_all(notices, *, now: datetime | None = None, dry_run: bool = False) 
     counts = Counts()
     todo = [(n, ks) for n, ks in zip(notices, keys, strict=True) if not all(k in done for k in ks)]
     counts.skipped += sum(len(ks) for ks in keys) - sum(len(ks) for _, ks in todo)
-    now = now or timezone.now()
+    now = now or clock.now()
     fresh = [n for n, ks in todo if ks[0] not in done]  # ks[0]: the in-app key (see keys above)
     written = {} if dry_run else _inapp_bulk(fresh, now)
     for notice, _keys in todo:

@@ -12,9 +12,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
-
-from duban.plans.periods import local_date
 
 
 class Region(models.Model):
@@ -131,7 +128,9 @@ class Programme(models.Model):
     def archived(self, today=None) -> bool:
         """Whether the period is over (``today``: a local date; default the current one)."""
         if today is None:
-            today = local_date(timezone.now())
+            from duban.plans import clock  # clock reads settings and periods; models load first
+
+            today = clock.today()
         return today > self.period_end
 
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.utils import timezone
-
 from duban.ingest.text import norm_key
 from duban.ingest.year import PlanYear
-from duban.plans import structure
+from duban.plans import clock, structure
 from duban.plans.models import Plan, Programme, Region
-from duban.plans.periods import local_date
 
 
 class ProgrammeError(ValueError):
@@ -76,7 +73,7 @@ def resolve_programme(
         )
     if found is None:  # the text names no year: the year it is imported in, said so in the report
         if today is None:
-            today = local_date(timezone.now())
+            today = clock.today()
         found = PlanYear(today.year, today.year, evidence="文件未写明年度，按导入当年计；可用 --year 更正")
     first, last = found.period()
     programme = Programme.objects.filter(
@@ -124,7 +121,7 @@ def find_programme(region: Region, year: int | None = None, today: date | None =
         covering = [p for p in programmes if p.start_year <= year <= p.end_year]
         return min(covering, key=lambda p: p.end_year - p.start_year, default=None)
     if today is None:
-        today = local_date(timezone.now())
+        today = clock.today()
     current = [p for p in programmes if p.period_start <= today <= p.period_end]
     if current:
         return current[-1]

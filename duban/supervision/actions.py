@@ -24,6 +24,7 @@ from duban.accounts import permissions
 from duban.accounts.roles import INSTRUCT, RECEIVE_PROMPTS, UNIT
 from duban.audit.trail import record, system_user
 from duban.ingest.text import norm_key
+from duban.plans import clock
 from duban.plans.members import responsible_units
 from duban.plans.models import Plan, Task, TaskUnit, Unit
 from duban.plans.periods import local_date, local_datetime
@@ -86,13 +87,13 @@ def _user(user):
 
 
 def _when(at: datetime | None) -> datetime:
-    return at or timezone.now()
+    return at or clock.now()
 
 
 def check_instant(as_of: date) -> datetime:
     """The moment a check on day ``as_of`` looks at: the end of that day (local midnight after),
     or the present moment when ``as_of`` is today (what is due later today is not yet overdue)."""
-    real = timezone.now()
+    real = clock.now()
     if local_date(real) == as_of:
         return real
     return local_datetime(as_of + timedelta(days=1), time(0))
@@ -349,7 +350,7 @@ def do_generate_notices(plans, as_of: date, *, actor_name: str = "") -> CheckRep
     """
 
     now = check_instant(as_of)
-    at = min(timezone.now(), now - timedelta(minutes=1))  # a past check happens at 23:59 that day
+    at = min(clock.now(), now - timedelta(minutes=1))  # a past check happens at 23:59 that day
     actor_name = actor_name or "系统（自动督办）"
     windows = plan_windows()  # a programme is checked only inside its period (none before, none once archived)
     tasks = [

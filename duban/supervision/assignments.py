@@ -27,6 +27,7 @@ from duban.accounts import permissions
 from duban.accounts.roles import CAMPAIGN, REGION, SUPERVISE, UNIT
 from duban.audit.trail import record
 from duban.ingest.text import norm_key
+from duban.plans import clock
 from duban.plans.models import Campaign, Plan, Region, SourceDocument, Task, TaskUnit, Unit
 from duban.plans.periods import KINDS
 from duban.plans.units import UnitDirectory
@@ -151,7 +152,7 @@ def do_create_assignment(
         raise SupervisionError(f"来源“{source}”无效，应为：{'、'.join(SOURCES)}")
     if every not in KINDS:
         raise SupervisionError(f"报送周期“{every}”无效，应为：{'、'.join(KINDS)}")
-    at = at or timezone.now()
+    at = at or clock.now()
     if not isinstance(due, date) or due < timezone.localdate(at):
         raise SupervisionError("办结时限应为今天或以后的日期")
     units = _units(region, lead, co)
@@ -228,7 +229,7 @@ def do_sign_assignment(
         raise SupervisionError(f"“{unit.name}”已签收该督办事项")
     receipt = AssignmentReceipt.objects.create(
         assignment=assignment, unit=unit, actor=_user(user), actor_name=_who(user, actor_name),
-        at=at or timezone.now(),
+        at=at or clock.now(),
     )  # fmt: skip
     record(
         "sign_assignment",
@@ -270,7 +271,7 @@ def do_return_report(report: ProgressReport, reason: str, user=None, *, actor_na
         raise SupervisionError("该单位本期已有更新的报送版本，只能退回最新一版")
     row = ReportReturn.objects.create(
         report=report, task_id=report.task_id, unit_id=report.unit_id, period=report.period, reason=reason,
-        actor=_user(user), actor_name=_who(user, actor_name), at=at or timezone.now(),
+        actor=_user(user), actor_name=_who(user, actor_name), at=at or clock.now(),
     )  # fmt: skip
     record(
         "return_report",

@@ -14,7 +14,9 @@ Profiles (each unit keeps one for the whole season; units ranked by hash(seed, u
   task, and corrects its first report of each task once (a second version repeating the problem);
   signs each notice the morning after it is issued, and answers it (反馈) after its next report.
 * 按时 (on time, the rest): reports every item before it is due (2 hours before a daily item,
-  at 10:00 the day before others) with percent at 序时进度 + 5 points, self status 正常推进;
+  at 10:00 the day before others) with percent at 序时进度 + 5 points (with ``ahead``, the
+  序时进度 one reporting period later: a unit ahead of plan stays on track until its next report),
+  self status 正常推进;
   signs and answers notices like the late units.
 
 The office (督查室, played by the simulation) runs a check at the end of every 旬 (and on the last
@@ -38,7 +40,7 @@ from django.db import transaction
 
 from duban.plans.members import responsible_units
 from duban.plans.models import Task, TaskUnit, Unit
-from duban.plans.periods import local_date, local_datetime, period_containing
+from duban.plans.periods import local_date, local_datetime, parse_period, period_containing
 from duban.supervision import actions, lifecycle
 from duban.supervision.models import COLOR_LABELS, KIND_LABELS, Notice, Problem
 from duban.tracking.actions import do_refresh_statuses, do_submit_report
@@ -63,12 +65,15 @@ def _hash(*parts) -> int:
     return int(hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:12], 16)
 
 
-def assign_profiles(units: list[Unit], seed: int) -> dict[int, str]:
-    """{unit id: profile}: units ranked by hash(seed, name); silent first, then late, then on time."""
+def assign_profiles(
+    units: list[Unit], seed: int, shares: tuple[float, float] = (SILENT_SHARE, LATE_SHARE)
+) -> dict[int, str]:
+    """{unit id: profile}: units ranked by hash(seed, name); silent first, then late, then on time.
+    ``shares``: the (silent, late) shares of the units."""
     ranked = sorted(units, key=lambda u: (_hash(seed, u.name), u.pk))
     n = len(ranked)
-    silent = max(1, math.ceil(n * SILENT_SHARE)) if n >= 3 else 0
-    late = max(1, math.ceil(n * LATE_SHARE)) if n >= 2 else 0
+    silent = max(1, math.ceil(n * shares[0])) if n >= 3 else 0
+    late = max(1, math.ceil(n * shares[1])) if n >= 2 else 0
     out = {}
     for i, u in enumerate(ranked):
         out[u.pk] = SILENT if i < silent else LATE if i < silent + late else ON_TIME
@@ -106,12 +111,15 @@ class Outcome:
     skipped: int = 0
     checks: list[actions.CheckReport] = field(default_factory=list)
     task_ids: list[int] = field(default_factory=list)
+    ahead: bool = False  # punctual units work a reporting period ahead of 序时进度
 
     def units_with(self, profile: str) -> list[int]:
         return sorted(u for u, p in self.profiles.items() if p == profile)
 
 
-def plan_season(plans, start: date, end: date, seed: int) -> Outcome:
+def plan_season(
+    plans, start: date, end: date, seed: int, shares: tuple[float, float] = (SILENT_SHARE, LATE_SHARE)
+) -> Outcome:
     """Every reporting item of ``plans`` due in start..end, with each unit's planned submission."""
     tasks = actions.plan_tasks(plans)
     wanted = {t.pk for t in tasks}
@@ -126,7 +134,7 @@ def plan_season(plans, start: date, end: date, seed: int) -> Outcome:
                     owed[key] = (item.due, item.period)
     unit_ids = {u for u, _, _ in owed}
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("pk"))
-    out = Outcome(start, end, seed, assign_profiles(units, seed), {u.pk: u.name for u in units})
+    out = Outcome(start, end, seed, assign_profiles(units, seed, shares), {u.pk: u.name for u in units})
     out.task_ids = [t.pk for t in tasks]
     last = local_datetime(end + timedelta(days=1), time(0))
     for (unit_id, task_id, code), (due, period) in sorted(owed.items(), key=lambda kv: (kv[1][0], kv[0])):
@@ -160,12 +168,17 @@ def check_days(start: date, end: date) -> list[date]:
 
 
 @transaction.atomic
-def simulate(plans, start: date, end: date, seed: int = 1, progress=None) -> Outcome:
-    """Play the season for ``plans`` from ``start`` to ``end`` (see the module docstring).
+def simulate(
+    plans, start: date, end: date, seed: int = 1, progress=None,
+    shares: tuple[float, float] = (SILENT_SHARE, LATE_SHARE), ahead: bool = False,
+) -> Outcome:
+    """Play the season for ``plans`` from ``start`` to ``end`` (see the module docstring); ``shares``:
+    the (silent, late) shares of the units; ``ahead``: punctual units work a period ahead of plan.
 
     ``progress(day, outcome)`` is called at the end of every month played (and on ``end``): a
     season takes a minute, a console shows it is moving."""
-    season = plan_season(plans, start, end, seed)
+    season = plan_season(plans, start, end, seed, shares)
+    season.ahead = ahead
     tasks = {t.pk: t for t in Task.objects.filter(pk__in=season.task_ids).select_related("plan")}
     units = Unit.objects.in_bulk(list(season.profiles))
     leads = {
@@ -222,6 +235,9 @@ def _report_fields(season: Outcome, task: Task, unit: Unit, p: Planned, lead: bo
         problem, need = PROBLEMS[_hash(season.seed, "problem", unit.pk, task.pk) % len(PROBLEMS)]
         narrative = f"{unit.name}按计划推进，受客观因素影响进度偏慢。"
     else:
+        if season.ahead:
+            period = parse_period(p.period_code)
+            expected = window_share(start, end, p.at + (period.end - period.start) + timedelta(days=1)) * 100
         percent, status = min(100.0, round(expected + 5, 1)), ON_TRACK
         problem = need = ""
         narrative = f"{unit.name}按计划推进，各项工作有序开展。"

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from duban.audit.trail import record
+from duban.plans import clock
 from duban.plans.members import members_of_task
 from duban.plans.models import Cadence, CadenceItem, Plan, Target, Task, TaskUnit, Unit
 from duban.plans.periods import Period, PeriodError, parse_period, require_kind, to_local
@@ -149,7 +149,7 @@ def do_submit_report(
     unknown status, a period the task does not report by, unknown targets or oversized files.
     """
     period = as_period(period)
-    at = at or timezone.now()
+    at = at or clock.now()
     if not task.active:
         raise TrackingError(f"任务{task_label(task)}已失效（文件修订后已移除），不能报送")
     role = _role(task, unit)
@@ -298,7 +298,7 @@ def do_record_actuals(
     rows, *, source: str = TargetActual.IMPORTED, user=None, at=None, summary: str = ""
 ) -> list[TargetActual]:
     """Store actual values (target, unit or None, period, value) as new versions, with one audit entry."""
-    at = at or timezone.now()
+    at = at or clock.now()
     written = _write_actuals(rows, source, user, at)
     record(
         "record_actuals",

@@ -10,8 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.utils import timezone
-
+from duban.plans import clock
 from duban.plans.models import Programme, Region, Target, Task
 from duban.plans.periods import local_datetime, to_local
 from duban.plans.programmes import ProgrammeError, find_programme
@@ -30,8 +29,16 @@ class Side:
     units: dict[str, tuple[int, int]] = field(default_factory=dict)  # unit -> (reports, late)
 
     @property
+    def started(self) -> bool:
+        return to_local(self.as_of).date() >= self.programme.period_start
+
+    @property
+    def done(self) -> int:
+        return self.by_status.get(DONE, 0)
+
+    @property
     def done_rate(self) -> float | None:
-        return self.by_status.get(DONE, 0) / self.tasks if self.tasks else None
+        return self.done / self.tasks if self.tasks else None
 
 
 def _side(programme: Programme, now: datetime) -> Side:
@@ -55,15 +62,20 @@ def _side(programme: Programme, now: datetime) -> Side:
 
 def compare(region: Region, years: list[int], now: datetime | None = None) -> list[Side]:
     """One side per year, in the order asked; a year the region has no programme for is an error."""
-    now = now or timezone.now()
-    sides = []
+    programmes = []
     for year in years:
         programme = find_programme(region, year)
         if programme is None:
             have = "、".join(p.year_label for p in region.programmes.all()) or "无"
             raise ProgrammeError(f"{region.name}没有{year}年度的工作（已有：{have}）")
-        sides.append(_side(programme, now))
-    return sides
+        programmes.append(programme)
+    return programme_sides(programmes, now)
+
+
+def programme_sides(programmes: list[Programme], now: datetime | None = None) -> list[Side]:
+    """One side per programme, in the order given (the web page's comparison)."""
+    now = now or clock.now()
+    return [_side(p, now) for p in programmes]
 
 
 def as_json(sides: list[Side]) -> dict:

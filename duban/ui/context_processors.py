@@ -1,4 +1,5 @@
-"""Template context of every page: the role menu, the user's role label and what the role may do."""
+"""Template context of every page: the role menu, the user's role label, what the role may do and the
+demo date (if set)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.contrib.staticfiles import finders
 
 from duban.accounts import permissions
 from duban.accounts.roles import ACTIONS, label
+from duban.plans import clock
 from duban.ui.nav import nav_items
 
 ECHARTS = "vendor/echarts.min.js"  # fetched by `make setup` (not in git); pages fall back to tables
@@ -26,4 +28,5 @@ def shell(request) -> dict:
         "user_role_label": label(role) if role else "",
         "user_may": {a for a in ACTIONS if permissions.may(request.user, a)},  # {% if "administer" in user_may %}
         "echarts": echarts_available(),
+        "demo_date": clock.demo_date(),
     }

@@ -14,18 +14,19 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Count
-from django.utils import timezone
 
 from duban.accounts.actions import Scope, do_add_user, do_set_role
 from duban.accounts.roles import LEADER, OFFICE, PUBLIC, REPORTER, TASKFORCE, label
-from duban.plans.models import Campaign, Plan, Region, Unit
-from duban.plans.periods import to_local
+from duban.plans import clock
+from duban.plans.models import Campaign, Region, Unit
+from duban.plans.programmes import find_programme, programme_plans
 from duban.supervision.simulate import simulate
 from duban.tracking.models import ProgressReport
 
 DEMO_PASSWORD = "Demo-Duban-2026"  # demo only: printed in the console and the README
 DEMO_REGION = "邵阳市"  # sample 000, the largest plan
 DEMO_CAMPAIGN = "科技创新攻坚仗"
+DEMO_SHARES = (0.05, 0.10)  # silent, late units: a few red tasks, not a city in arrears
 
 
 @dataclass
@@ -96,35 +97,41 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     return out
 
 
-def season(today: date) -> tuple[date, date]:
-    """From the first day of last month to yesterday: at least one month-end report falls due."""
-    end = today - timedelta(days=1)
-    return (end.replace(day=1) - timedelta(days=1)).replace(day=1), end
+def season(first: date, today: date) -> tuple[date, date]:
+    """From the programme's first day to yesterday (today's items are left to report)."""
+    return first, max(first, today - timedelta(days=1))
 
 
 def ensure_demo_reports(today: date | None = None, say=None) -> str:
-    """A simulated season (see :func:`season`) on the demo campaign, so the pages are not empty.
+    """The demo city's programme played from its first day to yesterday (see :func:`season`): every
+    unit reports on time (a reporting period ahead of plan), late (10%) or not at all (5%), the
+    office checks every 旬, so the pages show a plausible half year (some work done, some lagging,
+    a few red), not years of arrears.
 
     Returns a line for the console; ``say(line)`` gets a line per simulated month. Runs once:
-    skipped when the campaign already has reports.
+    skipped when the programme already has reports.
     """
 
-    campaign = _campaign(_region())
-    if campaign is None:
-        return "未找到演示用的仗（行动），未生成模拟报送"
-    if ProgressReport.objects.filter(task__plan__campaign=campaign).exists():
-        return f"{campaign.name}：已有报送，跳过模拟"
-    start, end = season(today or to_local(timezone.now()).date())  # today's items are left to report
-    plans = list(Plan.objects.filter(campaign=campaign, active=True))
+    today = today or clock.today()
+    region = _region()
+    programme = find_programme(region, today=today) if region else None
+    if programme is None:
+        return "未找到演示地区的年度工作，未生成模拟报送"
+    if programme.period_start >= today:
+        return f"{programme.name}：演示日期 {today} 尚未开始，未生成模拟报送"
+    if ProgressReport.objects.filter(task__plan__source_document__programme=programme).exists():
+        return f"{programme.name}：已有报送，跳过模拟"
+    start, end = season(programme.period_start, today)
+    plans = list(programme_plans(programme))
     if say is not None:
-        say(f"{campaign.name}：模拟 {start} 至 {end} 的报送与督办（每月一行）…")
+        say(f"{programme.name}：模拟 {start} 至 {end} 的报送与督办（每月一行）…")
 
     def month_done(day: date, played) -> None:
         if say is not None:
             say(f"  {day:%Y-%m}：累计报送 {played.submitted} 份，督办检查 {len(played.checks)} 次")
 
-    played = simulate(plans, start, end, seed=1, progress=month_done)
-    return f"{campaign.name}：模拟 {start} 至 {end} 的报送与督办，报送 {played.submitted} 份"
+    played = simulate(plans, start, end, seed=1, progress=month_done, shares=DEMO_SHARES, ahead=True)
+    return f"{programme.name}：模拟 {start} 至 {end} 的报送与督办，报送 {played.submitted} 份"
 
 
 def console_lines(accounts: list[DemoAccount]) -> list[str]:

@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 
 from duban.accounts import permissions
 from duban.accounts.roles import CAMPAIGN, REGION, UNIT
-from duban.plans.models import Plan, Task, Unit
+from duban.plans import clock
+from duban.plans.models import Plan, Programme, Task, Unit
 
 
 def scope_key(user) -> tuple:
@@ -45,6 +46,50 @@ def plans_in_scope(user) -> QuerySet[Plan]:
     if scope == UNIT:
         return plans.filter(pk__in=visible_plan_ids(user))
     return plans.none()
+
+
+def programmes_in_scope(user) -> list[Programme]:
+    """The programmes (年度工作) of the plans the user may see, by region and year."""
+    ids = plans_in_scope(user).values("source_document__programme")
+    return list(
+        Programme.objects.filter(pk__in=ids).select_related("region").order_by("region_id", "start_year", "end_year")
+    )
+
+
+def home_region_id(user) -> int | None:
+    """The region a user works for: the office's or leader's, the 专班's campaign's, the reporter's unit's."""
+    profile = permissions.profile_of(user)
+    if profile is None or permissions.is_superuser(user):
+        return None
+    if profile.region_id:
+        return profile.region_id
+    if profile.campaign_id:
+        return profile.campaign.region_id
+    return profile.unit.region_id if profile.unit_id else None
+
+
+def current_programme(user, programmes: list[Programme]) -> Programme | None:
+    """The programme a page shows by default: of the user's own region, the one whose period holds
+    today (:func:`duban.plans.clock.today`), else its newest; None (every programme) for a user whose
+    region has none (a province, a superuser)."""
+    home = home_region_id(user)
+    own = [p for p in programmes if p.region_id == home]
+    today = clock.today()
+    current = [p for p in own if p.period_start <= today <= p.period_end]
+    return (current or own or [None])[-1]
+
+
+ALL_PROGRAMMES = "all"
+
+
+def picked_programme(request, programmes: list[Programme]) -> Programme | None:
+    """``?programme=编号`` if the user may see it, ``?programme=all`` for every programme (None),
+    else the user's current one."""
+    picked = request.GET.get("programme", "")
+    if picked == ALL_PROGRAMMES:
+        return None
+    chosen = next((p for p in programmes if str(p.pk) == picked), None)
+    return chosen or current_programme(request.user, programmes)
 
 
 def region_ids(user) -> set[int] | None:

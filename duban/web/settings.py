@@ -1,7 +1,7 @@
 """Django settings. SQLite under ./var by default; PostgreSQL through DATABASE_URL.
 
 Environment: DATABASE_URL, DUBAN_HOME (data folder, default ./var), DUBAN_SECRET_KEY,
-DUBAN_DEBUG (1/0), DUBAN_ALLOWED_HOSTS (comma-separated). Production: duban.web.settings_production
+DUBAN_DEBUG (1/0), DUBAN_ALLOWED_HOSTS (comma-separated), DUBAN_AS_OF (demo date). Production: duban.web.settings_production
 (HTTPS-only cookies, HSTS, no debug pages); the security block at the end and docs/security.md.
 """
 
@@ -22,6 +22,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DUBAN_HOME", Path.cwd() / "var"))
 
 DEBUG = os.environ.get("DUBAN_DEBUG", "1") == "1"
+# the date the product runs at (演示日期, YYYY-MM-DD; duban/plans/clock.py); `duban demo` stores its own
+DUBAN_AS_OF = os.environ.get("DUBAN_AS_OF", "")
 SECRET_KEY = os.environ.get("DUBAN_SECRET_KEY") or ("django-insecure-duban-dev-only" if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("生产环境必须设置 DUBAN_SECRET_KEY（DUBAN_SECRET_KEY must be set when DUBAN_DEBUG=0）")

@@ -11,7 +11,6 @@ import io
 from django import forms
 from django.http import FileResponse
 from django.shortcuts import render
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -22,8 +21,9 @@ from duban.assessment.actions import scheme_for
 from duban.assessment.scoring import PARTS
 from duban.assessment.unit_scores import ranking, year_view
 from duban.briefs.exports import CENTRE, put
+from duban.plans import clock
 from duban.plans.models import Plan
-from duban.plans.periods import PeriodError, local_date, parse_period, period_containing
+from duban.plans.periods import PeriodError, parse_period, period_containing
 from duban.ui import scope
 from duban.ui.views.common import as_of_param
 from duban.ui.views.downloads import XLSX, file_name
@@ -49,7 +49,7 @@ class AssessmentForm(forms.Form):
     def clean_period(self):
         text = (self.cleaned_data.get("period") or "").strip()
         if not text:
-            return period_containing("月", local_date(timezone.now()))
+            return period_containing("月", clock.today())
         try:
             period = parse_period(text)
         except PeriodError:

@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to, forbidden
 from duban.accounts.roles import CAMPAIGN, REGION, SUPERVISE, UNIT, WORK
+from duban.plans import clock
 from duban.plans.models import Campaign, Region, TaskUnit, Unit
 from duban.supervision.actions import SupervisionError
 from duban.supervision.assignments import SOURCES, do_create_assignment, do_return_report, do_sign_assignment
@@ -124,7 +124,7 @@ def assignment_create(request):
         a = do_create_assignment(
             region, title=d["title"], source=d["source"], source_ref=d["source_ref"], lead=d["lead"],
             co=_split(d["co"]), due=d["due"], every=d["every"], text=d["text"], campaign=campaign,
-            user=request.user, at=timezone.now(),
+            user=request.user, at=clock.now(),
         )  # fmt: skip
     except PermissionDenied as e:
         return forbidden(request, str(e))

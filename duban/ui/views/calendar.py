@@ -11,13 +11,13 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.shortcuts import render
-from django.utils import timezone
 
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to
 from duban.accounts.roles import UNIT, WORK
+from duban.plans import clock
 from duban.plans.models import Task
-from duban.plans.periods import PeriodError, local_date, parse_period, period_containing, to_local
+from duban.plans.periods import PeriodError, parse_period, period_containing, to_local
 from duban.tracking.calendar import due_items
 from duban.ui import scope
 
@@ -46,7 +46,7 @@ class CalendarForm(forms.Form):
 
 def window(month: str, dekad: str):
     """The month (or one of its 旬) to show; the current month by default."""
-    period = parse_period(month) if month else period_containing("月", local_date(timezone.now()))
+    period = parse_period(month) if month else period_containing("月", clock.today())
     if dekad:
         period = parse_period(f"{period.code}{dekad}")
     return period
@@ -91,7 +91,7 @@ def calendar(request):
         "period": period,
         "days": days,
         "count": len(rows),
-        "today": local_date(timezone.now()),
+        "today": clock.today(),
         "prev": _link(period.previous()),
         "next": _link(period.next()),
     }

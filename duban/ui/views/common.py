@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from duban.accounts.backends import ProfileBackend
+from duban.plans import clock
 from duban.plans.periods import local_datetime, to_local
 
 
@@ -34,10 +34,10 @@ def as_of_param(request) -> tuple[datetime, str]:
     """``?as_of=YYYY-MM-DD`` (end of that day) or now; returns (moment, error message or '')."""
     value = (request.GET.get("as_of") or "").strip()
     if not value:
-        return to_local(timezone.now()), ""
+        return to_local(clock.now()), ""
     try:
         return local_datetime(date.fromisoformat(value), time(23, 59, 59)), ""
     except ValueError:
         return to_local(
-            timezone.now()
+            clock.now()
         ), f"日期“{value}”格式不对，应为 YYYY-MM-DD（如 2026-03-31），已按现在显示"

@@ -8,14 +8,14 @@ from functools import partial
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to
 from duban.accounts.roles import OVERSEE
+from duban.plans import clock
 from duban.plans.models import Campaign
-from duban.ui import overview
+from duban.ui import overview, scope
 from duban.ui.cache import cached, cached_rendered
 from duban.ui.scope import scope_key
 from duban.ui.views.common import as_of_param, as_of_pinned, viewer
@@ -34,13 +34,18 @@ def campaign_options(user_id: int) -> list[dict]:
     ]
 
 
-def figures(user_id: int, campaign_id: int | None, as_of: datetime | None = None) -> dict:
-    """The dashboard figures of the tasks the user may see (of one campaign if given), at ``as_of``
-    or, when None, at the moment they are computed (a refresh may run later, in another process)."""
+def figures(
+    user_id: int, campaign_id: int | None, as_of: datetime | None = None, programme_id: int | None = None
+) -> dict:
+    """The dashboard figures of the tasks the user may see (of one programme, one campaign if given),
+    at ``as_of`` or, when None, at the moment they are computed (a refresh may run later, in another
+    process)."""
     tasks = permissions.visible_tasks(viewer(user_id))
     if campaign_id is not None:
         tasks = tasks.filter(plan__campaign_id=campaign_id)
-    return overview.dashboard(tasks, as_of or timezone.now())
+    elif programme_id is not None:
+        tasks = tasks.filter(plan__source_document__programme_id=programme_id)
+    return overview.dashboard(tasks, as_of or clock.now())
 
 
 def _options(request) -> tuple:
@@ -60,16 +65,19 @@ def _render_options(campaigns: list[dict]) -> str:
     return render_to_string("ui/_campaign_options.html", {"campaigns": campaigns})
 
 
-def _data(request, campaign, as_of, render=None):
+def _data(request, campaign, as_of, programme, render=None):
     """The figures, cached per scope until the next change (duban.ui.cache); a big scope's may be
     up to a few minutes old while recomputed (the page prints when they were computed). With
-    ``render``: (figures, their HTML), the HTML rendered once per cached entry."""
+    ``render``: (figures, their HTML), the HTML rendered once per cached entry. A campaign is of
+    one programme: picked, it scopes the figures alone."""
     campaign_id = campaign.pk if campaign else None
-    key = ("dashboard", *scope_key(request.user), campaign_id or "")
+    programme_id = programme.pk if programme and not campaign else None
+    key = ("dashboard", *scope_key(request.user), campaign_id or "", programme_id or "")
     if as_of_pinned(request):
-        key, compute = (*key, as_of.isoformat()), partial(figures, request.user.pk, campaign_id, as_of)
+        key = (*key, as_of.isoformat())
+        compute = partial(figures, request.user.pk, campaign_id, as_of, programme_id)
     else:
-        compute = partial(figures, request.user.pk, campaign_id)
+        compute = partial(figures, request.user.pk, campaign_id, programme_id=programme_id)
     return cached(key, compute) if render is None else cached_rendered(key, compute, render)
 
 
@@ -86,13 +94,17 @@ def dashboard(request):
     if campaign is not None:  # the options are rendered from escaped labels: the value attribute is ours
         selected = f'<option value="{campaign.pk}" selected>'
         options_html = mark_safe(options_html.replace(f'<option value="{campaign.pk}">', selected, 1))  # noqa: S308
-    _, figures_html = _data(request, campaign, as_of, _render_figures)
+    programmes = scope.programmes_in_scope(request.user)
+    programme = campaign.programme if campaign else scope.picked_programme(request, programmes)
+    _, figures_html = _data(request, campaign, as_of, programme, _render_figures)
     return render(
         request,
         "ui/dashboard.html",
         {
             "figures_html": figures_html,
             "campaign": campaign,
+            "programme": programme,
+            "programmes": programmes,
             "options_html": options_html,
             "as_of": as_of,
             "as_of_error": error,
@@ -102,9 +114,10 @@ def dashboard(request):
 
 @allowed_to(OVERSEE)
 def dashboard_api(request):
-    """``GET /api/dashboard/?campaign=&as_of=``: the dashboard's figures as JSON."""
+    """``GET /api/dashboard/?programme=&campaign=&as_of=``: the dashboard's figures as JSON."""
     as_of, error = as_of_param(request)
     if error:
         return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
     campaign = _picked(request, cached(*_options(request)))
-    return JsonResponse(_data(request, campaign, as_of), json_dumps_params={"ensure_ascii": False})
+    programme = scope.picked_programme(request, scope.programmes_in_scope(request.user))
+    return JsonResponse(_data(request, campaign, as_of, programme), json_dumps_params={"ensure_ascii": False})

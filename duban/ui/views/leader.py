@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to, forbidden, task_permission
 from duban.accounts.roles import INSTRUCT
+from duban.plans import clock
 from duban.supervision.actions import SupervisionError, do_add_instruction
 from duban.supervision.models import Instruction
 from duban.ui import overview
@@ -26,7 +26,7 @@ from duban.ui.views.common import as_of_param, as_of_pinned, viewer
 def red_items(user_id: int, as_of: datetime | None = None):
     """The red items of what the user may see, at ``as_of`` or, when None, at the moment they are
     computed (a refresh may run later, in another process: duban.ui.cache)."""
-    return overview.red_items(permissions.visible_tasks(viewer(user_id)), as_of or timezone.now())
+    return overview.red_items(permissions.visible_tasks(viewer(user_id)), as_of or clock.now())
 
 
 def _page(request, form_task=None, form=None):

@@ -13,14 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to, forbidden
 from duban.accounts.roles import ADMINISTER, RECEIVE_PROMPTS, SUPERVISE, UNIT, WORK
 from duban.jobs.queue import enqueue
-from duban.plans.periods import local_date
+from duban.plans import clock
 from duban.supervision import lifecycle
 from duban.supervision.actions import SupervisionError, do_close, do_feedback, do_sign
 from duban.supervision.lifecycle import TransitionError
@@ -81,7 +80,7 @@ def notice_list(request):
         "form": form,
         "page": page,
         "can_generate": can_generate,
-        "generate_form": GenerateForm(initial={"as_of": local_date(timezone.now())})
+        "generate_form": GenerateForm(initial={"as_of": clock.today()})
         if can_generate
         else None,
         "query": _query_without_page(request),

@@ -18,14 +18,16 @@ from django.views.decorators.http import require_POST
 
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to, forbidden, task_permission
-from duban.accounts.roles import WORK
+from duban.accounts.roles import OVERSEE, WORK
 from duban.cascade.assign import ROLE_LABELS, do_assign_unit, do_unassign_unit
 from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import task_rollup
 from duban.ingest.text import strip_markup
 from duban.plans import structure
-from duban.plans.models import Cadence, Campaign, Plan, Target, Task, TaskForce, TaskUnit, Unit
+from duban.plans.models import Cadence, Campaign, Plan, Programme, Target, Task, TaskForce, TaskUnit, Unit
+from duban.plans.programmes import programme_plans
 from duban.supervision.models import Notice
+from duban.tracking.compare import programme_sides
 from duban.tracking.models import ProgressReport
 from duban.tracking.status import task_state
 from duban.tracking.timeline import timeline
@@ -70,8 +72,11 @@ def _browse(request, plans: list[Plan], template: str, context: dict):
 
 
 def _plan_groups(user) -> list[dict]:
+    """Regions, each with its programmes (年度工作, newest first), each with its campaigns and plans."""
     plans = list(
-        scope.plans_in_scope(user).select_related("campaign", "region").order_by("region_id", "source_document_id", "order")
+        scope.plans_in_scope(user)
+        .select_related("campaign", "region", "source_document__programme")
+        .order_by("region_id", "-source_document__programme__start_year", "source_document_id", "order")
     )
     counts = dict(
         permissions.visible_tasks(user, Task.objects.filter(active=True))
@@ -82,12 +87,20 @@ def _plan_groups(user) -> list[dict]:
     groups = []
     for _, region_plans in groupby(plans, key=lambda p: p.region_id):
         region_plans = list(region_plans)
-        for p in region_plans:
-            p.task_count = counts.get(p.pk, 0)
-        campaigns = {p.campaign.pk: p.campaign for p in region_plans if p.campaign}
-        groups.append(
-            {"region": region_plans[0].region, "plans": region_plans, "campaigns": list(campaigns.values())}
-        )
+        years = []
+        for _, year_plans in groupby(region_plans, key=lambda p: p.source_document.programme_id):
+            year_plans = list(year_plans)
+            for p in year_plans:
+                p.task_count = counts.get(p.pk, 0)
+            campaigns = {p.campaign.pk: p.campaign for p in year_plans if p.campaign}
+            years.append(
+                {
+                    "programme": year_plans[0].source_document.programme,
+                    "plans": year_plans,
+                    "campaigns": list(campaigns.values()),
+                }
+            )
+        groups.append({"region": region_plans[0].region, "programmes": years})
     return groups
 
 
@@ -120,10 +133,98 @@ def campaign_detail(request, pk: int):
 
 @allowed_to(WORK)
 def plan_detail(request, pk: int):
-    plan = get_object_or_404(Plan.objects.select_related("region", "campaign", "parent"), pk=pk)
+    plan = get_object_or_404(
+        Plan.objects.select_related("region", "campaign", "parent", "source_document__programme"), pk=pk
+    )
     if not scope.plans_in_scope(request.user).filter(pk=plan.pk).exists():
         return forbidden(request, NOT_IN_SCOPE)
-    return _browse(request, [plan], "ui/plans/plan_detail.html", {"plan": plan})
+    programme = plan.source_document.programme
+    if plan.kind == "总体方案" and programme and not plan.tasks.filter(active=True).exists():
+        # the 总体方案 leads the whole programme: its tasks are those of the programme's battles
+        plans = list(_visible_programme_plans(request.user, programme))
+        context = {"plan": plan, "programme": programme, "programme_wide": True}
+        return _browse(request, plans, "ui/plans/plan_detail.html", context)
+    return _browse(request, [plan], "ui/plans/plan_detail.html", {"plan": plan, "programme": programme})
+
+
+def _visible_programme_plans(user, programme: Programme):
+    return scope.plans_in_scope(user).filter(pk__in=programme_plans(programme).values("pk")).select_related(
+        "campaign"
+    ).order_by("source_document_id", "order")
+
+
+def _programme_in_scope(request, pk: int):
+    """(programme, its plans the user may see), or (None, a 403 response)."""
+    programme = get_object_or_404(Programme.objects.select_related("region"), pk=pk)
+    plans = list(_visible_programme_plans(request.user, programme))
+    if not plans:
+        return None, forbidden(request, "此年度工作不在您的查看范围内")
+    return programme, plans
+
+
+@allowed_to(WORK)
+def programme_detail(request, pk: int):
+    """A programme (年度工作): its battles (仗/行动) with their documents, the other documents (通知,
+    总体方案), the other years of its region to compare with, and its tasks."""
+    programme, plans = _programme_in_scope(request, pk)
+    if programme is None:
+        return plans
+    counts = dict(
+        permissions.visible_tasks(request.user, Task.objects.filter(plan__in=plans, active=True))
+        .values_list("plan_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_id", "n")
+    )
+    battles: dict[int, dict] = {}
+    loose = []
+    for p in plans:
+        p.task_count = counts.get(p.pk, 0)
+        if p.campaign_id:
+            battles.setdefault(p.campaign_id, {"campaign": p.campaign, "plans": []})["plans"].append(p)
+        else:
+            loose.append(p)
+    others = [
+        p for p in Programme.objects.filter(region=programme.region).exclude(pk=programme.pk)
+        if _visible_programme_plans(request.user, p).exists()
+    ]  # fmt: skip
+    context = {
+        "programme": programme, "battles": list(battles.values()), "loose": loose, "others": others,
+        "archived": programme.archived(),
+    }  # fmt: skip
+    return _browse(request, plans, "ui/plans/programme_detail.html", context)
+
+
+@allowed_to(OVERSEE)
+def programme_compare(request, pk: int):
+    """Year over year (the page of `duban compare`): this programme beside another of its region
+    (``?with=编号``; default the one before it, else the one after)."""
+    programme, plans = _programme_in_scope(request, pk)
+    if programme is None:
+        return plans
+    others = [
+        p for p in Programme.objects.filter(region=programme.region).exclude(pk=programme.pk).order_by("start_year")
+        if _visible_programme_plans(request.user, p).exists()
+    ]  # fmt: skip
+    other = next((p for p in others if str(p.pk) == request.GET.get("with", "")), None)
+    if other is None and others:
+        before = [p for p in others if p.start_year < programme.start_year]
+        other = before[-1] if before else others[0]
+    pair = sorted([programme, other], key=lambda p: p.start_year) if other else [programme]
+    sides = programme_sides(pair)
+
+    def names(attr: str) -> list[str]:
+        return list(dict.fromkeys(k for side in sides for k in getattr(side, attr)))
+
+    context = {
+        "programme": programme,
+        "others": others,
+        "other": other,
+        "sides": sides,
+        "campaign_rows": [(n, [s.campaigns.get(n) for s in sides]) for n in names("campaigns")],
+        "target_rows": [(n, [s.targets.get(n) for s in sides]) for n in names("targets")],
+        "unit_rows": [(u, [s.units.get(u) for s in sides]) for u in sorted(names("units"))],
+    }
+    return render(request, "ui/plans/programme_compare.html", context)
 
 
 @allowed_to(WORK)

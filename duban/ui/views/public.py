@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from duban.plans import clock
 from duban.ui import overview
 from duban.ui.cache import cached
 
 
 def summary() -> dict:
     """The public figures at the moment they are computed (a refresh may run in another process)."""
-    return overview.public_summary(timezone.now())
+    return overview.public_summary(clock.now())
 
 
 def _data() -> dict:

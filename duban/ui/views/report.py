@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to, task_permission
 from duban.accounts.roles import REPORT, UNIT
+from duban.plans import clock
 from duban.plans.models import Task, TaskUnit, Unit
 from duban.plans.periods import to_local
 from duban.tracking.actions import TrackingError, do_submit_report
@@ -70,7 +70,7 @@ def _acting_unit(request):
 
 @allowed_to(REPORT)
 def report_home(request):
-    now = to_local(timezone.now())
+    now = to_local(clock.now())
     unit, units = _acting_unit(request)
     if unit is None:
         items = []
@@ -103,7 +103,7 @@ def _task_item(task, unit_id: int, now) -> DueTask:
 @task_permission(permissions.can_report)
 def report_task(request, task):
     """GET: the form of one task; POST: submit it (errors re-render the form, nothing stored)."""
-    now = to_local(timezone.now())
+    now = to_local(clock.now())
     unit_ids = permissions.reporting_unit_ids(request.user, task)
     profile = permissions.profile_of(request.user)
     if profile is not None and unit_ids == {profile.unit_id}:  # a reporter: its own unit, already read

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from duban.notify.reminders import KIND_LABELS, OVERDUE_DAYS, SOON_HOURS, do_send_reminders, when
+from duban.plans import clock
 from duban.plans.periods import LOCAL_TZ, to_local
 
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, as_of=None, soon_hours=SOON_HOURS, overdue_days=OVERDUE_DAYS, dry_run=False, **options
     ):
-        moment = parse_as_of(as_of) if as_of else timezone.now()
+        moment = parse_as_of(as_of) if as_of else clock.now()
         if soon_hours < 0 or overdue_days < 0:
             raise CommandError("--soon-hours 和 --overdue-days 不能为负数")
         result = do_send_reminders(moment, soon_hours=soon_hours, overdue_days=overdue_days, dry_run=dry_run)

@@ -7,8 +7,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import timezone
 
+from duban.plans import clock
 from duban.plans.lookup import PlanLookupError, find_plans
 from duban.plans.periods import to_local
 from duban.supervision import lifecycle
@@ -20,7 +20,7 @@ from duban.supervision.rules import short
 
 def parse_day(text: str | None) -> date:
     if not text:
-        return timezone.localdate()
+        return clock.today()
     try:
         return date.fromisoformat(text)
     except ValueError:

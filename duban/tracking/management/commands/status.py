@@ -7,8 +7,8 @@ from collections import Counter
 from datetime import date, datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from duban.plans import clock
 from duban.plans.lookup import PlanLookupError, find_plans
 from duban.plans.models import Target, Task
 from duban.plans.periods import local_datetime, to_local
@@ -23,7 +23,7 @@ MAX_LISTED = 8  # tasks listed per status in the table
 def parse_as_of(value: str | None) -> datetime:
     """A date means the end of that day (23:59:59); default now."""
     if not value:
-        return to_local(timezone.now())
+        return to_local(clock.now())
     try:
         if len(value) <= 10:
             return local_datetime(date.fromisoformat(value), time(23, 59, 59))

@@ -1,8 +1,9 @@
 """`duban demo`: migrate, import the bundled sample plans once, print the URL and serve.
 
-The samples are 2023 and 2024 plans, and a programme's obligations end with its year; so that the
-demo's simulated season (last month to yesterday) has something due, the samples are imported as
-this year's programmes (``--year``)."""
+The samples are 2023 and 2024 plans, imported as the programmes of the years they state; the demo
+runs inside them: its clock (duban/plans/clock.py) is set to ``--as-of`` (default 2023-06-30, half
+way through 邵阳市's 2023 programme), stored in DUBAN_HOME so the worker and later commands on this
+data see the same day, and every page names it (演示日期)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,15 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from duban.ingest import IngestError
 from duban.ingest.bundled import SAMPLES_DIR
+from duban.plans import clock
 from duban.plans.actions import do_ingest_file
 from duban.plans.models import SourceDocument
-from duban.plans.periods import local_date
 from duban.ui.demo_accounts import console_lines, ensure_demo_accounts, ensure_demo_reports
+
+DEMO_AS_OF = "2023-06-30"  # the samples' year, half way through: some work done, some lagging
 
 
 def sample_files() -> list[str]:
@@ -50,6 +52,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+        parser.add_argument(
+            "--as-of", default=DEMO_AS_OF, metavar="YYYY-MM-DD",
+            help=f"演示日期：系统按这一天计算应报、逾期和督办（默认 {DEMO_AS_OF}，样本方案的年度内）",
+        )  # fmt: skip
         parser.add_argument("--no-serve", action="store_true", help="只建库和导入，不启动网页")
         parser.add_argument(
             "--simulate", action="store_true", help="也生成一段模拟报送和督办（启动网页时总会生成，只做一次）"
@@ -59,10 +65,17 @@ class Command(BaseCommand):
         self.stdout.write(line)
         self.stdout.flush()  # progress lines show at once, also through a pipe (make)
 
-    def handle(self, *args, port: int = 8000, no_serve: bool = False, **options):
+    def handle(self, *args, port: int = 8000, no_serve: bool = False, as_of: str = DEMO_AS_OF, **options):
+        try:
+            day = clock.parse_day(as_of)
+        except clock.ClockError as e:
+            self.stderr.write(f"错误：{e}")
+            sys.exit(2)
         if not no_serve and (busy := port_busy(port)):
             self.stderr.write(busy)
             sys.exit(2)
+        clock.set_demo_date(day)
+        self.say(f"演示日期：{day:%Y年%m月%d日}（--as-of 更改；存于 {settings.DATA_DIR}/{clock.DEMO_DATE_FILE}）")
         db = settings.DATABASES["default"]
         self.say(f"数据库：{db['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
@@ -74,7 +87,7 @@ class Command(BaseCommand):
                 continue
             self.say(f"样本 {k}/{len(files)} {name}：导入中…")
             try:
-                report = do_ingest_file(path, year=local_date(timezone.now()).year)
+                report = do_ingest_file(path)  # the programme of the year the file states
             except IngestError as e:
                 self.stderr.write(f"错误：{e}")
                 sys.exit(2)
