@@ -57,20 +57,26 @@ fuzz-short: setup
 fuzz: setup
 	$(BIN)/python fuzz/fuzz_ingest.py --seconds 3600
 
+# the suite runs in TEST_WORKERS processes (pytest-xdist; auto = one per CPU core); a test file stays in
+# one process (--dist loadfile), so a file's servers, ports and databases never meet their own twins
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist loadfile
+
 test-sqlite: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 
 # PostgreSQL at PG_URL, or a throw-away cluster from the installed binaries, or skipped with one line
 # (tools/with_postgres.py; DUBAN_REQUIRE_POSTGRES=1 fails instead of skipping)
 test-postgres: setup
-	$(BIN)/python tools/with_postgres.py $(PG_URL) -- $(BIN)/pytest -m '(django_db or postgres) and not browser'
+	$(BIN)/python tools/with_postgres.py $(PG_URL) -- $(BIN)/pytest $(XDIST) -m '(django_db or postgres) and not browser'
 
 # every part runs and reports even when an earlier one fails; the status fails if any did
 TEST_PARTS := lint check fuzz-short test-sqlite test-postgres bench-smoke
 test: setup
 	@failed=""; for part in $(TEST_PARTS); do \
-	  echo "== make $$part"; \
+	  echo "== make $$part"; start=$$(date +%s); \
 	  $(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
+	  echo "== make $$part：$$(( $$(date +%s) - start )) 秒"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test：失败的部分：$$failed（其余通过）"; exit 1; fi; \
 	echo "make test：全部通过（$(TEST_PARTS)）"
