@@ -1,4 +1,5 @@
-"""Audit entries for every change to an account, however it is made (command, admin, shell).
+"""Audit entries for every change to an account or to the plan structure, however it is made
+(command, admin, shell).
 
 Django's own save paths (admin forms, ``createsuperuser``, ``set_password``) bypass our actions,
 so the trail is written from model signals: the row as it was is read in ``pre_save`` and
@@ -13,9 +14,16 @@ from contextvars import ContextVar
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from duban.accounts.audit import record
+from duban.accounts.audit import STRUCTURE_CHANGED, open_structure_change, record
 from duban.accounts.models import UserProfile
 from duban.accounts.roles import label
+from duban.plans import models as plans
+
+# the plan structure: what the STRUCTURE-versioned cached values are derived from
+STRUCTURE_MODELS = (
+    plans.Region, plans.Programme, plans.Unit, plans.UnitAlias, plans.Campaign, plans.Plan, plans.Target,
+    plans.TaskForce, plans.TaskForceMember, plans.Cadence, plans.CadenceItem, plans.Task, plans.TaskUnit,
+)  # fmt: skip
 
 User = get_user_model()
 
@@ -162,6 +170,14 @@ def _record_groups(sender, instance, action, pk_set, reverse=False, **kwargs):
     )
 
 
+def _structure_changed(sender, instance, raw=False, **kwargs):
+    """A plan, task, unit … saved or deleted outside an action (the admin, a lazily created unit):
+    one entry per transaction, which moves the structure version; an action's own entry replaces it."""
+    if raw or open_structure_change() is not None:
+        return
+    record(STRUCTURE_CHANGED, instance, summary=f"直接修改{instance._meta.verbose_name}（管理后台或程序）")
+
+
 def connect() -> None:
     """Called once from AccountsConfig.ready()."""
     uid = "duban.accounts.audit"
@@ -171,3 +187,6 @@ def connect() -> None:
     pre_save.connect(_remember_profile, sender=UserProfile, dispatch_uid=f"{uid}.profile.pre")
     post_save.connect(_record_profile, sender=UserProfile, dispatch_uid=f"{uid}.profile.post")
     m2m_changed.connect(_record_groups, sender=User.groups.through, dispatch_uid=f"{uid}.groups")
+    for model in STRUCTURE_MODELS:
+        post_save.connect(_structure_changed, sender=model, dispatch_uid=f"{uid}.structure.{model.__name__}")
+        post_delete.connect(_structure_changed, sender=model, dispatch_uid=f"{uid}.structure.{model.__name__}.delete")

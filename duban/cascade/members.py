@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, Prefetch, Q
 
+from duban.accounts.cache import STRUCTURE, cached
 from duban.cascade.groups import _TEAM_GROUP, _UNSPECIFIC, government_name, region_group_words
 from duban.ingest.text import norm_key
-from duban.plans import structure
 from duban.plans.models import Plan, Region, Task, TaskForce, TaskForceMember, TaskUnit, Unit, UnitAlias
 from duban.plans.unitnames import level_char, localize
 
@@ -250,7 +250,7 @@ def member_tasks(unit: Unit) -> dict[int, str]:
     the structure: computed once per unit, process and structure version (seven queries at most),
     then one query. The dict is shared: do not change it.
     """
-    return structure.cached("member_tasks", unit.pk, lambda: _member_tasks(unit))
+    return cached(("member_tasks", unit.pk), STRUCTURE, lambda: _member_tasks(unit))
 
 
 def _member_tasks(unit: Unit) -> dict[int, str]:
@@ -289,9 +289,8 @@ def assigned_task_ids(region: Region, scope: set[int]) -> set[int]:
     unit (the city's 各县市区人民政府 → 新邵县). Asked on every page of a 督查室 or 领导 (a city's
     took 30 ms on PostgreSQL), it depends only on the structure: computed once per region, process and
     structure version (eight queries at most). The set is shared: do not change it."""
-    return structure.cached(
-        "assigned_tasks", (region.pk, frozenset(scope)), lambda: _assigned_task_ids(region, scope)
-    )
+    key = ("assigned_tasks", region.pk, tuple(sorted(scope)))
+    return cached(key, STRUCTURE, lambda: _assigned_task_ids(region, scope))
 
 
 def _assigned_task_ids(region: Region, scope: set[int]) -> set[int]:

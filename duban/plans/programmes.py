@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from duban.accounts.cache import STRUCTURE, cached
 from duban.ingest.text import norm_key
 from duban.ingest.year import PlanYear
-from duban.plans import structure
 from duban.plans.models import Plan, Programme, Region
 
 
@@ -114,7 +114,7 @@ def plan_windows() -> dict[int, tuple[date, date]]:
         )
         return {pk: (first, last) for pk, first, last in rows}
 
-    return structure.cached("plan_windows", None, read)
+    return cached(("plan_windows",), STRUCTURE, read)
 
 
 def find_programme(region: Region, year: int | None = None, today: date | None = None) -> Programme | None:

@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from duban.accounts.cache import STRUCTURE, cached
 from duban.tracking.models import DONE, ProgressReport, TaskSnapshot
 
 # the report columns the rules read (no text): a tuple is ten times cheaper than a model instance
@@ -202,11 +203,10 @@ def lead_units(task_ids) -> dict[int, set[int]]:
 
 def group_unit_ids() -> frozenset[int]:
     """Ids of the group units (各县市区人民政府…), read once per process and structure version."""
-    from duban.plans import structure
     from duban.plans.models import Unit
 
-    return structure.cached(
-        "group_units", None, lambda: frozenset(Unit.objects.filter(is_group=True).values_list("pk", flat=True))
+    return cached(
+        ("group_units",), STRUCTURE, lambda: frozenset(Unit.objects.filter(is_group=True).values_list("pk", flat=True))
     )
 
 
