@@ -1,4 +1,4 @@
-"""Decorators and mixins that enforce the permission helpers on views and API calls.
+"""Decorators that enforce the permission helpers on views and API calls.
 
 A refused request gets 403 with a Chinese message (JSON ``{"error": …}`` for API calls); an
 anonymous visitor of a page is sent to the login page first. Checks run on the server for every
@@ -108,37 +108,3 @@ def task_permission(check=permissions.can_view_task, *, url_kwarg: str = "pk"):
         return wrapped
 
     return decorator
-
-
-class RoleRequiredMixin:
-    """Class-based views: ``roles = (OFFICE, …)``; superusers always pass."""
-
-    roles: tuple[str, ...] = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.has_role(request.user, *self.roles):
-            return _refuse(request, f"{NO_ROLE}（需要：{'、'.join(label(r) for r in self.roles)}）")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class TaskPermissionMixin:
-    """Class-based views on one task: ``task_check`` decides; ``self.task`` is the loaded task."""
-
-    task_check = staticmethod(permissions.can_view_task)
-    task_url_kwarg = "pk"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:  # before the lookup, as in task_permission
-            return _refuse(request, CHECK_MESSAGES.get(type(self).task_check, NO_ROLE))
-        self.task = load_task(kwargs[self.task_url_kwarg])
-        check = type(self).task_check  # a plain function or a staticmethod, never bound
-        if not check(request.user, self.task):
-            return _refuse(request, CHECK_MESSAGES.get(check, NO_ROLE))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class VisibleTasksMixin:
-    """List views: ``get_queryset`` narrowed by :func:`~duban.accounts.permissions.visible_tasks`."""
-
-    def get_queryset(self):
-        return permissions.visible_tasks(self.request.user, super().get_queryset())

@@ -12,7 +12,7 @@ from duban.tracking.periods import local_datetime, to_local
 
 
 def viewer(user_id: int):
-    """The user whose page figures are computed, read by id: a cached page's recipe carries the id,
+    """The user whose page figures are computed, read by id: the figures' compute carries the id,
     not the request, since the task queue's worker may run it later (duban.accounts.cache)."""
     user = ProfileBackend().get_user(user_id)
     if user is None:
