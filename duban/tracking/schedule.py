@@ -163,10 +163,6 @@ class TaskSchedule:
         dues = [d for r in self.rhythms if r.every == period.kind for d in [self.due(r, period)] if d]
         return min(dues) if dues else None
 
-    def rhythm_for(self, period: Period) -> Rhythm | None:
-        found = [r for r in self.rhythms if r.every == period.kind]
-        return min(found, key=lambda r: r.rule.due_at(period)) if found else None
-
 
 def task_schedules(plan_ids, tree: PlanTree | None = None) -> dict[int, TaskSchedule]:
     """{plan id: the schedule its tasks report by} for the given plans (three queries)."""
