@@ -4,7 +4,7 @@ Every page and API call asks who the user is (``request.user``, one query per re
 the user may see (:func:`duban.accounts.permissions.profile_of`, the UserProfile with its unit,
 region and campaign: a second query). Reading them as one join saves a round trip on every request
 (on PostgreSQL, a tenth of a report submission); and the joined row is kept per process until an
-account or the plan structure changes (docs/benchmarks.md, 第七轮).
+account or the plan structure changes (docs/benchmarks-history.md, 第七轮).
 """
 
 from __future__ import annotations

@@ -179,15 +179,13 @@ def cached(key: tuple, scope: Scope, compute: Callable[[], object], *, ttl: int 
 
 def _figures(name: str, compute: Callable[[], object], ttl: int) -> Entry:
     store = caches[DATA.alias]
-    entry = store.get(name, version=version(DATA))
-    if entry is not None:
-        return entry
     entry = store.get(name) if settings.DUBAN_STALE_FIGURES_AFTER is not None else None
     if entry is not None and time.time() - entry.at < MAX_STALE:  # slow figures, of any version
         if time.time() - entry.at >= max(ttl, min(REFRESH_BUDGET * entry.seconds, MAX_STALE / 2)):
             _request_refresh(name, compute)
         return entry
-    return _compute(name, compute, ttl)
+    entry = store.get(name, version=version(DATA))
+    return entry if entry is not None else _compute(name, compute, ttl)
 
 
 def _compute(name: str, compute: Callable[[], object], ttl: int, refresh: bool = False) -> Entry:

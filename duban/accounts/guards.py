@@ -72,7 +72,7 @@ def load_task(pk) -> Task:
     A task, its plan and its units are plan structure: read once per process and structure version
     (``duban.accounts.cache``), a private copy for each request (a view may change it), and a change
     by anyone is seen at once. Saves the
-    two queries of every task page and report submission (docs/benchmarks.md, 第七轮).
+    two queries of every task page and report submission (docs/benchmarks-history.md, 第七轮).
     """
     try:
         pk = int(pk)

@@ -179,7 +179,7 @@ def responsible_units(assignments=None, *, tasks=None) -> dict[int, list[Respons
     ``assignments``: a TaskUnit queryset (e.g. ``TaskUnit.objects.filter(task__plan_id__in=…)``)
     or ``tasks``: Tasks or ids. Seven queries at most, whatever the number of tasks. Assignments are
     read as tuples; only group rows become (unsaved) models: a province has 20 万 assignments, and
-    loading all of them as models was most of the due counting of its 月通报 (docs/benchmarks.md).
+    loading all of them as models was most of the due counting of its 月通报 (docs/benchmarks-history.md).
     """
     if assignments is None:
         ids = [t if isinstance(t, int) else t.pk for t in tasks or ()]

@@ -118,7 +118,7 @@ def compute_facts(leads_of: dict[int, set[int]], as_of: datetime | None = None) 
         if as_of is not None:
             qs = qs.filter(submitted_at__lte=as_of)
         # ordered by task first: ordering by submitted_at alone makes SQLite scan the submitted_at
-        # index over every report in the database (49 s instead of 3 s for a city, docs/benchmarks.md)
+        # index over every report in the database (49 s instead of 3 s for a city, docs/benchmarks-history.md)
         for row in qs.order_by("task_id", "submitted_at", "id").values_list(*REPORT_FIELDS):
             reports[row[1]].append(ReportRow(*row))
     return {t: facts_from_reports(reports.get(t, []), leads) for t, leads in leads_of.items()}
@@ -260,7 +260,7 @@ def before_report(task_id: int, unit_id: int, period_code: str) -> tuple[int, Re
     first report) has its task row locked first (``FOR NO KEY UPDATE``, which the reports' foreign
     key checks do not wait for) and is looked at again, so a row another report created meanwhile is
     locked too. Two small queries: one query joining them all costs twice the
-    CPU to build (docs/benchmarks.md, 第七轮).
+    CPU to build (docs/benchmarks-history.md, 第七轮).
     """
     from duban.plans.models import Task
 

@@ -94,7 +94,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     # concurrent writers (gunicorn workers, the queue's worker), with Django's documented options: WAL
     # lets pages read during a write, IMMEDIATE takes the write lock at BEGIN (no deadlocked upgrade), a
-    # waiting writer retries for up to 20 s (busy timeout); docs/deployment.md, docs/benchmarks.md
+    # waiting writer retries for up to 20 s (busy timeout); docs/deployment.md, docs/benchmarks-history.md
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
