@@ -39,12 +39,14 @@ def process_local_cache():
     """Page figures cached in this test process only, and always recomputed after a change: the
     product's cache is a folder shared by the server's workers (settings.CACHES), which two test runs
     side by side must not share; tests/test_ui_cache.py turns stale serving on where it tests it."""
+    from django.conf import settings
     from django.test import override_settings
 
     local = override_settings(
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-tests"},
             "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-sessions"},
+            **{alias: settings.CACHES[alias] for alias in ("structure", "structure-large")},  # in-process already
         },
         DUBAN_STALE_FIGURES_AFTER=None,  # a slow machine must not make a page show figures from before a change
     )
@@ -97,8 +99,9 @@ def run_queued() -> int:
 
 @pytest.fixture(autouse=True)
 def fresh_structure_cache():
-    """Each test starts without values derived from another test's plans (duban.plans.structure)."""
-    from duban.plans import structure
+    """Each test starts without values derived from another test's plans (duban.audit.cache)."""
+    from django.core.cache import caches
 
-    structure.forget()
+    caches["structure"].clear()
+    caches["structure-large"].clear()
     yield

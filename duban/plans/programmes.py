@@ -14,9 +14,9 @@ from datetime import date
 
 from django.utils import timezone
 
+from duban.audit.cache import STRUCTURE, cached
 from duban.ingest.text import norm_key
 from duban.ingest.year import PlanYear
-from duban.plans import structure
 from duban.plans.models import Plan, Programme, Region
 from duban.plans.periods import local_date
 
@@ -113,7 +113,7 @@ def plan_windows() -> dict[int, tuple[date, date]]:
         )
         return {pk: (first, last) for pk, first, last in rows}
 
-    return structure.cached("plan_windows", None, read)
+    return cached(("plan_windows",), STRUCTURE, read)
 
 
 def find_programme(region: Region, year: int | None = None, today: date | None = None) -> Programme | None:
