@@ -4,7 +4,7 @@ Builds a throw-away SQLite database (all three samples, 邵阳市 (000) as the m
 per role and a little history — tests/webdata.py), then requests every countable GET page of the
 declared URL table (tests/urltable.py) with Django's test client, as each working role allowed on
 it. Server time = the time Django takes to answer in-process (no network, no browser), with the
-page cache (duban/ui/cache.py) emptied before each request — the cost right after any change. Baseline in
+page cache (duban/audit/cache.py) emptied before each request — the cost right after any change. Baseline in
 the same run: the trivial ``/ping/`` view through the same stack (sessions, auth, CSP middleware),
 so the ratio is less noisy than the absolute figure on a shared machine.
 

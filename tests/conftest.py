@@ -39,12 +39,14 @@ def process_local_cache():
     """Page figures cached in this test process only, and always recomputed after a change: the
     product's cache is a folder shared by the server's workers (settings.CACHES), which two test runs
     side by side must not share; tests/test_ui_cache.py turns stale serving on where it tests it."""
+    from django.conf import settings
     from django.test import override_settings
 
     local = override_settings(
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-tests"},
             "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "duban-sessions"},
+            **{alias: settings.CACHES[alias] for alias in ("structure", "structure-large")},  # in-process already
         },
         DUBAN_STALE_FIGURES_AFTER=None,  # a slow machine must not make a page show figures from before a change
     )
@@ -97,8 +99,47 @@ def run_queued() -> int:
 
 @pytest.fixture(autouse=True)
 def fresh_structure_cache():
-    """Each test starts without values derived from another test's plans (duban.plans.structure)."""
-    from duban.plans import structure
+    """Each test starts without values derived from another test's plans (duban.audit.cache)."""
+    from django.core.cache import caches
 
-    structure.forget()
+    caches["structure"].clear()
+    caches["structure-large"].clear()
     yield
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``make test`` runs the files in parallel (pytest-xdist ``--dist loadfile``). pytest-django orders
+    the tests so that those which empty the database afterwards (transactional: live servers, real
+    commits) run after those which only roll back; xdist's file scheduling would undo that order and
+    let a transactional test wipe the built-in regions before another file of the same process needs
+    them. :class:`TransactionalLast` keeps pytest-django's order."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class TransactionalLast(LoadFileScheduling):
+        """A file's tests in pytest-django's order, cut where another file's tests come between
+        (a file's rolled-back tests and its transactional ones become two units of work), handed out
+        in that order: a process takes transactional work only when no rolled-back work is left."""
+
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            self.units: dict[str, str] = {}
+
+        def schedule(self):
+            if self.collection is None and self.collection_is_completed and self.registered_collections:
+                self.config.option.loadscopereorder = False  # keep the order, do not put big files first
+                parts: dict[str, int] = {}
+                previous = None
+                for nodeid in next(iter(self.registered_collections.values())):
+                    path = nodeid.split("::", 1)[0]
+                    if path != previous:
+                        parts[path] = parts.get(path, -1) + 1
+                        previous = path
+                    self.units[nodeid] = f"{path}#{parts[path]}"
+            super().schedule()
+
+        def _split_scope(self, nodeid):
+            return self.units.get(nodeid) or super()._split_scope(nodeid)
+
+    return TransactionalLast(config, log)

@@ -402,7 +402,7 @@ def test_subject_comes_from_the_plan_and_queries_are_fixed(tmp_path):
         return len(ctx.captured_queries)
 
     assert big.tasks.count() > 5 * small.tasks.count()
-    queries(small)  # fills this process's structure cache (duban.plans.structure): both counts below are warm
+    queries(small)  # fills this process's structure cache (duban.audit.cache): both counts below are warm
     # +2 at most: tasks naming a group unit (各乡镇人民政府…) load the region tree once to expand it
     assert 0 <= queries(big) - queries(small) <= 2
     tasks = list(big.tasks.filter(active=True).prefetch_related("assignments__unit")[:20])

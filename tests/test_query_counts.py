@@ -5,7 +5,7 @@ largest (000, 邵阳市) as the main plan — or at most the rule's declared ``m
 
 The per-page ``django_assert_max_num_queries`` tests of the UI (tests/test_ui_*.py) bound each page;
 this one is generic over the URL table, so a new list page with an N+1 query fails here too.
-Pages cache their heavy figures (duban/ui/cache.py); the cache is emptied before each request, so
+Pages cache their heavy figures (duban/audit/cache.py); the cache is emptied before each request, so
 what is counted is the uncached path that follows every change.
 """
 

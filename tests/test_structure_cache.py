@@ -1,4 +1,4 @@
-"""Values derived from the plan structure are cached per structure version (duban.plans.structure).
+"""Values derived from the plan structure are cached per structure version (duban.audit.cache).
 
 Real plans (sample 001 沅江市) and the real actions: a structure change made any way — an action
 with its audit entry, the ORM or the admin (signals), a bulk import — is seen by the next read; a
@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from duban.accounts.actions import Scope, do_add_user
 from duban.accounts.roles import REPORTER
-from duban.plans import structure
+from duban.audit.cache import STRUCTURE, cached, version
+from duban.audit.models import AuditEntry
 from duban.plans.actions import do_ingest_file
 from duban.plans.members import member_tasks, members_of
 from duban.plans.models import Plan, Task, TaskUnit, Unit
@@ -42,16 +43,16 @@ def child_plan(root: Plan, title: str) -> Plan:
 
 
 def test_an_import_changes_the_version_and_a_report_does_not(plans):
-    before = structure.version()
-    assert before not in ("", "initial"), "the import gave the structure a new token"
+    before = version(STRUCTURE)
+    assert before != "0", "the import changed the structure's version"
     task = Task.objects.filter(active=True, assignments__role=TaskUnit.LEAD).first()
     lead = task.assignments.filter(role=TaskUnit.LEAD).first().unit
     period = period_containing(schedule_for(task).rhythms[0].every, date(2023, 3, 15))
     at = timezone.make_aware(datetime(2023, 3, 16, 9))  # inside 沅江市's 2023 programme
     do_submit_report(lead, task, period, narrative="按计划推进", percent=30, status="正常推进", at=at)
-    assert structure.version() == before, "a report leaves the structure's values cached"
+    assert version(STRUCTURE) == before, "a report leaves the structure's values cached"
     do_add_cadence(plans.first(), items=[("月", "报送")], due="每月25日前")
-    assert structure.version() != before
+    assert version(STRUCTURE) != before
 
 
 def test_the_tree_and_rhythms_follow_changes_made_through_the_orm(plans):
@@ -71,12 +72,12 @@ def test_the_tree_and_rhythms_follow_changes_made_through_the_orm(plans):
 
 def test_a_rolled_back_change_leaves_no_cached_value(plans):
     root = plans.first()
-    before = structure.version()
+    before = version(STRUCTURE)
     with pytest.raises(RuntimeError), transaction.atomic():
         ghost = child_plan(root, "撤回的方案")
         assert ghost.pk in PlanTree.load().parents, "inside the transaction the change is seen"
         raise RuntimeError("rolled back")
-    assert structure.version() == before
+    assert version(STRUCTURE) == before
     assert ghost.pk not in PlanTree.load().parents, "the rolled-back plan is not served from the cache"
 
 
@@ -118,28 +119,36 @@ def test_a_request_reads_the_version_once(plans):
     client.get(f"/report/{task.pk}/")  # fills the cache
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/report/{task.pk}/").status_code == 200
-    reads = [q for q in queries.captured_queries if "plans_structureversion" in q["sql"]]
+    reads = [q for q in queries.captured_queries if 'FROM "accounts_auditentry"' in q["sql"] and "structural" in q["sql"]]
     assert len(reads) == 1, "one read of the version per request, whatever the request derives from it"
     assert not any('FROM "plans_cadence"' in q["sql"] for q in queries.captured_queries), (
         "rhythms from the cache"
     )
 
 
-def test_a_limited_name_drops_only_its_own_values_when_full():
-    """structure.cached(limit=): a name with big values (a unit's task list) keeps at most that many;
-    when full they go together, the other names' values stay."""
-    structure.forget()
-    calls = []
+@pytest.mark.django_db(transaction=True)  # each change commits
+def test_a_change_through_the_orm_writes_one_entry_and_an_action_replaces_it(plans):
+    """Outside an action (the admin, a shell) a structure change writes one ``structure.change`` entry
+    per transaction, which moves the version; an action's own entry in the same transaction replaces it."""
+    root = plans.first()
+    before, entries = version(STRUCTURE), AuditEntry.objects.count()
+    with transaction.atomic():
+        child_plan(root, "管理后台新增的方案")
+        child_plan(root, "又一份")
+    assert AuditEntry.objects.count() == entries + 1
+    assert AuditEntry.objects.order_by("-id").first().action == "structure.change"
+    assert version(STRUCTURE) != before
+    before, entries = version(STRUCTURE), AuditEntry.objects.count()
+    do_add_cadence(root, items=[("月", "报送")], due="每月25日前")  # saves a cadence, then its entry
+    assert AuditEntry.objects.count() == entries + 1
+    assert AuditEntry.objects.order_by("-id").first().action == "add_cadence"
+    assert version(STRUCTURE) != before
 
-    def value(v):
-        calls.append(v)
-        return v
 
-    assert structure.cached("tree", None, lambda: value("tree")) == "tree"
-    for k in range(3):
-        structure.cached("unit_tasks", k, lambda k=k: value(k), limit=3)
-    structure.cached("unit_tasks", 0, lambda: value("again"), limit=3)  # still kept
-    structure.cached("unit_tasks", 3, lambda: value(3), limit=3)  # full: the three go, 3 stays
-    structure.cached("unit_tasks", 0, lambda: value("recomputed"), limit=3)
-    structure.cached("tree", None, lambda: value("tree again"))
-    assert calls == ["tree", 0, 1, 2, 3, "recomputed"]
+def test_private_values_are_a_copy_per_read_and_shared_values_are_not():
+    """``private=True`` (a user, a task: a view may change them) gives each read its own object."""
+    shared = cached(("shared-list",), STRUCTURE, lambda: [1, 2])
+    assert cached(("shared-list",), STRUCTURE, lambda: [3]) is shared
+    first = cached(("private-list",), STRUCTURE, lambda: [1, 2], private=True)
+    first.append(3)
+    assert cached(("private-list",), STRUCTURE, lambda: [4], private=True) == [1, 2]

@@ -208,7 +208,7 @@ def test_reports_on_one_task_at_once_are_numbered_once_and_all_counted(settings,
     from tests.tracking_helpers import ingest_yuanjiang, lead_and_co, plan_titled, task_with_co_units
 
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers at BEGIN IMMEDIATE (tests/test_sqlite_queue.py)")
+        pytest.skip("SQLite serialises writers at BEGIN IMMEDIATE (tests/test_sqlite_settings.py)")
     settings.MEDIA_ROOT = str(tmp_path)
     ingest_yuanjiang()
     task = task_with_co_units(plan_titled("重点工作任务清单"))

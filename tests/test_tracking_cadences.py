@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from duban.audit.models import AuditEntry
 from duban.plans.actions import do_ingest_file
@@ -80,3 +81,25 @@ def test_bad_cadence_input_changes_nothing(plans):
     daily.refresh_from_db()
     assert daily.origin == Cadence.DOCUMENT and daily.due == "每天下午4：00之前"
     assert (Cadence.objects.count(), AuditEntry.objects.count()) == (before[0], before[1] + 1)
+
+
+def test_the_cadence_command_lists_adds_edits_and_removes(plans, capsys):
+    growth = plan_titled("经济增长主动仗")
+    call_command("cadence", "add", str(growth.pk), "--item", "月:报送", "--due", "每月25日前", "--report-to", "市发改局")
+    added = Cadence.objects.get(plan=growth, origin=Cadence.MANUAL)
+    assert [(i.every, i.action) for i in added.items.all()] == [("月", "报送")] and added.due == "每月25日前"
+    call_command("cadence", "edit", str(added.pk), "--item", "旬:报送", "--due", "每旬最后一天17:00前")
+    added.refresh_from_db()
+    assert [(i.every, i.action) for i in added.items.all()] == [("旬", "报送")]
+    call_command("cadence", "remove", str(added.pk))
+    added.refresh_from_db()
+    assert not added.active
+    assert [e.action for e in AuditEntry.objects.filter(object_id=str(added.pk)).order_by("id")] == [
+        "add_cadence", "edit_cadence", "remove_cadence",
+    ]  # fmt: skip
+    call_command("cadence", "list", str(growth.pk))
+    assert f"#{added.pk}\t手工\t{growth.title}" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="周期:动作"):
+        call_command("cadence", "add", str(growth.pk), "--item", "月报送")
+    with pytest.raises(CommandError, match="请用方案编号"):
+        call_command("cadence", "add", "沅江市", "--item", "月:报送")

@@ -1,4 +1,4 @@
-"""The page-figure cache (duban/ui/cache.py): exact after a change for quick figures, stale-while-
+"""The page figures of the one cache helper (duban/audit/cache.py, DATA): exact after a change for quick figures, stale-while-
 revalidate for slow ones, one background refresh at a time, queued for the task queue's worker
 (``duban run_huey``, run for real in the last test), entries kept in the shared file cache."""
 
@@ -12,14 +12,15 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
 
+from duban.audit import cache as figures_cache
+from duban.audit.cache import DATA
 from duban.audit.trail import record
-from duban.ui import cache as figures_cache
-from duban.ui.cache import cached, cached_rendered
 from tests.conftest import run_queued
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker reads on its own connection
@@ -34,10 +35,19 @@ def file_cache(tmp_path):
             "LOCATION": str(tmp_path),
         }
     }
-    with override_settings(CACHES=shared):
+    with override_settings(CACHES=with_structure(shared)):
         cache.clear()
         yield tmp_path
         cache.clear()
+
+
+def with_structure(caches: dict) -> dict:
+    """``caches`` and the product's in-process structure caches (settings.CACHES is replaced whole)."""
+    return caches | {alias: settings.CACHES[alias] for alias in ("structure", "structure-large")}
+
+
+def cached(key, compute, ttl=None):
+    return figures_cache.cached(key, DATA, compute, ttl=ttl)
 
 
 class Counter:
@@ -72,23 +82,6 @@ def test_quick_figures_are_recomputed_after_any_change(file_cache):
     change()
     assert cached(("k",), compute) == 2  # the change is seen at once
     assert list(file_cache.iterdir())  # kept in the shared folder, not in this process
-
-
-@override_settings(DUBAN_STALE_FIGURES_AFTER=None)
-def test_a_rendering_is_kept_while_its_entry_is_the_same(file_cache):
-    compute, renders = Counter(), []
-
-    def render(value):
-        renders.append(value)
-        return f"<p>{value}</p>"
-
-    assert cached_rendered(("r",), compute, render) == (1, "<p>1</p>")
-    assert cached_rendered(("r",), compute, render) == (1, "<p>1</p>")
-    assert renders == [1]  # rendered once for the entry
-    change()
-    assert cached_rendered(("r",), compute, render) == (2, "<p>2</p>")  # a new entry, rendered anew
-    assert cached_rendered(("other",), compute, render) == (3, "<p>3</p>")
-    assert renders == [1, 2, 3]
 
 
 @override_settings(DUBAN_STALE_FIGURES_AFTER=0.05)
@@ -165,9 +158,9 @@ def test_the_queue_worker_refreshes_the_figures_outside_the_web_process(tmp_path
     root = Path(__file__).resolve().parent.parent  # the compute's module, tests.test_ui_cache, is found from here
     migrate = subprocess.run([*cli, "migrate", "-v", "0"], cwd=root, env=env, capture_output=True, text=True)
     assert migrate.returncode == 0, migrate.stderr
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(home / "cache")}
-    }
+    settings.CACHES = with_structure(
+        {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(home / "cache")}}
+    )
     settings.DUBAN_STALE_FIGURES_AFTER = 0.05
     memory = HUEY.storage
     HUEY.immediate = False
@@ -181,7 +174,7 @@ def test_the_queue_worker_refreshes_the_figures_outside_the_web_process(tmp_path
         deadline = time.monotonic() + 60
         with pytest.MonkeyPatch.context() as m:
             m.setattr(figures_cache, "REFRESH_BUDGET", 0)
-            m.setattr(figures_cache, "data_version", lambda: "v")  # the test database is not the worker's
+            m.setattr(figures_cache, "version", lambda scope: "v")  # the test database is not the worker's
             assert cached(("slow",), compute, ttl=0) == (os.getpid(), 1)
             assert cached(("slow",), compute, ttl=0) == (os.getpid(), 1)  # stale; the refresh is queued
             while cached(("slow",), compute, ttl=3600) != (proc.pid, 2):
@@ -191,4 +184,4 @@ def test_the_queue_worker_refreshes_the_figures_outside_the_web_process(tmp_path
         HUEY.storage, HUEY.immediate = memory, True
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
-    assert "duban.ui.cache.refresh_entry" in out  # the worker names the tasks it runs
+    assert "duban.audit.cache.refresh_entry" in out  # the worker names the tasks it runs

@@ -93,7 +93,7 @@ def test_dashboard_campaign_filter_and_bad_date(city, client):
 
 
 def test_dashboard_page_marks_the_picked_campaign_and_shows_its_figures(city, client):
-    """The campaign <option>s and the figures are rendered once per cached entry (duban.ui.cache):
+    """The campaign <option>s and the figures are cached per scope (duban.audit.cache):
     the picked campaign must still be the one selected, and each page the figures of its campaign."""
     login(client, city["duchashi"])
     campaigns = list({t.plan.campaign for t in Task.objects.filter(active=True).exclude(plan__campaign=None)})
@@ -227,11 +227,11 @@ def test_a_big_scope_groups_by_region_and_lists_the_targets_furthest_behind(city
 
 
 def test_pages_queue_refreshes_that_compute_their_figures(city, client, settings, monkeypatch, queued):
-    """The dashboard and leader pages queue their refreshes for the task queue's worker (duban.ui.cache);
+    """The dashboard and leader pages queue their refreshes for the task queue's worker (duban.audit.cache);
     run as the worker runs them, they give the figures the page shows."""
     from huey.contrib.djhuey import HUEY
 
-    from duban.ui import cache as figures_cache
+    from duban.audit import cache as figures_cache
     from tests.conftest import run_queued
 
     settings.DUBAN_STALE_FIGURES_AFTER = 0  # every entry slow: served stale, refreshed on request

@@ -154,7 +154,7 @@ def test_pages_run_a_fixed_number_of_queries(client, django_assert_max_num_queri
     as_user(client, city_office)
     big = max(Plan.objects.filter(active=True), key=lambda p: p.tasks.filter(active=True).count())
     assert big.tasks.count() > small.tasks.count()
-    for plan in (small, big):  # fill this process's structure cache (duban.plans.structure): warm counts
+    for plan in (small, big):  # fill this process's structure cache (duban.audit.cache): warm counts
         client.get(f"/plans/{plan.pk}/")
 
     def plan_page(plan) -> int:  # a plan with task forces has their members prefetched: one query more

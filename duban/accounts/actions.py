@@ -140,12 +140,3 @@ def _check_password(password: str, user) -> None:
         validate_password(password, user)
     except ValidationError as e:
         raise AccountError("密码不合要求：" + "；".join(e.messages)) from e
-
-
-@transaction.atomic
-def do_set_password(user, password: str) -> None:
-    if not password:
-        raise AccountError("密码不能为空")
-    _check_password(password, user)
-    user.set_password(password)
-    user.save(update_fields=["password"])

@@ -7,7 +7,6 @@ request, whatever the page showed.
 
 from __future__ import annotations
 
-import pickle  # noqa: S403 — only bytes this process pickled itself (load_task)
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -16,7 +15,7 @@ from django.template.loader import render_to_string
 
 from duban.accounts import permissions
 from duban.accounts.roles import label, roles_that
-from duban.plans import structure
+from duban.audit.cache import STRUCTURE, cached
 from duban.plans.models import Task
 
 NOT_LOGGED_IN = "请先登录"
@@ -72,23 +71,22 @@ def load_task(pk) -> Task:
     """The task ``pk`` with its plan and assignments, for the view to check and use (404 if none).
 
     A task, its plan and its units are plan structure: read once per process and structure version
-    (``duban.plans.structure``), as pickled bytes, and unpickled for each request, so every request
-    gets its own objects (a view may change them) and a change by anyone is seen at once. Saves the
-    two queries of every task page and report submission (docs/benchmarks.md, 第七轮).
+    (``duban.audit.cache``), a private copy for each request (a view may change it), and a change
+    by anyone is seen at once. Saves the
+    two queries of every task page and report submission (docs/benchmarks-history.md, 第七轮).
     """
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("没有这项任务") from None
 
-    def read() -> bytes | None:
-        task = Task.objects.select_related("plan").prefetch_related("assignments").filter(pk=pk).first()
-        return pickle.dumps(task) if task is not None else None
+    def read() -> Task | None:
+        return Task.objects.select_related("plan").prefetch_related("assignments").filter(pk=pk).first()
 
-    found = structure.cached("task", pk, read)
-    if found is None:
+    task = cached(("task", pk), STRUCTURE, read, private=True)
+    if task is None:
         raise Http404("没有这项任务")
-    return pickle.loads(found)  # noqa: S301 — pickled above by this process
+    return task
 
 
 def task_permission(check=permissions.can_view_task, *, url_kwarg: str = "pk"):

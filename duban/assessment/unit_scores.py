@@ -14,7 +14,7 @@ Used by the assessment page (duban/ui/views/assessment.py) and by the briefs' �
 (:func:`duban.briefs.collect.collect`), so a brief and the page always show the same figures.
 A fixed number of queries whatever the number of tasks and units. Tasks are read as tuples
 (:func:`task_rows`), not models: a province's 5.7 万 tasks and 20 万 assignments as models took
-more than a minute of a 月通报 (docs/benchmarks.md, 议题 8 第三轮).
+more than a minute of a 月通报 (docs/benchmarks-history.md, 议题 8 第三轮).
 """
 
 from __future__ import annotations

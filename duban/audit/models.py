@@ -27,12 +27,18 @@ class AuditEntry(models.Model):
     summary = models.TextField("说明", blank=True)
     before = models.JSONField("变更前", null=True, blank=True)
     after = models.JSONField("变更后", null=True, blank=True)
+    # changed the plan structure or an account: the newest such entry versions the values derived
+    # from them (duban.audit.cache.STRUCTURE)
+    structural = models.BooleanField("改变方案结构", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
         db_table = "accounts_auditentry"  # its table since it lived in accounts; the move kept the rows
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["-id"], condition=models.Q(structural=True), name="audit_structural"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or self.actor} {self.action}"

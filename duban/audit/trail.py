@@ -11,10 +11,13 @@ import getpass
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import models
+from django.db import connection, models, transaction
 
+from duban.audit import cache
 from duban.audit.models import AuditEntry
 
+STRUCTURE_CHANGED = "structure.change"  # a change to the plan structure made outside an action
+_OPEN = "duban_structure_change"  # on the connection: (id, time) of this transaction's STRUCTURE_CHANGED entry
 _actor: ContextVar = ContextVar("duban_audit_actor", default=None)
 
 
@@ -55,10 +58,16 @@ def record(
     actor=None,
     actor_name: str = "",
 ) -> AuditEntry:
-    """Write one audit entry; call it inside the transaction of the change it describes."""
+    """Write one audit entry; call it inside the transaction of the change it describes.
+
+    The entry versions the cached values (``duban.audit.cache``): every entry the data, one of an
+    action not known to leave the structure alone also the structure (bulk writes such as an import
+    bypass the model signals). It replaces this transaction's :data:`STRUCTURE_CHANGED` entry, if any:
+    one entry per change, and the structure version still moves."""
     if actor is None:
         actor = current_actor()
-    return AuditEntry.objects.create(
+    opened = open_structure_change() if action != STRUCTURE_CHANGED else None
+    entry = AuditEntry.objects.create(
         actor=actor,
         actor_name=actor_name or (actor.get_username() if actor else system_user()),
         action=action,
@@ -67,4 +76,26 @@ def record(
         summary=summary,
         before=before,
         after=after,
+        structural=opened is not None or cache.changes_structure(action),
     )
+    if opened is not None:
+        AuditEntry.objects.filter(pk=opened).delete()
+        setattr(connection, _OPEN, None)
+    elif action == STRUCTURE_CHANGED and connection.in_atomic_block:
+        setattr(connection, _OPEN, (entry.pk, entry.at))
+        transaction.on_commit(lambda: setattr(connection, _OPEN, None))
+    cache.entry_written()
+    return entry
+
+
+def open_structure_change() -> int | None:
+    """The id of the :data:`STRUCTURE_CHANGED` entry written in the current transaction, if it is
+    still there (a rollback to a savepoint takes it away)."""
+    written = getattr(connection, _OPEN, None)
+    if written is None or not connection.in_atomic_block:
+        return None
+    pk, at = written
+    if AuditEntry.objects.filter(pk=pk, at=at, action=STRUCTURE_CHANGED).exists():
+        return pk
+    setattr(connection, _OPEN, None)
+    return None

@@ -369,13 +369,6 @@ class GongwenDoc:
         _set_run_font(p.add_run(text), self.fonts.body, BODY_PT, condense=True)
         return p
 
-    def page_break(self) -> None:
-        from docx.enum.text import WD_BREAK
-
-        p = self.doc.add_paragraph()
-        _exact(p)
-        p.add_run().add_break(WD_BREAK.PAGE)
-
     def attachment_heading(self, n: int, title: str) -> None:
         """An attachment, on a new page: 附件N (黑体, flush left), then its title (小标宋 小二, centred)."""
         p = self.doc.add_paragraph()

@@ -1,4 +1,4 @@
-"""Notification changes: a unit's channels, sending a notice once over every channel, reading it.
+"""Notification changes: a unit's channels, sending a notice once over every channel.
 
 Sending is at-most-once per idempotency key, across runs and processes, by the database's UNIQUE
 constraint on :attr:`Delivery.key`: a delivery is *claimed* by inserting its row (or by flipping a
@@ -19,10 +19,9 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from duban.accounts import permissions
 from duban.accounts.models import UserProfile
 from duban.accounts.roles import ROLES, UNIT
 from duban.audit.trail import record
@@ -407,28 +406,3 @@ def _finish(row: Delivery, state: str, error: str) -> None:
     Delivery.objects.filter(pk=row.pk).update(
         state=state, error=error[: channels.ERROR_MAX], sent_at=sent_at, updated_at=timezone.now()
     )
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-
-def inbox(user):
-    """The messages ``user`` may read: its own, and its unit's for a 单位填报员 (newest first)."""
-    profile = permissions.profile_of(user)
-    if profile is None and not permissions.is_superuser(user):
-        return Message.objects.none()
-    mine = Q(user_id=user.pk)
-    if profile is not None and profile.role in UNIT_ROLES and profile.unit_id:
-        mine |= Q(unit_id=profile.unit_id)
-    return Message.objects.filter(mine)
-
-
-@transaction.atomic
-def do_mark_read(user, message: Message) -> bool:
-    """Mark a message read (by ``user``, who must be able to read it); False if it already was."""
-    if not inbox(user).filter(pk=message.pk).exists():
-        raise PermissionError("您无权阅读这条消息")
-    updated = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(
-        read_at=timezone.now(), read_by=user
-    )
-    return bool(updated)

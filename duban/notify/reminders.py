@@ -151,7 +151,7 @@ def find_reminders(
     if not wanted:
         return []
     # no unit_id IN (...) here: with it SQLite probes the (task, unit, period) key for every combination
-    # of the three lists — hours for a province; (task, period) probes and a set check are exact (docs/benchmarks.md)
+    # of the three lists — hours for a province; (task, period) probes and a set check are exact (docs/benchmarks-history.md)
     reported = set(
         ProgressReport.objects.filter(
             task_id__in={t for _, t, _ in wanted},

@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from duban.notify.reminders import do_send_reminders
+from duban.plans import clock
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def remind() -> None:
     if not settings.DUBAN_REMIND_PERIODIC:
         return
-    result = do_send_reminders(timezone.now())
+    result = do_send_reminders(clock.now())
     c = result.counts
     log.info(
         "催报提醒：%s 条，发送 %s，已发送跳过 %s，失败 %s", len(result.reminders), c.sent, c.skipped, c.failed

@@ -7,4 +7,7 @@ class PlansConfig(AppConfig):
     verbose_name = "方案与任务"
 
     def ready(self):
-        from duban.plans import structure  # noqa: F401 — connects the signals that version the structure
+        """Structure changes made outside an action are audited too (they version the structure cache)."""
+        from duban.plans import signals
+
+        signals.connect()

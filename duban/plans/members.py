@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Exists, Prefetch, Q
 
+from duban.audit.cache import STRUCTURE, cached
 from duban.audit.trail import record
 from duban.ingest.text import norm_key
-from duban.plans import structure
 from duban.plans.groups import _TEAM_GROUP, _UNSPECIFIC, government_name, region_group_words
 from duban.plans.models import Plan, Region, Task, TaskForce, TaskForceMember, TaskUnit, Unit, UnitAlias
 from duban.plans.unitnames import level_char, localize
@@ -181,7 +181,7 @@ def responsible_units(assignments=None, *, tasks=None) -> dict[int, list[Respons
     ``assignments``: a TaskUnit queryset (e.g. ``TaskUnit.objects.filter(task__plan_id__in=…)``)
     or ``tasks``: Tasks or ids. Seven queries at most, whatever the number of tasks. Assignments are
     read as tuples; only group rows become (unsaved) models: a province has 20 万 assignments, and
-    loading all of them as models was most of the due counting of its 月通报 (docs/benchmarks.md).
+    loading all of them as models was most of the due counting of its 月通报 (docs/benchmarks-history.md).
     """
     if assignments is None:
         ids = [t if isinstance(t, int) else t.pk for t in tasks or ()]
@@ -252,7 +252,7 @@ def member_tasks(unit: Unit) -> dict[int, str]:
     the structure: computed once per unit, process and structure version (seven queries at most),
     then one query. The dict is shared: do not change it.
     """
-    return structure.cached("member_tasks", unit.pk, lambda: _member_tasks(unit))
+    return cached(("member_tasks", unit.pk), STRUCTURE, lambda: _member_tasks(unit))
 
 
 def _member_tasks(unit: Unit) -> dict[int, str]:
@@ -291,9 +291,8 @@ def assigned_task_ids(region: Region, scope: set[int]) -> set[int]:
     unit (the city's 各县市区人民政府 → 新邵县). Asked on every page of a 督查室 or 领导 (a city's
     took 30 ms on PostgreSQL), it depends only on the structure: computed once per region, process and
     structure version (eight queries at most). The set is shared: do not change it."""
-    return structure.cached(
-        "assigned_tasks", (region.pk, frozenset(scope)), lambda: _assigned_task_ids(region, scope)
-    )
+    key = ("assigned_tasks", region.pk, tuple(sorted(scope)))
+    return cached(key, STRUCTURE, lambda: _assigned_task_ids(region, scope))
 
 
 def _assigned_task_ids(region: Region, scope: set[int]) -> set[int]:

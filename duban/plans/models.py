@@ -460,17 +460,3 @@ class TaskUnit(models.Model):
     @property
     def role_label(self) -> str:
         return self.ROLE_LABELS.get(self.role, self.role)
-
-
-class StructureVersion(models.Model):
-    """One row whose token changes with every change to the plan structure (``duban.plans.structure``).
-
-    A random token, not a counter: a change rolled back must never leave its number to be reused
-    by a different change, or a cache keyed by it would serve figures of the rolled-back structure.
-    """
-
-    token = models.CharField("版本", max_length=32)
-    at = models.DateTimeField("变更时间")
-
-    class Meta:
-        verbose_name = verbose_name_plural = "方案结构版本"

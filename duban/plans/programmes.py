@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from duban.audit.cache import STRUCTURE, cached
 from duban.ingest.text import norm_key
 from duban.ingest.year import PlanYear
-from duban.plans import clock, structure
+from duban.plans import clock
 from duban.plans.models import Plan, Programme, Region
 
 
@@ -110,7 +111,7 @@ def plan_windows() -> dict[int, tuple[date, date]]:
         )
         return {pk: (first, last) for pk, first, last in rows}
 
-    return structure.cached("plan_windows", None, read)
+    return cached(("plan_windows",), STRUCTURE, read)
 
 
 def find_programme(region: Region, year: int | None = None, today: date | None = None) -> Programme | None:

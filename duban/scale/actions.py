@@ -58,7 +58,7 @@ def refresh_planner_statistics() -> None:
     Without it the planner has no row counts for two million fresh reports and index-only scans
     visit the heap for every row (no visibility map) until autovacuum comes round — on a server
     where autovacuum is off, never: reading the status of the province's tasks took 38 s instead of
-    24 s (docs/benchmarks.md). In a transaction (the tests) VACUUM cannot run: ANALYZE alone.
+    24 s (docs/benchmarks-history.md). In a transaction (the tests) VACUUM cannot run: ANALYZE alone.
     SQLite keeps its plans without statistics (they were measured that way).
     """
     if connection.vendor != "postgresql":

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from duban.plans import structure
+from duban.audit.cache import STRUCTURE, cached
 from duban.plans.models import Cadence, Plan, TaskForce
 from duban.plans.periods import Period
 from duban.plans.programmes import plan_windows
@@ -98,9 +98,7 @@ class PlanTree:
     @classmethod
     def load(cls) -> PlanTree:
         """The current tree (shared, read-only: once per process and structure version)."""
-        return structure.cached(
-            "plan_tree", None, lambda: cls(dict(Plan.objects.values_list("id", "parent_id")))
-        )
+        return cached(("plan_tree",), STRUCTURE, lambda: cls(dict(Plan.objects.values_list("id", "parent_id"))))
 
     def up(self, plan_id: int) -> list[int]:
         """The plan and its ancestors, nearest first."""
@@ -133,7 +131,7 @@ def _all_rhythms() -> dict[int, tuple[Rhythm, ...]]:
 def load_rhythms(plan_ids) -> dict[int, list[Rhythm]]:
     """{plan id: rhythms of its own active cadences}: those of every plan are read once per process
     and structure version (a province has a few hundred cadences), then picked from memory."""
-    every = structure.cached("rhythms", None, _all_rhythms)
+    every = cached(("rhythms",), STRUCTURE, _all_rhythms)
     out: dict[int, list[Rhythm]] = defaultdict(list)
     for pk in set(plan_ids):
         if pk in every:
@@ -164,10 +162,6 @@ class TaskSchedule:
         """The earliest due instant for ``period`` (None: no rhythm of that kind, or outside the programme)."""
         dues = [d for r in self.rhythms if r.every == period.kind for d in [self.due(r, period)] if d]
         return min(dues) if dues else None
-
-    def rhythm_for(self, period: Period) -> Rhythm | None:
-        found = [r for r in self.rhythms if r.every == period.kind]
-        return min(found, key=lambda r: r.rule.due_at(period)) if found else None
 
 
 def task_schedules(plan_ids, tree: PlanTree | None = None) -> dict[int, TaskSchedule]:

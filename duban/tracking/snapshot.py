@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from duban.plans import structure
+from duban.audit.cache import STRUCTURE, cached
 from duban.plans.models import Task, TaskUnit, Unit
 from duban.tracking.models import DONE, ProgressReport, TaskSnapshot
 
@@ -119,7 +119,7 @@ def compute_facts(leads_of: dict[int, set[int]], as_of: datetime | None = None) 
         if as_of is not None:
             qs = qs.filter(submitted_at__lte=as_of)
         # ordered by task first: ordering by submitted_at alone makes SQLite scan the submitted_at
-        # index over every report in the database (49 s instead of 3 s for a city, docs/benchmarks.md)
+        # index over every report in the database (49 s instead of 3 s for a city, docs/benchmarks-history.md)
         for row in qs.order_by("task_id", "submitted_at", "id").values_list(*REPORT_FIELDS):
             reports[row[1]].append(ReportRow(*row))
     return {t: facts_from_reports(reports.get(t, []), leads) for t, leads in leads_of.items()}
@@ -200,9 +200,8 @@ def lead_units(task_ids) -> dict[int, set[int]]:
 
 def group_unit_ids() -> frozenset[int]:
     """Ids of the group units (各县市区人民政府…), read once per process and structure version."""
-
-    return structure.cached(
-        "group_units", None, lambda: frozenset(Unit.objects.filter(is_group=True).values_list("pk", flat=True))
+    return cached(
+        ("group_units",), STRUCTURE, lambda: frozenset(Unit.objects.filter(is_group=True).values_list("pk", flat=True))
     )
 
 
@@ -254,7 +253,7 @@ def before_report(task_id: int, unit_id: int, period_code: str) -> tuple[int, Re
     first report) has its task row locked first (``FOR NO KEY UPDATE``, which the reports' foreign
     key checks do not wait for) and is looked at again, so a row another report created meanwhile is
     locked too. Two small queries: one query joining them all costs twice the
-    CPU to build (docs/benchmarks.md, 第七轮).
+    CPU to build (docs/benchmarks-history.md, 第七轮).
     """
     stored = TaskSnapshot.objects.filter(task_id=task_id)
     if connection.features.has_select_for_update:

@@ -46,7 +46,7 @@ class TaskState:
 
     ``missing`` and ``last_report`` are worked out on first use: most pages need only the status,
     light and percent, and building a DueItem per missed period of every task was most of a page's
-    time (docs/benchmarks.md). The last reports of one :func:`task_states` call load together (one query).
+    time (docs/benchmarks-history.md). The last reports of one :func:`task_states` call load together (one query).
     """
 
     def __init__(self, task_id, status, light, percent, expected, late_count, deadline, reason, *,

@@ -14,7 +14,6 @@ Reads everything for any number of tasks in a fixed number of queries.
 
 from __future__ import annotations
 
-import pickle  # noqa: S403 — only bytes this process pickled itself
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +21,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 
-from duban.plans import structure
+from duban.audit.cache import STRUCTURE, STRUCTURE_LARGE, cached
 from duban.plans.members import member_tasks
 from duban.plans.models import Target, Task, TaskUnit, Unit
 from duban.plans.periods import Period, period_containing, to_local
@@ -33,7 +32,6 @@ from duban.tracking.schedule import PlanTree, TaskSchedule, task_schedules
 OVERDUE_DAYS = 31
 MAX_OVERDUE = 3
 HISTORY = 5  # earlier reports shown per task
-UNIT_TASK_LISTS = 500  # units whose task lists a process keeps (pickled, some 80 KB each)
 
 
 @dataclass
@@ -108,7 +106,7 @@ def due_tasks(
     ``via_group`` gives those tasks when the caller already has them (a reporter's permissions).
     With ``tasks`` None (a reporter's own home page) the tasks, their plans and units are plan
     structure, read once per unit, process and structure version (kept pickled: a tenth of the
-    memory of the objects, and every request gets its own).
+    memory of the objects, and every request gets its own copy; some 80 KB each, so STRUCTURE_LARGE).
     """
     now = to_local(now)
     if via_group is None:  # {task id: role} as a member of a group unit (the caller may know it)
@@ -125,11 +123,8 @@ def due_tasks(
         )
 
     if tasks is None:
-        key = (unit_id, tuple(sorted(via_group)))
-        found = structure.cached(
-            "unit_tasks", key, lambda: pickle.dumps(read(Task.objects.all())), limit=UNIT_TASK_LISTS
-        )
-        tasks = pickle.loads(found)  # noqa: S301 — pickled above by this process; each request its own
+        key = ("unit_tasks", unit_id, *sorted(via_group))
+        tasks = cached(key, STRUCTURE_LARGE, lambda: read(Task.objects.all()), private=True)
     else:
         tasks = read(tasks)
     schedules = task_schedules({t.plan_id for t in tasks})
@@ -220,7 +215,7 @@ def report_targets(tasks, tree: PlanTree | None = None) -> dict[int, list[Target
     """{task id: targets its report offers actuals for}: those of the nearest plan up the tree that has any.
 
     Targets are not linked to tasks in the plans, so this is the closest honest offer. Read once per
-    chain of plans, process and structure version (``duban.plans.structure``); the lists are shared.
+    chain of plans, process and structure version (``duban.audit.cache``); the lists are shared.
     """
     tree = tree or PlanTree.load()
     return {t.pk: _nearest_targets(tuple(tree.up(t.plan_id))) for t in tasks}
@@ -233,4 +228,4 @@ def _nearest_targets(chain: tuple[int, ...]) -> list[Target]:
             by_plan[t.plan_id].append(t)
         return next((by_plan[p] for p in chain if by_plan[p]), [])
 
-    return structure.cached("report_targets", chain, compute)
+    return cached(("report_targets", *chain), STRUCTURE, compute)

@@ -51,9 +51,6 @@ class Preview:
     group_units: list[str] = field(default_factory=list)  # 各县市区人民政府 …: expanded, not mapped
     year: PlanYear | None = None  # the programme year read from the document
 
-    def of_kind(self, kind: str) -> list[Warning]:
-        return [w for w in self.warnings if w.kind == kind]
-
 
 def suspicious(name: str) -> str | None:
     """Why a unit name looks like a bad split, or None."""

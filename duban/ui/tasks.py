@@ -1,6 +1,6 @@
 """The background jobs the pages start (duban.jobs): the 督办检查 of an office's plans, a brief
 as a 公文 .docx and the parse of a file uploaded to the import wizard. Named ``tasks`` so that the queue's worker (``duban run_huey``) loads it, with the
-figures refresh of :mod:`duban.ui.cache`."""
+figures refresh of :mod:`duban.audit.cache`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from duban.audit.cache import refresh_entry  # noqa: F401 — registers the figures refresh with the worker
 from duban.briefs.collect import collect
 from duban.briefs.content import BriefError, BriefRequest
 from duban.briefs.render_docx import render as render_docx
@@ -18,7 +19,6 @@ from duban.jobs.queue import JobError, file_name, kind, save_file
 from duban.plans.models import Plan
 from duban.supervision.actions import SupervisionError, do_generate_notices
 from duban.ui import import_store
-from duban.ui.cache import refresh_entry  # noqa: F401 — registers the figures refresh with the worker
 
 CHECK = "notices.check"
 BRIEF = "briefs.docx"

@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "duban.accounts.middleware.AuditActorMiddleware",  # audit entries name the logged-in user
     "duban.ops.router.ReplicaReadsMiddleware",  # dashboard GETs read from the replica, if any
-    "duban.plans.structure.StructureVersionMiddleware",  # one read of the plan structure's version
+    "duban.audit.cache.CacheVersionMiddleware",  # each cache version read once per request
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -97,7 +97,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     # concurrent writers (gunicorn workers, the queue's worker), with Django's documented options: WAL
     # lets pages read during a write, IMMEDIATE takes the write lock at BEGIN (no deadlocked upgrade), a
-    # waiting writer retries for up to 20 s (busy timeout); docs/deployment.md, docs/benchmarks.md
+    # waiting writer retries for up to 20 s (busy timeout); docs/deployment.md, docs/benchmarks-history.md
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -119,14 +119,28 @@ if os.environ.get("DUBAN_JOBS_URL"):
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3"), "timeout": 20})
-# page figures (duban/ui/cache.py): a folder shared by the gunicorn workers, so a big scope is computed
-# once between them; DUBAN_CACHE_DIR moves it (e.g. to tmpfs)
+# the caches of duban.audit.cache (docs/caching.md). Page figures: a folder shared by the gunicorn
+# workers, so a big scope is computed once between them; DUBAN_CACHE_DIR moves it (e.g. to tmpfs)
 CACHE_DIR = Path(os.environ.get("DUBAN_CACHE_DIR", DATA_DIR / "cache")).resolve()  # absolute: workers may chdir
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(CACHE_DIR),
         "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    # values derived from the plan structure, in each process, shared by its requests
+    "structure": {
+        "BACKEND": "duban.audit.cache.SharedMemoryCache",
+        "LOCATION": "duban-structure",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+    # the same for values of ~100 KB (a unit's task list, a province's plan list): fewer kept
+    "structure-large": {
+        "BACKEND": "duban.audit.cache.SharedMemoryCache",
+        "LOCATION": "duban-structure-large",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 500},
     },
     # sessions, read by every request: the database stays the record (cached_db writes through to it,
     # logout deletes both), the cache saves a query per request; several app servers must share it
@@ -141,7 +155,7 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 # figures that took this long to compute are served up to 10 minutes old while recomputed in the
-# background (stale-while-revalidate, duban/ui/cache.py); None: always recompute after a change
+# background (stale-while-revalidate, duban/audit/cache.py); None: always recompute after a change
 DUBAN_STALE_FIGURES_AFTER = 0.5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -12,8 +12,8 @@ from duban.plans.periods import local_datetime, to_local
 
 
 def viewer(user_id: int):
-    """The user whose page figures are computed, read by id: a cached page's recipe carries the id,
-    not the request, since the task queue's worker may run it later (duban.ui.cache)."""
+    """The user whose page figures are computed, read by id: the figures' compute carries the id,
+    not the request, since the task queue's worker may run it later (duban.audit.cache)."""
     user = ProfileBackend().get_user(user_id)
     if user is None:
         raise PermissionDenied(f"用户 {user_id} 不存在或已停用")

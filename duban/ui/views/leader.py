@@ -13,11 +13,11 @@ from django.urls import reverse
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to, forbidden, task_permission
 from duban.accounts.roles import INSTRUCT
+from duban.audit.cache import DATA, cached
 from duban.plans import clock
 from duban.supervision.actions import SupervisionError, do_add_instruction
 from duban.supervision.models import Instruction
 from duban.ui import overview
-from duban.ui.cache import cached
 from duban.ui.forms import InstructionForm
 from duban.ui.scope import scope_key
 from duban.ui.views.common import as_of_param, as_of_pinned, viewer
@@ -25,7 +25,7 @@ from duban.ui.views.common import as_of_param, as_of_pinned, viewer
 
 def red_items(user_id: int, as_of: datetime | None = None):
     """The red items of what the user may see, at ``as_of`` or, when None, at the moment they are
-    computed (a refresh may run later, in another process: duban.ui.cache)."""
+    computed (a refresh may run later, in another process: duban.audit.cache)."""
     return overview.red_items(permissions.visible_tasks(viewer(user_id)), as_of or clock.now())
 
 
@@ -33,9 +33,9 @@ def _page(request, form_task=None, form=None):
     as_of, error = as_of_param(request)
     scope = scope_key(request.user)
     if as_of_pinned(request):
-        items, total = cached(("leader", scope, as_of.isoformat()), partial(red_items, request.user.pk, as_of))
+        items, total = cached(("leader", *scope, as_of.isoformat()), DATA, partial(red_items, request.user.pk, as_of))
     else:
-        items, total = cached(("leader", scope), partial(red_items, request.user.pk))
+        items, total = cached(("leader", *scope), DATA, partial(red_items, request.user.pk))
     mine = (request.user.get_full_name() or "").strip()
     for item in items:
         item["mine"] = bool(mine) and any(mine in leader for leader in item["task"].leaders)

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from duban.accounts import permissions
 from duban.accounts.guards import allowed_to, forbidden, task_permission
 from duban.accounts.roles import OVERSEE, WORK
+from duban.audit.cache import STRUCTURE_LARGE, cached
 from duban.cascade.assign import ROLE_LABELS, do_assign_unit, do_unassign_unit
 from duban.cascade.plantree import CascadeError
 from duban.cascade.rollup import task_rollup
 from duban.ingest.text import strip_markup
-from duban.plans import structure
 from duban.plans.models import Cadence, Campaign, Plan, Programme, Target, Task, TaskForce, TaskUnit, Unit
 from duban.plans.programmes import programme_plans
 from duban.supervision.models import Notice
@@ -111,11 +111,10 @@ def plan_list(request):
     Plans and task counts follow the plan structure only (no report changes them), so the list is
     rendered once per structure version, scope and process: a province's (1,158 plans, 3,000 links)
     took ~120 ms to render, and under load the page queued for seconds."""
-    html = structure.cached(
-        "plan-list",
-        scope.scope_key(request.user),
+    html = cached(
+        ("plan-list", *scope.scope_key(request.user)),
+        STRUCTURE_LARGE,
         lambda: render_to_string("ui/plans/_plan_groups.html", {"groups": _plan_groups(request.user)}),
-        limit=100,
     )
     return render(request, "ui/plans/plan_list.html", {"groups_html": html})
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from duban.audit.cache import DATA, cached
 from duban.plans import clock
 from duban.ui import overview
-from duban.ui.cache import cached
 
 
 def summary() -> dict:
@@ -16,7 +16,7 @@ def summary() -> dict:
 
 
 def _data() -> dict:
-    return cached(("public",), summary, ttl=600)
+    return cached(("public",), DATA, summary, ttl=600)
 
 
 def public_page(request):
