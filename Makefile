@@ -58,9 +58,10 @@ fuzz: setup
 	$(BIN)/python fuzz/fuzz_ingest.py --seconds 3600
 
 # the suite runs in TEST_WORKERS processes (pytest-xdist; auto = one per CPU core); a test file stays in
-# one process (--dist loadfile), so a file's servers, ports and databases never meet their own twins
+# one process (--dist loadfile), so a file's servers, ports and databases never meet their own twins;
+# the 25 slowest tests are listed (where CI time goes)
 TEST_WORKERS ?= auto
-XDIST = -n $(TEST_WORKERS) --dist loadfile
+XDIST = -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 test-sqlite: setup
 	$(BIN)/pytest $(XDIST)
