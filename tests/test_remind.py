@@ -205,7 +205,7 @@ def test_the_queue_worker_reminds_every_half_hour_as_the_command_does(quarter, s
         True, False, True, False,
     ]  # fmt: skip
     do_set_channels(quarter["B"], emails=["b@example.cn"])
-    monkeypatch.setattr(tasks.timezone, "now", lambda: at("2023-03-14 09:00"))
+    monkeypatch.setattr(tasks.clock, "now", lambda: at("2023-03-14 09:00"))
     settings.DUBAN_REMIND_PERIODIC = False
     tasks.remind.call_local()
     assert not smtp.messages() and not Message.objects.exists()
