@@ -33,6 +33,7 @@ import hashlib
 import logging
 import pickle  # noqa: S403 — only bytes this process pickled itself (private values)
 import time
+import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import OperationalError
 from huey.contrib.djhuey import db_task
 
 from duban.audit.models import AuditEntry
@@ -87,7 +89,13 @@ def version(scope: Scope) -> str:
     if seen is not None and scope.structural in seen:
         return seen[scope.structural]
     entries = AuditEntry.objects.filter(structural=True) if scope.structural else AuditEntry.objects
-    last = entries.order_by("-id").values_list("id", "at").first()
+    try:
+        last = entries.order_by("-id").values_list("id", "at").first()
+    except OperationalError:
+        # an in-memory SQLite database shared by threads (the test server) refuses to read a table that
+        # another thread is writing; a file database in WAL mode and PostgreSQL never do. An unknown
+        # version serves nothing cached: the value is computed afresh, and the next request reads again.
+        return f"unread-{uuid.uuid4()}"
     found = "0" if last is None else f"{last[0]}-{last[1].timestamp()}"
     if seen is not None:
         seen[scope.structural] = found
