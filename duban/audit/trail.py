@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from duban.audit import cache
 from duban.audit.models import AuditEntry
@@ -86,6 +87,16 @@ def record(
         transaction.on_commit(lambda: setattr(connection, _OPEN, None))
     cache.entry_written()
     return entry
+
+
+def touch_structure_change(pk: int) -> None:
+    """Another structure change in the transaction of the open :data:`STRUCTURE_CHANGED` entry ``pk``:
+    the entry's time moves, and the structure version (id and time) with it, so a value cached after
+    the first change is not served after the second."""
+    at = timezone.now()
+    AuditEntry.objects.filter(pk=pk).update(at=at)
+    setattr(connection, _OPEN, (pk, at))
+    cache.entry_written()
 
 
 def open_structure_change() -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from duban.audit.trail import STRUCTURE_CHANGED, open_structure_change, record
+from duban.audit.trail import STRUCTURE_CHANGED, open_structure_change, record, touch_structure_change
 from duban.plans import models as m
 
 # the plan structure: what the STRUCTURE-versioned cached values are derived from
@@ -17,8 +17,13 @@ STRUCTURE_MODELS = (
 
 
 def _structure_changed(sender, instance, raw=False, **kwargs):
-    """One entry per transaction, which moves the structure version; an action's own entry replaces it."""
-    if raw or open_structure_change() is not None:
+    """One entry per transaction, which every change moves (its time is part of the structure version);
+    an action's own entry replaces it."""
+    if raw:
+        return
+    opened = open_structure_change()
+    if opened is not None:
+        touch_structure_change(opened)
         return
     record(STRUCTURE_CHANGED, instance, summary=f"直接修改{instance._meta.verbose_name}（管理后台或程序）")
 
