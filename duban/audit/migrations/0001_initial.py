@@ -7,9 +7,9 @@ from django.db import migrations, models
 
 
 def move_content_type(apps, schema_editor):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    if not content_types.objects.filter(app_label="audit", model="auditentry").exists():
-        content_types.objects.filter(app_label="accounts", model="auditentry").update(app_label="audit")
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(schema_editor.connection.alias)
+    if not content_types.filter(app_label="audit", model="auditentry").exists():
+        content_types.filter(app_label="accounts", model="auditentry").update(app_label="audit")
 
 
 class Migration(migrations.Migration):

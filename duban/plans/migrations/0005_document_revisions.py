@@ -8,10 +8,10 @@ def first_revisions(apps, schema_editor):
     """Documents imported before revisions were kept get their current text as version 1."""
     SourceDocument = apps.get_model("plans", "SourceDocument")
     DocumentRevision = apps.get_model("plans", "DocumentRevision")
-    DocumentRevision.objects.bulk_create(
+    DocumentRevision.objects.using(schema_editor.connection.alias).bulk_create(
         DocumentRevision(document=d, number=1, file_name=d.file_name, sha256=d.sha256, format=d.format,
                          text=d.text, summary="（启用版本记录前导入）")
-        for d in SourceDocument.objects.all()
+        for d in SourceDocument.objects.using(schema_editor.connection.alias).all()
     )
 
 

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 
 def first_row(apps, schema_editor):
-    apps.get_model("plans", "StructureVersion").objects.create(
+    apps.get_model("plans", "StructureVersion").objects.using(schema_editor.connection.alias).create(
         pk=1, token="initial", at=django.utils.timezone.now()
     )
 
