@@ -161,6 +161,14 @@ def _programme_in_scope(request, pk: int):
     return programme, plans
 
 
+def _other_programmes(user, programme: Programme) -> list[Programme]:
+    """The region's other years the user may see, oldest first (to compare with)."""
+    return [
+        p for p in Programme.objects.filter(region=programme.region).exclude(pk=programme.pk).order_by("start_year")
+        if _visible_programme_plans(user, p).exists()
+    ]  # fmt: skip
+
+
 @allowed_to(WORK)
 def programme_detail(request, pk: int):
     """A programme (年度工作): its battles (仗/行动) with their documents, the other documents (通知,
@@ -182,10 +190,7 @@ def programme_detail(request, pk: int):
             battles.setdefault(p.campaign_id, {"campaign": p.campaign, "plans": []})["plans"].append(p)
         else:
             loose.append(p)
-    others = [
-        p for p in Programme.objects.filter(region=programme.region).exclude(pk=programme.pk)
-        if _visible_programme_plans(request.user, p).exists()
-    ]  # fmt: skip
+    others = _other_programmes(request.user, programme)
     context = {
         "programme": programme, "battles": list(battles.values()), "loose": loose, "others": others,
         "archived": programme.archived(),
@@ -200,10 +205,7 @@ def programme_compare(request, pk: int):
     programme, plans = _programme_in_scope(request, pk)
     if programme is None:
         return plans
-    others = [
-        p for p in Programme.objects.filter(region=programme.region).exclude(pk=programme.pk).order_by("start_year")
-        if _visible_programme_plans(request.user, p).exists()
-    ]  # fmt: skip
+    others = _other_programmes(request.user, programme)
     other = next((p for p in others if str(p.pk) == request.GET.get("with", "")), None)
     if other is None and others:
         before = [p for p in others if p.start_year < programme.start_year]
